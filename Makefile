@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Makefile - build, install, and checks for passt/pasta
+
+VERSION ?= 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+
+CC ?= cc
+WERROR ?= -Werror
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -pipe \
+	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral \
+	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+	-DVERSION=\"$(VERSION)\"
+CFLAGS ?=
+override CFLAGS := $(BASE_CFLAGS) $(WERROR) $(CFLAGS)
+LDFLAGS ?=
+override LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS)
+LDLIBS :=
+
+SRCS := $(sort $(wildcard *.c))
+HDRS := $(sort $(wildcard *.h))
+OBJS := $(SRCS:.c=.o)
+
+.PHONY: all clean install uninstall check unit fuzz fuzz-build clang-tidy cppcheck bench e2e
+
+all: passt pasta
+
+passt: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+pasta: passt
+	ln -sf passt pasta
+
+%.o: %.c $(HDRS) Makefile
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+install: passt pasta doc/passt.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 passt $(DESTDIR)$(BINDIR)/passt
+	ln -sf passt $(DESTDIR)$(BINDIR)/pasta
+	install -m 0644 doc/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
+	ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(BINDIR)/pasta \
+	      $(DESTDIR)$(MANDIR)/man1/passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
+
+# Unit tests (cmocka): each test/unit/test_X.c is linked with the project
+# sources named on its "/* deps: ... */" line, see test/unit/units.mk
+include test/unit/units.mk
+
+fuzz-build:
+	[ ! -f test/fuzz/Makefile ] || $(MAKE) -C test/fuzz
+
+fuzz: fuzz-build
+	test/fuzz/run.sh
+
+check: all unit-build fuzz-build
+	test/run
+
+e2e: all
+	test/run e2e
+
+clang-tidy:
+	clang-tidy --quiet $(SRCS) -- $(BASE_CFLAGS)
+
+cppcheck:
+	cppcheck --std=c11 --error-exitcode=1 --enable=warning,style,performance,portability \
+		--inline-suppr --quiet -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" \
+		--suppress=missingIncludeSystem --suppress=unusedStructMember \
+		-I. $(SRCS)
+
+bench: all
+	test/bench/run
+
+clean:
+	rm -f passt pasta *.o test/unit/*.o $(UNIT_BINS)
+	[ ! -f test/fuzz/Makefile ] || $(MAKE) -C test/fuzz clean

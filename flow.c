@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* flow.c - the flow table: allocation, hash lookup, deferred release
+ *
+ * See flow.h for the model and the state drawing. The table and its hash
+ * are allocated once, at start; nothing here allocates afterwards.
+ *
+ * Hash: open addressing with linear probing over a power-of-two table of
+ * at least twice as many slots as flows can have sides hashed, so probe
+ * chains stay short; removal shifts later entries of the chain back, so
+ * there are no tombstones.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "util.h"
+#include "log.h"
+#include "siphash.h"
+#include "stats.h"
+#include "flow.h"
+
+/**
+ * union flow_slot - A table slot: a flow, or a link in the free list
+ * @f:		Flow, when in use
+ * @next_free:	Next free slot index, when free (state FREE)
+ * @bytes:	Room for the largest protocol flow struct
+ */
+union flow_slot {
+	struct flow_common f;
+	struct {
+		uint8_t type;
+		uint8_t state;
+		uint32_t next_free;
+	} free;
+	uint8_t bytes[FLOW_SLOT_SIZE];
+};
+static_assert(sizeof(union flow_slot) == FLOW_SLOT_SIZE, "flow slot size");
+
+static union flow_slot *flowtab;
+static unsigned flow_max_;
+static unsigned flow_count_;
+static unsigned flow_hiwat;		/* highest index in use, plus one */
+static uint32_t flow_first_free;
+
+static uint32_t *flow_hashtab;		/* sidx + 1, 0 for empty */
+static unsigned flow_hash_size;		/* power of two */
+static struct siphash_key flow_hash_key;
+
+static const struct flow_type_ops *flow_ops[FLOW_NUM_TYPES];
+
+static const char *const flow_type_names[FLOW_NUM_TYPES] = {
+	[FLOW_TYPE_NONE]	= "none",
+	[FLOW_TCP]		= "TCP",
+	[FLOW_TCP_SPLICE]	= "TCP (spliced)",
+	[FLOW_PING4]		= "ICMP echo",
+	[FLOW_PING6]		= "ICMPv6 echo",
+	[FLOW_UDP]		= "UDP",
+};
+
+/**
+ * flow_type_str() - Name of a flow type, for messages
+ * @type:	Type
+ *
+ * Return: name
+ */
+const char *flow_type_str(enum flow_type type)
+{
+	if ((unsigned)type >= FLOW_NUM_TYPES)
+		return "?";
+	return flow_type_names[type];
+}
+
+/**
+ * flow_init() - Allocate the table and its hash
+ * @max:	Number of flows
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int flow_init(unsigned max)
+{
+	size_t tab_len, hash_len;
+	unsigned i;
+
+	if (!max || max > FLOW_MAX_LIMIT)
+		return -EINVAL;
+
+	flow_hash_size = 1;
+	while (flow_hash_size < max * 4)
+		flow_hash_size <<= 1;
+
+	tab_len = ROUND_UP((size_t)max * sizeof(union flow_slot), PAGE_SIZE);
+	hash_len = ROUND_UP((size_t)flow_hash_size * sizeof(uint32_t),
+			    PAGE_SIZE);
+	/* Untouched pages cost nothing: size is address space, not memory */
+	/* #syscalls mmap munmap */
+	flowtab = mmap(NULL, tab_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (flowtab == MAP_FAILED)
+		return -errno;
+	flow_hashtab = mmap(NULL, hash_len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (flow_hashtab == MAP_FAILED) {
+		munmap(flowtab, tab_len);
+		return -errno;
+	}
+
+	flow_max_ = max;
+	flow_count_ = 0;
+	for (i = 0; i < max; i++)
+		flowtab[i].free.next_free = i + 1;
+	flow_first_free = 0;
+	rand_bytes(&flow_hash_key, sizeof(flow_hash_key));
+	return 0;
+}
+
+/**
+ * flow_register_type() - Set the callbacks of a flow type
+ * @type:	Type
+ * @ops:	Callbacks, static storage
+ */
+void flow_register_type(enum flow_type type, const struct flow_type_ops *ops)
+{
+	ASSERT(type > FLOW_TYPE_NONE && type < FLOW_NUM_TYPES);
+	flow_ops[type] = ops;
+}
+
+/**
+ * flow_at() - Flow at an index
+ * @idx:	Index
+ *
+ * Return: flow
+ */
+struct flow_common *flow_at(unsigned idx)
+{
+	ASSERT(idx < flow_max_);
+	return &flowtab[idx].f;
+}
+
+/**
+ * flow_idx() - Index of a flow
+ * @f:		Flow
+ *
+ * Return: index
+ */
+unsigned flow_idx(const struct flow_common *f)
+{
+	return (unsigned)((const union flow_slot *)(const void *)f - flowtab);
+}
+
+/**
+ * flow_count() - Number of flows in use
+ *
+ * Return: count
+ */
+unsigned flow_count(void)
+{
+	return flow_count_;
+}
+
+/**
+ * flow_max() - Size of the table
+ *
+ * Return: maximum number of flows
+ */
+unsigned flow_max(void)
+{
+	return flow_max_;
+}
+
+/**
+ * flow_alloc() - Take a free slot
+ *
+ * Return: zeroed flow in state NEW, or NULL if the table is full (counted)
+ */
+struct flow_common *flow_alloc(void)
+{
+	union flow_slot *s;
+
+	if (flow_first_free >= flow_max_) {
+		stats_inc(STAT_FLOW_TABLE_FULL);
+		return NULL;
+	}
+	s = &flowtab[flow_first_free];
+	ASSERT(s->free.state == FLOW_STATE_FREE);
+	flow_first_free = s->free.next_free;
+	if ((unsigned)(s - flowtab) >= flow_hiwat)
+		flow_hiwat = (unsigned)(s - flowtab) + 1;
+	memset(s, 0, sizeof(*s));
+	s->f.state = FLOW_STATE_NEW;
+	flow_count_++;
+	return &s->f;
+}
+
+/**
+ * flow_free() - Return a slot to the free list
+ * @f:		Flow, with no side hashed
+ */
+static void flow_free(struct flow_common *f)
+{
+	union flow_slot *s = (union flow_slot *)(void *)f;
+	unsigned idx = flow_idx(f);
+
+	ASSERT(!f->hashed);
+	memset(s, 0, sizeof(*s));
+	s->free.state = FLOW_STATE_FREE;
+	s->free.next_free = flow_first_free;
+	flow_first_free = idx;
+	flow_count_--;
+	while (flow_hiwat && flowtab[flow_hiwat - 1].free.state ==
+	       FLOW_STATE_FREE)
+		flow_hiwat--;
+}
+
+/**
+ * flow_alloc_cancel() - Give back a flow that never became active
+ * @f:		Flow in state NEW
+ */
+void flow_alloc_cancel(struct flow_common *f)
+{
+	ASSERT(f->state == FLOW_STATE_NEW);
+	if (f->hashed & 1)
+		flow_hash_remove(f, INISIDE);
+	if (f->hashed & 2)
+		flow_hash_remove(f, TGTSIDE);
+	flow_free(f);
+}
+
+/**
+ * flow_activate() - Mark a flow of a given type as in use
+ * @f:		Flow in state NEW
+ * @type:	Type
+ */
+void flow_activate(struct flow_common *f, enum flow_type type)
+{
+	ASSERT(f->state == FLOW_STATE_NEW);
+	ASSERT(type > FLOW_TYPE_NONE && type < FLOW_NUM_TYPES);
+	f->type = type;
+	f->state = FLOW_STATE_ACTIVE;
+	stats_inc(STAT_FLOW_NEW);
+}
+
+/**
+ * flow_close() - Mark a flow closed: its slot is freed after this batch
+ * @f:		Flow
+ */
+void flow_close(struct flow_common *f)
+{
+	if (f->hashed & 1)
+		flow_hash_remove(f, INISIDE);
+	if (f->hashed & 2)
+		flow_hash_remove(f, TGTSIDE);
+	f->state = FLOW_STATE_CLOSED;
+}
+
+/**
+ * struct flow_key - What identifies a flow side in the hash
+ * @eaddr:	Endpoint address
+ * @oaddr:	Our address
+ * @eport:	Endpoint port
+ * @oport:	Our port
+ * @type:	Flow type
+ * @pif:	Interface
+ */
+struct flow_key {
+	union inany_addr eaddr;
+	union inany_addr oaddr;
+	uint16_t eport;
+	uint16_t oport;
+	uint8_t type;
+	uint8_t pif;
+} __attribute__((packed));
+
+/**
+ * flow_key_hash() - Hash slot of a key
+ * @k:		Key
+ *
+ * Return: first slot to probe
+ */
+static unsigned flow_key_hash(const struct flow_key *k)
+{
+	return (unsigned)siphash(&flow_hash_key, k, sizeof(*k)) &
+	       (flow_hash_size - 1);
+}
+
+/**
+ * flow_side_key() - Key of a flow side
+ * @f:		Flow
+ * @side:	Side
+ * @k:		Key
+ */
+static void flow_side_key(const struct flow_common *f, unsigned side,
+			  struct flow_key *k)
+{
+	const struct flowside *s = &f->side[side];
+
+	memset(k, 0, sizeof(*k));
+	k->eaddr = s->eaddr;
+	k->oaddr = s->oaddr;
+	k->eport = s->eport;
+	k->oport = s->oport;
+	k->type = f->type;
+	k->pif = f->pif[side];
+}
+
+/**
+ * flow_hash_insert() - Make a flow side findable by flow_lookup()
+ * @f:		Flow, with its type set (flow_activate()), and the side filled
+ * @side:	Side
+ */
+void flow_hash_insert(struct flow_common *f, unsigned side)
+{
+	struct flow_key k;
+	unsigned b;
+
+	ASSERT(!(f->hashed & (1U << side)));
+	flow_side_key(f, side, &k);
+	b = flow_key_hash(&k);
+	while (flow_hashtab[b])
+		b = (b + 1) & (flow_hash_size - 1);
+	flow_hashtab[b] = flow_sidx(flow_idx(f), side) + 1;
+	f->hashed |= (uint8_t)(1U << side);
+}
+
+/**
+ * flow_hash_remove() - Remove a flow side from the hash
+ * @f:		Flow
+ * @side:	Side, hashed
+ */
+void flow_hash_remove(struct flow_common *f, unsigned side)
+{
+	uint32_t want = flow_sidx(flow_idx(f), side) + 1;
+	unsigned b, next;
+	struct flow_key k;
+
+	ASSERT(f->hashed & (1U << side));
+	flow_side_key(f, side, &k);
+	b = flow_key_hash(&k);
+	while (flow_hashtab[b] != want) {
+		ASSERT(flow_hashtab[b]);
+		b = (b + 1) & (flow_hash_size - 1);
+	}
+
+	/* Shift back later entries of the chain that may fill the hole */
+	for (next = (b + 1) & (flow_hash_size - 1); flow_hashtab[next];
+	     next = (next + 1) & (flow_hash_size - 1)) {
+		uint32_t e = flow_hashtab[next];
+		const struct flow_common *g = flow_at(flow_sidx_idx(e - 1));
+		struct flow_key gk;
+		unsigned home;
+
+		flow_side_key(g, flow_sidx_side(e - 1), &gk);
+		home = flow_key_hash(&gk);
+		/* Move it if its home is not in the cyclic range (b, next] */
+		if (((next - home) & (flow_hash_size - 1)) >=
+		    ((next - b) & (flow_hash_size - 1))) {
+			flow_hashtab[b] = e;
+			b = next;
+		}
+	}
+	flow_hashtab[b] = 0;
+	f->hashed &= (uint8_t)~(1U << side);
+}
+
+/**
+ * flow_lookup() - Find a flow side by its addresses and ports
+ * @type:	Flow type
+ * @pif:	Interface
+ * @eaddr:	Endpoint address
+ * @eport:	Endpoint port
+ * @oaddr:	Our address
+ * @oport:	Our port
+ *
+ * Return: combined flow and side index, or FLOW_SIDX_NONE
+ */
+uint32_t flow_lookup(uint8_t type, uint8_t pif,
+		     const union inany_addr *eaddr, uint16_t eport,
+		     const union inany_addr *oaddr, uint16_t oport)
+{
+	struct flow_key k;
+	unsigned b;
+
+	memset(&k, 0, sizeof(k));
+	k.eaddr = *eaddr;
+	k.oaddr = *oaddr;
+	k.eport = eport;
+	k.oport = oport;
+	k.type = type;
+	k.pif = pif;
+	b = flow_key_hash(&k);
+
+	while (flow_hashtab[b]) {
+		uint32_t sidx = flow_hashtab[b] - 1;
+		const struct flow_common *f = flow_at(flow_sidx_idx(sidx));
+		const struct flowside *s = &f->side[flow_sidx_side(sidx)];
+
+		if (f->type == type && f->pif[flow_sidx_side(sidx)] == pif &&
+		    s->eport == eport && s->oport == oport &&
+		    inany_equals(&s->eaddr, eaddr) &&
+		    inany_equals(&s->oaddr, oaddr))
+			return sidx;
+		b = (b + 1) & (flow_hash_size - 1);
+	}
+	return FLOW_SIDX_NONE;
+}
+
+/**
+ * flow_defer_handler() - After a batch of events: let protocols clean up,
+ *			  free closed flows
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void flow_defer_handler(struct ctx *c, const struct timespec *now)
+{
+	unsigned i, seen = 0;
+
+	for (i = 0; i < flow_hiwat && seen < flow_count_; i++) {
+		struct flow_common *f = &flowtab[i].f;
+		const struct flow_type_ops *ops;
+
+		if (f->state == FLOW_STATE_FREE)
+			continue;
+		seen++;
+		if (f->state == FLOW_STATE_NEW)
+			continue;
+
+		ops = flow_ops[f->type];
+		if (f->state == FLOW_STATE_ACTIVE && ops && ops->defer &&
+		    ops->defer(c, f, now))
+			flow_close(f);
+		if (f->state == FLOW_STATE_CLOSED) {
+			stats_inc(STAT_FLOW_FREED);
+			flow_free(f);
+		}
+	}
+}
+
+/**
+ * flow_timer_handler() - About once a second: protocol timeouts
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void flow_timer_handler(struct ctx *c, const struct timespec *now)
+{
+	unsigned i, seen = 0;
+
+	for (i = 0; i < flow_hiwat && seen < flow_count_; i++) {
+		struct flow_common *f = &flowtab[i].f;
+		const struct flow_type_ops *ops;
+
+		if (f->state == FLOW_STATE_FREE)
+			continue;
+		seen++;
+		if (f->state != FLOW_STATE_ACTIVE)
+			continue;
+		ops = flow_ops[f->type];
+		if (ops && ops->timer)
+			ops->timer(c, f, now);
+	}
+}
+
+/**
+ * flow_log() - Log a flow's addresses with a message
+ * @f:		Flow
+ * @pri:	Syslog priority
+ * @what:	Message
+ */
+void flow_log(const struct flow_common *f, int pri, const char *what)
+{
+	char a[4][INANY_ADDRSTRLEN];
+
+	if (pri > log_level)
+		return;
+	logmsg(pri, false, "Flow %u (%s): %s: [%s]:%u -> [%s]:%u => [%s]:%u -> [%s]:%u",
+	       flow_idx(f), flow_type_str(f->type), what,
+	       inany_ntop(&f->side[0].eaddr, a[0], sizeof(a[0])),
+	       f->side[0].eport,
+	       inany_ntop(&f->side[0].oaddr, a[1], sizeof(a[1])),
+	       f->side[0].oport,
+	       inany_ntop(&f->side[1].oaddr, a[2], sizeof(a[2])),
+	       f->side[1].oport,
+	       inany_ntop(&f->side[1].eaddr, a[3], sizeof(a[3])),
+	       f->side[1].eport);
+}

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* flow.h - the flow table: every connection, echo session and datagram flow
+ *
+ * A flow joins two sides: side 0 is the initiator (who sent the first
+ * packet), side 1 the target. Each side lives on a pif (where its
+ * packets come from: the guest's tap link, the host's sockets, or the
+ * namespace's sockets for spliced connections) and is described by the
+ * endpoint's address and port and our own address and port on that side.
+ *
+ * Storage: one table of fixed-size slots, allocated once at start with
+ * its size given by --max-flows. Each protocol's flow struct starts with
+ * struct flow_common and must fit a slot (checked by static_assert where
+ * it is defined). Free slots form a list; when it is empty a new flow is
+ * refused and counted, and existing flows are not touched.
+ *
+ * Lookup: a hash table over (protocol, pif, endpoint address and port,
+ * our address and port) gives the flow and side; a flow hashes each side
+ * it needs to find from packets (tap side for TCP from the guest, etc.).
+ *
+ * Life of a flow (common part; protocols keep finer states of their own):
+ *
+ *   FREE --flow_alloc()--> NEW --flow_activate()--> ACTIVE
+ *     ^                     |                         |
+ *     |        flow_alloc_cancel()          protocol marks it closed
+ *     |                     v                         v
+ *     +------------------ FREE <--flow_defer()---- CLOSED
+ *
+ * A closed flow keeps its slot until the end of the current batch of
+ * events (flow_defer_handler()), so that events already returned by
+ * epoll_wait() for its sockets find a closed flow, never a reused slot.
+ */
+
+#ifndef FLOW_H
+#define FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ctx.h"
+#include "inany.h"
+
+#define FLOW_SLOT_SIZE		256
+#define FLOW_MAX_DEFAULT	16384
+#define FLOW_MAX_LIMIT		(1U << 20)
+#define FLOW_SIDX_NONE		UINT32_MAX
+
+/**
+ * enum flow_type - Protocol owning a flow
+ */
+enum flow_type {
+	FLOW_TYPE_NONE = 0,
+	FLOW_TCP,		/* guest <-> host socket, through the tap */
+	FLOW_TCP_SPLICE,	/* host loopback <-> namespace loopback */
+	FLOW_PING4,		/* ICMP echo */
+	FLOW_PING6,		/* ICMPv6 echo */
+	FLOW_UDP,		/* UDP datagram flow */
+	FLOW_NUM_TYPES,
+};
+
+/**
+ * enum flow_state - Common life-cycle state, see the drawing above
+ */
+enum flow_state {
+	FLOW_STATE_FREE = 0,
+	FLOW_STATE_NEW,
+	FLOW_STATE_ACTIVE,
+	FLOW_STATE_CLOSED,
+};
+
+/**
+ * enum pif - Where the packets of a flow side come from
+ */
+enum pif {
+	PIF_NONE = 0,
+	PIF_TAP,		/* the guest, through the tap link */
+	PIF_HOST,		/* sockets in the host's namespace */
+	PIF_SPLICE,		/* sockets in the guest's namespace (pasta) */
+};
+
+#define INISIDE			0
+#define TGTSIDE			1
+
+/**
+ * struct flowside - One side of a flow
+ * @eaddr:	Endpoint (peer) address
+ * @oaddr:	Our address on this side
+ * @eport:	Endpoint port (echo identifier for ping)
+ * @oport:	Our port on this side
+ */
+struct flowside {
+	union inany_addr eaddr;
+	union inany_addr oaddr;
+	uint16_t eport;
+	uint16_t oport;
+};
+
+/**
+ * struct flow_common - Start of every protocol's flow struct
+ * @type:	enum flow_type
+ * @state:	enum flow_state
+ * @pif:	enum pif of each side
+ * @hashed:	Bit per side: that side is in the hash table
+ * @side:	The two sides
+ */
+struct flow_common {
+	uint8_t type;
+	uint8_t state;
+	uint8_t pif[2];
+	uint8_t hashed;
+	struct flowside side[2];
+};
+
+/**
+ * struct flow_type_ops - What the flow layer calls in a protocol
+ * @defer:	After each batch of events: return true to free the flow
+ * @timer:	About once a second, for timeouts
+ */
+struct flow_type_ops {
+	bool (*defer)(struct ctx *c, struct flow_common *f,
+		      const struct timespec *now);
+	void (*timer)(struct ctx *c, struct flow_common *f,
+		      const struct timespec *now);
+};
+
+/**
+ * flow_sidx() - Flow and side index, as carried in epoll references
+ * @idx:	Flow index
+ * @side:	INISIDE or TGTSIDE
+ *
+ * Return: combined index
+ */
+static inline uint32_t flow_sidx(unsigned idx, unsigned side)
+{
+	return (uint32_t)idx << 1 | (side & 1);
+}
+
+/**
+ * flow_sidx_idx() - Flow index of a combined index
+ * @sidx:	Combined index
+ *
+ * Return: flow index
+ */
+static inline unsigned flow_sidx_idx(uint32_t sidx)
+{
+	return sidx >> 1;
+}
+
+/**
+ * flow_sidx_side() - Side of a combined index
+ * @sidx:	Combined index
+ *
+ * Return: INISIDE or TGTSIDE
+ */
+static inline unsigned flow_sidx_side(uint32_t sidx)
+{
+	return sidx & 1;
+}
+
+int flow_init(unsigned max);
+void flow_register_type(enum flow_type type, const struct flow_type_ops *ops);
+struct flow_common *flow_alloc(void);
+void flow_alloc_cancel(struct flow_common *f);
+void flow_activate(struct flow_common *f, enum flow_type type);
+void flow_close(struct flow_common *f);
+struct flow_common *flow_at(unsigned idx);
+unsigned flow_idx(const struct flow_common *f);
+unsigned flow_count(void);
+unsigned flow_max(void);
+void flow_hash_insert(struct flow_common *f, unsigned side);
+void flow_hash_remove(struct flow_common *f, unsigned side);
+uint32_t flow_lookup(uint8_t type, uint8_t pif,
+		     const union inany_addr *eaddr, uint16_t eport,
+		     const union inany_addr *oaddr, uint16_t oport);
+void flow_defer_handler(struct ctx *c, const struct timespec *now);
+void flow_timer_handler(struct ctx *c, const struct timespec *now);
+const char *flow_type_str(enum flow_type type);
+void flow_log(const struct flow_common *f, int pri, const char *what);
+
+/**
+ * flow_at_sidx() - Flow of a combined index
+ * @sidx:	Combined index
+ *
+ * Return: flow, or NULL for FLOW_SIDX_NONE
+ */
+static inline struct flow_common *flow_at_sidx(uint32_t sidx)
+{
+	if (sidx == FLOW_SIDX_NONE)
+		return NULL;
+	return flow_at(flow_sidx_idx(sidx));
+}
+
+#endif /* FLOW_H */

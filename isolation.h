@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* isolation.h - giving up what the daemon doesn't need once it runs */
+
+#ifndef ISOLATION_H
+#define ISOLATION_H
+
+#include "ctx.h"
+
+void isolate_prefork(const struct ctx *c);
+void isolate_runas(const struct ctx *c, bool runas_given);
+
+#endif /* ISOLATION_H */

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* passt.c - start-up, the event loop and its one dispatch switch
+ *
+ * Theory of operation
+ *
+ * One binary, two modes chosen by the name it runs under: passt connects a
+ * virtual machine over a UNIX stream socket, pasta a network namespace
+ * through a tap device. Either way, the guest's frames are translated to
+ * and from ordinary host sockets (TCP, UDP, ICMP echo): there is no
+ * TCP/IP stack here, the host kernel does that work.
+ *
+ * Start-up: parse options (conf.c), create or join the namespace (pasta),
+ * fill defaults from the host, open the guest link, initialise the
+ * protocol modules, set up signals, drop to --runas, daemonize unless
+ * told otherwise (the pid file is written before the parent exits), and
+ * run the loop.
+ *
+ * The loop: one epoll instance; every registered descriptor carries a
+ * union epoll_ref whose type selects its handler in passt_dispatch(), the
+ * one switch. After each batch of events, deferred work runs (flows closed
+ * during the batch are freed), and about once a second the timers.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "util.h"
+#include "log.h"
+#include "stats.h"
+#include "epoll_ref.h"
+#include "ctx.h"
+#include "conf.h"
+#include "tap.h"
+#include "pcap.h"
+#include "ndp.h"
+#include "flow.h"
+#include "fwd.h"
+#include "icmp.h"
+#include "pasta.h"
+#include "isolation.h"
+
+#define EPOLL_EVENTS		64
+#define TIMER_INTERVAL_MS	1000
+
+static struct ctx passt_ctx;
+static int passt_signal_fd = -1;
+
+/**
+ * passt_exit_cleanup() - Remove what we created in the file system
+ */
+static void passt_exit_cleanup(void)
+{
+	const struct ctx *c = &passt_ctx;
+
+	if (c->mode == MODE_PASST && c->fd_tap_listen >= 0 && *c->sock_path)
+		unlink(c->sock_path);
+}
+
+/**
+ * passt_signals_init() - Route signals through a signalfd into the loop
+ * @c:		Execution context
+ */
+static void passt_signals_init(struct ctx *c)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	/* #syscalls rt_sigprocmask signalfd4 */
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		die_perror("sigprocmask");
+	passt_signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (passt_signal_fd < 0)
+		die_perror("signalfd");
+	if (epoll_add(c->epollfd, EPOLLIN,
+		      epoll_ref_make(EPOLL_TYPE_SIGNAL, passt_signal_fd, 0)))
+		die_perror("epoll_ctl on signalfd");
+}
+
+/**
+ * passt_signal_handler() - Handle the signals read from the signalfd
+ * @c:		Execution context
+ */
+static void passt_signal_handler(struct ctx *c)
+{
+	struct signalfd_siginfo si;
+
+	/* #syscalls read */
+	while (read(passt_signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+			info("SIGTERM received, exiting");
+			exit(EXIT_SUCCESS);
+		case SIGINT:
+		case SIGQUIT:
+			/* The command we run has the terminal: it's for it */
+			if (c->pasta.child_pid)
+				break;
+			info("Signal %u received, exiting", si.ssi_signo);
+			exit(EXIT_SUCCESS);
+		case SIGUSR1:
+			stats_log("SIGUSR1");
+			break;
+		case SIGCHLD:
+			pasta_child_handler(c);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/**
+ * passt_pidfile_write() - Write a PID to the pid file, if any
+ * @c:		Execution context
+ * @pid:	PID
+ */
+static void passt_pidfile_write(const struct ctx *c, pid_t pid)
+{
+	char buf[32];
+	int n;
+
+	if (c->pidfile_fd < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	if (ftruncate(c->pidfile_fd, 0) ||
+	    write_all(c->pidfile_fd, buf, (size_t)n))
+		die_perror("Couldn't write PID file '%s'", c->pidfile);
+	close(((struct ctx *)(uintptr_t)c)->pidfile_fd);
+}
+
+/**
+ * passt_daemonize() - Go to the background, the parent leaves when the
+ *		       pid file is written
+ * @c:		Execution context
+ */
+static void passt_daemonize(struct ctx *c)
+{
+	int devnull;
+	pid_t pid;
+
+	/* #syscalls fork setsid dup2 */
+	pid = fork();
+	if (pid < 0)
+		die_perror("Couldn't fork into the background");
+	if (pid) {
+		passt_pidfile_write(c, pid);
+		_exit(EXIT_SUCCESS);
+	}
+
+	c->pidfile_fd = -1;
+	if (setsid() < 0)
+		die_perror("setsid");
+
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0)
+		die_perror("Couldn't open /dev/null");
+	/* Callers such as Podman wait for our stdout and stderr to close */
+	if (dup2(devnull, STDIN_FILENO) < 0 ||
+	    dup2(devnull, STDOUT_FILENO) < 0 ||
+	    dup2(devnull, STDERR_FILENO) < 0)
+		die_perror("dup2");
+	close(devnull);
+	log_to_stderr(false);
+}
+
+/**
+ * passt_dispatch() - The one switch: hand an event to its handler
+ * @c:		Execution context
+ * @ev:		Event
+ * @now:	Current time
+ */
+static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
+			   const struct timespec *now)
+{
+	union epoll_ref ref = { .u64 = ev->data.u64 };
+
+	trace("event: %s, fd %d, events 0x%x", epoll_type_str(ref.type),
+	      ref.fd, ev->events);
+
+	switch (ref.type) {
+	case EPOLL_TYPE_SIGNAL:
+		passt_signal_handler(c);
+		break;
+	case EPOLL_TYPE_TAP_PASTA:
+		tap_handler_pasta(c, ev->events, now);
+		break;
+	case EPOLL_TYPE_TAP_PASST:
+		tap_handler_passt(c, ev->events, now);
+		break;
+	case EPOLL_TYPE_TAP_LISTEN:
+		tap_listen_handler(c, ev->events);
+		break;
+	case EPOLL_TYPE_NSQUIT_INOTIFY:
+	case EPOLL_TYPE_NSQUIT_TIMER:
+	case EPOLL_TYPE_NSQUIT_PIDFD:
+		pasta_netns_quit_handler(c, ref);
+		break;
+	case EPOLL_TYPE_PING:
+		icmp_sock_handler(c, ref);
+		break;
+	default:
+		err("Event for unknown type %u, fd %d", ref.type, ref.fd);
+		ASSERT(0);
+	}
+}
+
+/**
+ * passt_timers() - Work done about once a second
+ * @c:		Execution context
+ * @now:	Current time
+ */
+static void passt_timers(struct ctx *c, const struct timespec *now)
+{
+	static time_t stats_last;
+
+	flow_timer_handler(c, now);
+	if (c->ifi6_on && !c->no_ndp)
+		ndp_timer(c, now);
+
+	if (c->stats_interval) {
+		if (!stats_last)
+			stats_last = now->tv_sec;
+		if (now->tv_sec - stats_last >= (time_t)c->stats_interval) {
+			stats_log("periodic");
+			stats_last = now->tv_sec;
+		}
+	}
+}
+
+/**
+ * passt_loop() - The event loop, never returns
+ * @c:		Execution context
+ */
+__attribute__((noreturn))
+static void passt_loop(struct ctx *c)
+{
+	static struct epoll_event events[EPOLL_EVENTS];
+	struct timespec now, last_timer;
+
+	clock_now(&last_timer);
+	for (;;) {
+		int64_t since;
+		int n, i, timeout;
+
+		clock_now(&now);
+		since = timespec_diff_ms(&now, &last_timer);
+		timeout = since >= TIMER_INTERVAL_MS ? 0 :
+			  (int)(TIMER_INTERVAL_MS - since);
+
+		/* #syscalls epoll_wait epoll_pwait */
+		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, timeout);
+		if (n < 0 && errno != EINTR)
+			die_perror("epoll_wait");
+
+		clock_now(&now);
+		for (i = 0; i < n; i++)
+			passt_dispatch(c, &events[i], &now);
+
+		flow_defer_handler(c, &now);
+
+		if (timespec_diff_ms(&now, &last_timer) >= TIMER_INTERVAL_MS) {
+			passt_timers(c, &now);
+			last_timer = now;
+		}
+	}
+}
+
+/**
+ * passt_log_setup() - Apply the logging options
+ * @c:		Execution context
+ * @g:		What the command line gave
+ */
+static void passt_log_setup(const struct ctx *c, const struct conf_given *g)
+{
+	int rc;
+
+	if (g->trace)
+		log_set_level(LOG_TRACE);
+	else if (g->debug)
+		log_set_level(LOG_DEBUG);
+	else if (g->quiet)
+		log_set_level(LOG_NOTICE);
+
+	if (*g->log_file) {
+		rc = log_open_file(g->log_file,
+				   g->log_size ? g->log_size : LOG_SIZE_DEFAULT);
+		if (rc)
+			die("Couldn't open log file '%s': %s", g->log_file,
+			    strerror(-rc));
+		log_to_stderr(g->stderr_too);
+	}
+	(void)c;
+}
+
+/**
+ * main() - Start-up, then the loop
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: only on errors, as exit status
+ */
+int main(int argc, char **argv)
+{
+	struct ctx *c = &passt_ctx;
+	const char *name = strrchr(argv[0], '/');
+	char err[CONF_ERR_LEN];
+	struct conf_given g;
+	bool spawn;
+
+	name = name ? name + 1 : argv[0];
+	conf_init_ctx(c, argv[0]);
+	log_init(c->mode == MODE_PASTA ? "pasta" : "passt");
+
+	switch (conf_parse(c, &g, argc, argv, err, sizeof(err))) {
+	case CONF_HELP:
+		conf_print_usage(c, name);
+		return EXIT_SUCCESS;
+	case CONF_VERSION:
+		conf_print_version(c);
+		return EXIT_SUCCESS;
+	case CONF_ERROR:
+		if (*err)
+			fprintf(stderr, "%s\n", err);
+		return EXIT_FAILURE;
+	case CONF_OK:
+		break;
+	}
+
+	passt_log_setup(c, &g);
+	isolate_prefork(c);
+	atexit(passt_exit_cleanup);
+
+	spawn = c->mode == MODE_PASTA && !c->pasta.attach_pid &&
+		!*c->pasta.netns;
+
+	if (conf_defaults(c, &g, err, sizeof(err)))
+		die("%s", err);
+
+	if (*c->pidfile) {
+		c->pidfile_fd = open(c->pidfile, O_WRONLY | O_CREAT |
+				     O_TRUNC | O_CLOEXEC, 0644);
+		if (c->pidfile_fd < 0)
+			die_perror("Couldn't open PID file '%s'", c->pidfile);
+	}
+	if (*c->pcap) {
+		int rc = pcap_init(c->pcap);
+
+		if (rc)
+			die("Couldn't open capture file '%s': %s", c->pcap,
+			    strerror(-rc));
+	}
+
+	/* #syscalls epoll_create1 */
+	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epollfd < 0)
+		die_perror("epoll_create1");
+
+	{
+		int rc = flow_init(c->flow_max);
+
+		if (rc)
+			die("Couldn't allocate a flow table of %u entries: %s",
+			    c->flow_max, strerror(-rc));
+	}
+
+	if (c->mode == MODE_PASTA) {
+		if (spawn)
+			pasta_start_ns(c);
+		else
+			pasta_open_ns(c);
+		pasta_tap_open(c);
+		pasta_ns_conf(c);
+	}
+
+	conf_log(c);
+	tap_init(c);
+	icmp_init(c);
+
+	passt_signals_init(c);
+	isolate_runas(c, g.runas);
+	pasta_netns_quit_init(c);
+
+	if (!c->foreground && !spawn)
+		passt_daemonize(c);
+	else
+		passt_pidfile_write(c, getpid());
+
+	if (c->mode == MODE_PASTA)
+		pasta_child_go(c);
+
+	passt_loop(c);
+}

@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pasta.c - network (and user) namespaces for pasta: create, join, watch
+ *
+ * Theory of operation
+ *
+ * Spawning (pasta [options] [-- CMD]): a child process unshares a network
+ * namespace, and, unless we are root, a user namespace first, where it
+ * maps our user to root. It tells us when that is done and waits; we join
+ * its user namespace (so we hold CAP_SYS_ADMIN over its network
+ * namespace), create and configure the tap device in there, and only then
+ * let it run the command. We stay in the foreground as its parent, and
+ * leave with its exit status.
+ *
+ * Attaching (pasta [options] PID, or --netns PATH|NAME [--userns PATH]):
+ * we open the namespaces and join the user namespace unless told not to
+ * (--netns-only, or --netns without --userns).
+ *
+ * The daemon itself never moves to the other network namespace: what must
+ * be done in there (opening the tap device, netlink configuration, later
+ * sockets for spliced connections) runs in a short-lived clone that shares
+ * our memory and descriptors, see ns_call().
+ *
+ * Quitting: with --netns PATH we leave within a second when the path is
+ * removed (inotify on its directory, and a one-second check that the path
+ * is still the namespace we hold), unless --no-netns-quit; with a PID, when
+ * that process exits (pidfd); with a command, when it exits.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+#include <linux/nsfs.h>
+#include <net/if.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+
+#include "util.h"
+#include "log.h"
+#include "netlink.h"
+#include "pasta.h"
+
+#define NS_CALL_STACK_SIZE	(64 * 1024)
+
+static int pasta_go_fd = -1;		/* write end: let the child run */
+static int pasta_quit_inotify = -1;
+static int pasta_quit_timer = -1;
+static char pasta_quit_name[NAME_MAX + 1];
+
+/**
+ * struct ns_call_arg - What the clone in the namespace runs
+ * @netns_fd:	Namespace to enter
+ * @fn:		Function
+ * @arg:	Its argument
+ * @ret:	Its return value
+ */
+struct ns_call_arg {
+	int netns_fd;
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
+};
+
+/**
+ * ns_call_child() - Enter the namespace and run the function
+ * @arg:	struct ns_call_arg
+ *
+ * Return: 0
+ */
+static int ns_call_child(void *arg)
+{
+	struct ns_call_arg *a = arg;
+
+	/* #syscalls setns */
+	if (setns(a->netns_fd, CLONE_NEWNET)) {
+		a->ret = -errno;
+		return 0;
+	}
+	a->ret = a->fn(a->arg);
+	return 0;
+}
+
+/**
+ * ns_call() - Run a function in the guest's network namespace
+ * @c:		Execution context
+ * @fn:		Function, returning 0 or -errno
+ * @arg:	Its argument
+ *
+ * The clone shares our memory and descriptor table, and we are stopped
+ * until it is done (CLONE_VFORK): descriptors it opens are ours, and
+ * sockets it creates belong to the namespace.
+ *
+ * Return: what @fn returned, or -errno if it couldn't run
+ */
+int ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
+{
+	static uint8_t stack[NS_CALL_STACK_SIZE] __attribute__((aligned(16)));
+	struct ns_call_arg a = { c->pasta.netns_fd, fn, arg, -EIO };
+	pid_t pid;
+
+	/* #syscalls clone wait4 */
+	pid = clone(ns_call_child, stack + sizeof(stack),
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES, &a);
+	if (pid < 0)
+		return -errno;
+	while (waitpid(pid, NULL, __WCLONE) < 0 && errno == EINTR)
+		;
+	return a.ret;
+}
+
+/**
+ * pasta_write_map() - Write a one-line ID map of our own namespace
+ * @file:	"uid_map" or "gid_map"
+ * @id:		Our ID outside, mapped to 0 inside
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int pasta_write_map(const char *file, unsigned id)
+{
+	char path[64], map[32];
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	snprintf(map, sizeof(map), "0 %u 1", id);
+	return write_file(path, map);
+}
+
+/**
+ * pasta_exec() - In the child: run the command, or a shell
+ * @c:		Execution context
+ */
+__attribute__((noreturn))
+static void pasta_exec(const struct ctx *c)
+{
+	char *shell_argv[2];
+	const char *shell;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+
+	if (c->pasta.argv) {
+		execvp(c->pasta.argv[0], c->pasta.argv);
+		fprintf(stderr, "Couldn't run '%s': %s\n", c->pasta.argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+
+	shell = getenv("SHELL");
+	if (!shell || !*shell) {
+		const struct passwd *pw = getpwuid(c->uid);
+
+		shell = pw && pw->pw_shell && *pw->pw_shell ? pw->pw_shell :
+							      "/bin/sh";
+	}
+	shell_argv[0] = (char *)(uintptr_t)shell;
+	shell_argv[1] = NULL;
+	execv(shell, shell_argv);
+	fprintf(stderr, "Couldn't run shell '%s': %s\n", shell,
+		strerror(errno));
+	_exit(127);
+}
+
+/**
+ * pasta_start_ns() - Spawn the command's process in new namespaces
+ * @c:		Execution context
+ *
+ * Returns once the child has its namespaces and we joined its user
+ * namespace; the child waits for pasta_child_go() before it runs the
+ * command.
+ */
+void pasta_start_ns(struct ctx *c)
+{
+	int ready[2], go[2], flags = CLONE_NEWNET;
+	bool userns = geteuid() != 0;
+	char path[64], b;
+	pid_t pid;
+
+	if (userns)
+		flags |= CLONE_NEWUSER;
+
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC))
+		die_perror("pipe");
+
+	/* #syscalls fork clone */
+	pid = fork();
+	if (pid < 0)
+		die_perror("Couldn't fork the namespace process");
+
+	if (!pid) {
+		close(ready[0]);
+		close(go[1]);
+		/* #syscalls unshare */
+		if (unshare(flags)) {
+			fprintf(stderr, "Couldn't create %s namespace: %s\n",
+				userns ? "user and network" : "network",
+				strerror(errno));
+			_exit(1);
+		}
+		if (userns && (write_file("/proc/self/setgroups", "deny") ||
+			       pasta_write_map("uid_map", c->uid) ||
+			       pasta_write_map("gid_map", c->gid))) {
+			fprintf(stderr, "Couldn't set up user namespace ID maps\n");
+			_exit(1);
+		}
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		close(ready[1]);
+		/* Nothing arrives if pasta failed: its end closes, read 0 */
+		if (read(go[0], &b, 1) != 1)
+			_exit(1);
+		close(go[0]);
+		pasta_exec(c);
+	}
+
+	close(ready[1]);
+	close(go[0]);
+	if (read(ready[0], &b, 1) != 1) {
+		int status = 0;
+
+		waitpid(pid, &status, 0);
+		die("Couldn't set up the namespaces for the command");
+	}
+	close(ready[0]);
+
+	c->pasta.child_pid = pid;
+	pasta_go_fd = go[1];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	c->pasta.netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->pasta.netns_fd < 0)
+		die_perror("Couldn't open '%s'", path);
+
+	if (userns) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		c->pasta.userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->pasta.userns_fd < 0)
+			die_perror("Couldn't open '%s'", path);
+		if (setns(c->pasta.userns_fd, CLONE_NEWUSER))
+			die_perror("Couldn't join the user namespace of the command");
+	}
+}
+
+/**
+ * pasta_same_ns() - Is a namespace descriptor our own namespace?
+ * @fd:		Namespace descriptor
+ * @own:	Our namespace's /proc/self/ns path
+ *
+ * Return: true if both are the same namespace
+ */
+static bool pasta_same_ns(int fd, const char *own)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(own, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/**
+ * pasta_join_userns() - Join a user namespace, unless it is ours already
+ * @c:		Execution context
+ * @path:	Its path, for messages
+ */
+static void pasta_join_userns(struct ctx *c, const char *path)
+{
+	c->pasta.userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->pasta.userns_fd < 0)
+		die_perror("Couldn't open user namespace '%s'", path);
+	if (pasta_same_ns(c->pasta.userns_fd, "/proc/self/ns/user"))
+		return;
+	if (setns(c->pasta.userns_fd, CLONE_NEWUSER))
+		die_perror("Couldn't join user namespace '%s' (for a namespace owned by the initial user namespace, use --netns-only)",
+			   path);
+}
+
+/**
+ * pasta_open_ns() - Open the namespaces to attach to (PID or --netns)
+ * @c:		Execution context
+ */
+void pasta_open_ns(struct ctx *c)
+{
+	char path[PATH_MAX];
+
+	if (c->pasta.attach_pid) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net",
+			 (int)c->pasta.attach_pid);
+		c->pasta.netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->pasta.netns_fd < 0)
+			die_perror("Couldn't open network namespace of PID %d",
+				   (int)c->pasta.attach_pid);
+		if (!c->pasta.netns_only) {
+			if (*c->pasta.userns)
+				snprintf(path, sizeof(path), "%s",
+					 c->pasta.userns);
+			else
+				snprintf(path, sizeof(path), "/proc/%d/ns/user",
+					 (int)c->pasta.attach_pid);
+			pasta_join_userns(c, path);
+		}
+		return;
+	}
+
+	c->pasta.netns_fd = open(c->pasta.netns, O_RDONLY | O_CLOEXEC);
+	if (c->pasta.netns_fd < 0)
+		die_perror("Couldn't open network namespace '%s'",
+			   c->pasta.netns);
+	/* #syscalls ioctl */
+	if (ioctl(c->pasta.netns_fd, NS_GET_NSTYPE) != CLONE_NEWNET)
+		die("'%s' is not a network namespace", c->pasta.netns);
+	if (*c->pasta.userns && !c->pasta.netns_only)
+		pasta_join_userns(c, c->pasta.userns);
+}
+
+/**
+ * struct pasta_tap_arg - Tap device request, for the namespace clone
+ * @name:	Device name
+ * @fd:		Resulting descriptor
+ */
+struct pasta_tap_arg {
+	const char *name;
+	int fd;
+};
+
+/**
+ * pasta_tap_open_ns() - In the namespace: create the tap device
+ * @arg:	struct pasta_tap_arg
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int pasta_tap_open_ns(void *arg)
+{
+	struct pasta_tap_arg *t = arg;
+	struct ifreq ifr;
+	int fd;
+
+	/* #syscalls openat ioctl */
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	t->fd = fd;
+	return 0;
+}
+
+/**
+ * pasta_tap_open() - Create the tap device in the namespace
+ * @c:		Execution context
+ */
+void pasta_tap_open(struct ctx *c)
+{
+	struct pasta_tap_arg t = { c->pasta.ifname, -1 };
+	int rc = ns_call(c, pasta_tap_open_ns, &t);
+
+	if (rc == -EACCES || rc == -EPERM)
+		die("Couldn't open /dev/net/tun in the namespace: %s (it must be readable and writable by us)",
+		    strerror(-rc));
+	if (rc == -EBUSY || rc == -EINVAL)
+		die("Couldn't create tap device '%s' in the namespace: %s (is the name taken? choose another with -I)",
+		    c->pasta.ifname, strerror(-rc));
+	if (rc)
+		die("Couldn't create tap device '%s' in the namespace: %s",
+		    c->pasta.ifname, strerror(-rc));
+	c->fd_tap = t.fd;
+}
+
+/**
+ * struct pasta_conf_arg - Configuration steps, for the namespace clone
+ * @c:		Execution context
+ * @step:	Step that failed, for the message
+ * @ifi:	Index of the tap device
+ */
+struct pasta_conf_arg {
+	const struct ctx *c;
+	const char *step;
+	unsigned ifi;
+};
+
+/**
+ * pasta_ns_conf_ns() - In the namespace: links up, addresses, routes
+ * @arg:	struct pasta_conf_arg
+ *
+ * Return: 0 on success, -errno of the failed step
+ */
+static int pasta_ns_conf_ns(void *arg)
+{
+	struct pasta_conf_arg *a = arg;
+	const struct ctx *c = a->c;
+	const bool conf = c->pasta.config_net;
+	unsigned lo;
+	int nl, rc;
+
+	a->step = "open netlink socket";
+	nl = nl_sock_open();
+	if (nl < 0)
+		return nl;
+
+	a->step = "bring up loopback";
+	rc = nl_link_get_ifi(nl, "lo", &lo);
+	if (!rc)
+		rc = nl_link_set(nl, lo, NULL, 0, true);
+	if (rc)
+		goto out;
+
+	a->step = "find the tap device";
+	rc = nl_link_get_ifi(nl, c->pasta.ifname, &a->ifi);
+	if (rc)
+		goto out;
+
+	a->step = "set MAC address, MTU and bring up the tap device";
+	rc = nl_link_set(nl, a->ifi, mac_is_zero(c->pasta.ns_mac) ? NULL :
+			 c->pasta.ns_mac, conf ? c->mtu : 0, true);
+	if (rc || !conf)
+		goto out;
+
+	if (c->ifi4_on) {
+		a->step = "add IPv4 address";
+		rc = nl_addr_add(nl, AF_INET, a->ifi, &c->ip4.addr,
+				 c->ip4.prefix_len);
+		if (rc)
+			goto out;
+		if (!in4_is_unspec(&c->ip4.gw)) {
+			a->step = "add IPv4 default route";
+			rc = nl_route_add_default(nl, AF_INET, a->ifi,
+						  &c->ip4.gw);
+			if (rc)
+				goto out;
+		}
+	}
+	if (c->ifi6_on) {
+		a->step = "add IPv6 address";
+		rc = nl_addr_add(nl, AF_INET6, a->ifi, &c->ip6.addr,
+				 c->ip6.prefix_len);
+		if (rc)
+			goto out;
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw)) {
+			a->step = "add IPv6 default route";
+			rc = nl_route_add_default(nl, AF_INET6, a->ifi,
+						  &c->ip6.gw);
+		}
+	}
+out:
+	close(nl);
+	return rc;
+}
+
+/**
+ * pasta_ns_conf() - Bring up links in the namespace, configure if asked
+ * @c:		Execution context
+ */
+void pasta_ns_conf(struct ctx *c)
+{
+	struct pasta_conf_arg a = { .c = c, .step = "enter the namespace" };
+	int rc = ns_call(c, pasta_ns_conf_ns, &a);
+
+	if (rc)
+		die("Couldn't %s in the namespace (device '%s'): %s", a.step,
+		    c->pasta.ifname, strerror(-rc));
+	c->pasta.ifi = a.ifi;
+}
+
+/**
+ * pasta_child_go() - Let the spawned command run
+ * @c:		Execution context
+ */
+void pasta_child_go(struct ctx *c)
+{
+	(void)c;
+	if (pasta_go_fd < 0)
+		return;
+	if (write(pasta_go_fd, "g", 1) != 1)
+		die_perror("Couldn't start the command");
+	close(pasta_go_fd);
+	pasta_go_fd = -1;
+}
+
+/**
+ * pasta_child_handler() - SIGCHLD: leave with the command's status
+ * @c:		Execution context
+ */
+void pasta_child_handler(struct ctx *c)
+{
+	int status;
+	pid_t pid;
+
+	if (!c->pasta.child_pid)
+		return;
+	/* #syscalls wait4 */
+	pid = waitpid(c->pasta.child_pid, &status, WNOHANG);
+	if (pid != c->pasta.child_pid)
+		return;
+	if (WIFEXITED(status)) {
+		info("Command exited with status %d", WEXITSTATUS(status));
+		exit(WEXITSTATUS(status));
+	}
+	if (WIFSIGNALED(status)) {
+		info("Command killed by signal %d", WTERMSIG(status));
+		exit(128 + WTERMSIG(status));
+	}
+}
+
+/**
+ * pasta_netns_quit_init() - Watch for the namespace going away
+ * @c:		Execution context
+ */
+void pasta_netns_quit_init(struct ctx *c)
+{
+	if (c->mode != MODE_PASTA)
+		return;
+
+	if (c->pasta.attach_pid) {
+		/* #syscalls pidfd_open */
+		int fd = (int)syscall(SYS_pidfd_open, c->pasta.attach_pid, 0);
+
+		if (fd < 0) {
+			warn_perror("Can't watch PID %d, won't quit when it exits",
+				    (int)c->pasta.attach_pid);
+			return;
+		}
+		if (epoll_add(c->epollfd, EPOLLIN,
+			      epoll_ref_make(EPOLL_TYPE_NSQUIT_PIDFD, fd, 0)))
+			die_perror("epoll_ctl on pidfd");
+		return;
+	}
+
+	if (!*c->pasta.netns || c->pasta.no_netns_quit)
+		return;
+
+	{
+		struct itimerspec it = { { 1, 0 }, { 1, 0 } };
+		char dir[PATH_MAX], *slash;
+
+		snprintf(dir, sizeof(dir), "%s", c->pasta.netns);
+		slash = strrchr(dir, '/');
+		if (strlen(slash ? slash + 1 : dir) >= sizeof(pasta_quit_name))
+			die("Namespace name too long in '%s'", c->pasta.netns);
+		strcpy(pasta_quit_name, slash ? slash + 1 : dir);
+		if (slash == dir)
+			dir[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+
+		/* #syscalls inotify_init1 inotify_add_watch */
+		pasta_quit_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (pasta_quit_inotify >= 0 &&
+		    inotify_add_watch(pasta_quit_inotify, dir,
+				      IN_DELETE | IN_MOVED_FROM) >= 0) {
+			epoll_add(c->epollfd, EPOLLIN,
+				  epoll_ref_make(EPOLL_TYPE_NSQUIT_INOTIFY,
+						 pasta_quit_inotify, 0));
+		}
+
+		/* #syscalls timerfd_create timerfd_settime */
+		pasta_quit_timer = timerfd_create(CLOCK_MONOTONIC,
+						  TFD_NONBLOCK | TFD_CLOEXEC);
+		if (pasta_quit_timer < 0 ||
+		    timerfd_settime(pasta_quit_timer, 0, &it, NULL) ||
+		    epoll_add(c->epollfd, EPOLLIN,
+			      epoll_ref_make(EPOLL_TYPE_NSQUIT_TIMER,
+					     pasta_quit_timer, 0)))
+			die_perror("Can't set up namespace watch timer");
+	}
+}
+
+/**
+ * pasta_netns_gone() - Is the --netns path no longer our namespace?
+ * @c:		Execution context
+ *
+ * Return: true if the path is gone or is something else now
+ */
+static bool pasta_netns_gone(const struct ctx *c)
+{
+	struct stat a, b;
+
+	if (stat(c->pasta.netns, &a))
+		return errno == ENOENT || errno == ENOTDIR;
+	if (fstat(c->pasta.netns_fd, &b))
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+/**
+ * pasta_netns_quit_handler() - Namespace watch events: quit if it's gone
+ * @c:		Execution context
+ * @ref:	Epoll reference
+ */
+void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
+{
+	switch (ref.type) {
+	case EPOLL_TYPE_NSQUIT_PIDFD:
+		info("Process %d exited, quitting", (int)c->pasta.attach_pid);
+		exit(EXIT_SUCCESS);
+	case EPOLL_TYPE_NSQUIT_INOTIFY: {
+		char buf[sizeof(struct inotify_event) + NAME_MAX + 1]
+			__attribute__((aligned(__alignof__(struct inotify_event))));
+		ssize_t n;
+
+		while ((n = read(ref.fd, buf, sizeof(buf))) > 0) {
+			const char *p = buf;
+
+			while (p + sizeof(struct inotify_event) <= buf + n) {
+				const struct inotify_event *ev =
+					(const struct inotify_event *)
+					(const void *)p;
+
+				if (ev->len &&
+				    !strcmp(ev->name, pasta_quit_name) &&
+				    pasta_netns_gone(c)) {
+					info("Namespace %s is gone, quitting",
+					     c->pasta.netns);
+					exit(EXIT_SUCCESS);
+				}
+				p += sizeof(*ev) + ev->len;
+			}
+		}
+		break;
+	}
+	case EPOLL_TYPE_NSQUIT_TIMER: {
+		uint64_t exp;
+
+		if (read(ref.fd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+			debug_perror("namespace timer");
+		if (pasta_netns_gone(c)) {
+			info("Namespace %s is gone, quitting", c->pasta.netns);
+			exit(EXIT_SUCCESS);
+		}
+		break;
+	}
+	default:
+		ASSERT(0);
+	}
+}

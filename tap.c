@@ -1,0 +1,1224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tap.c - frames to and from the guest, over any backend
+ *
+ * Theory of operation
+ *
+ * Backends: a tap device in a namespace (pasta: one frame per read() and
+ * write()), or a UNIX stream socket (passt with QEMU: each frame preceded
+ * by its length as a 4-byte big-endian number). Later backends (vhost-user,
+ * AF_VSOCK) plug in at the same two points: a batch of received frames is
+ * handed to tap_handle_frames(), and frames to send are given to
+ * tap_send_frames() as scatter lists that start with the Ethernet header;
+ * the backend adds whatever framing it needs.
+ *
+ * Receive buffers: frames are read into one of TAP_BUF_COUNT large
+ * buffers. A consumer that hands guest bytes to the kernel without copying
+ * them (MSG_ZEROCOPY) pins the buffer with tap_buf_pin() and unpins it when
+ * the kernel is done; reads go to a buffer nobody pins, and the backend
+ * stops reading while every buffer is pinned. Nothing may assume that a
+ * buffer is free once a handler returns.
+ *
+ * Parsing: every frame is checked through the bounds-checked views of
+ * packet.h. Link services (ARP, NDP, DHCP, DHCPv6) are answered at once.
+ * TCP, UDP and ICMP echo packets of one batch are grouped by flow (address
+ * and port tuple), keeping arrival order within a flow, and each group is
+ * handed to the handler registered for its protocol: the single dispatch
+ * point from this layer up to the translation layer. Anything malformed,
+ * fragmented or unknown is dropped and counted in the statistics.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/ethernet.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include "util.h"
+#include "log.h"
+#include "checksum.h"
+#include "siphash.h"
+#include "stats.h"
+#include "tap.h"
+#include "pcap.h"
+#include "arp.h"
+#include "ndp.h"
+#include "dhcp.h"
+#include "dhcpv6.h"
+
+#define TAP_SOCK_PATH_FMT	"/tmp/passt_%u.socket"
+#define TAP_SOCK_TRIES		100
+#define TAP_IP6_EXT_MAX		8	/* extension headers we walk */
+#define TAP_SEQ_HASH		4096	/* slots, power of two */
+#define TAP_IOV_MAX		1024	/* IOV_MAX */
+#define TAP_FRAME_ALIGN		64
+
+/**
+ * struct tap_buf - A receive buffer
+ * @pins:	Number of holders that need its bytes to stay
+ */
+struct tap_buf {
+	unsigned pins;
+};
+
+static uint8_t tap_mem[TAP_BUF_COUNT][TAP_BUF_SIZE] PAGE_ALIGNED;
+static struct tap_buf tap_bufs[TAP_BUF_COUNT];
+static unsigned tap_buf_cur;		/* buffer the next read goes into */
+static bool tap_rx_blocked;		/* every buffer pinned */
+static size_t tap_stream_partial;	/* bytes of an incomplete frame */
+static size_t tap_stream_partial_off;	/* ...at this offset of tap_buf_cur */
+
+/* Stream backend: the rest of a frame the socket only took in part */
+static uint8_t tap_stream_pending[TAP_FRAME_MAX + sizeof(uint32_t)];
+static size_t tap_stream_pending_len, tap_stream_pending_off;
+
+static tap_l4_handler_t tap_l4_handlers[UINT8_MAX + 1];
+
+/* Per-batch L4 grouping */
+static struct pkt tap_frames[TAP_BATCH_MAX];
+static struct tap_l4_seq tap_seqs[TAP_BATCH_MAX];
+static unsigned tap_seq_count;
+static struct pkt tap_l4_in[TAP_BATCH_MAX];	/* in arrival order */
+static uint16_t tap_l4_seq_of[TAP_BATCH_MAX];
+static struct pkt tap_l4_sorted[TAP_BATCH_MAX];
+static unsigned tap_l4_count;
+static uint32_t tap_seq_hash[TAP_SEQ_HASH];	/* generation << 16 | seq */
+static uint32_t tap_seq_gen = 1;
+static struct siphash_key tap_hash_key;
+
+/**
+ * tap_register_l4() - Set the handler for one L4 protocol
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP or IPPROTO_ICMPV6
+ * @handler:	Handler
+ */
+void tap_register_l4(uint8_t proto, tap_l4_handler_t handler)
+{
+	tap_l4_handlers[proto] = handler;
+}
+
+/**
+ * tap_is_ready() - Can frames be sent to the guest now?
+ * @c:		Execution context
+ *
+ * Return: true if a guest is attached
+ */
+bool tap_is_ready(const struct ctx *c)
+{
+	return c->fd_tap >= 0;
+}
+
+/**
+ * tap_epoll_ref() - Reference for the connected tap descriptor
+ * @c:		Execution context
+ *
+ * Return: reference
+ */
+static union epoll_ref tap_epoll_ref(const struct ctx *c)
+{
+	return epoll_ref_make(c->mode == MODE_PASTA ? EPOLL_TYPE_TAP_PASTA :
+			      EPOLL_TYPE_TAP_PASST, c->fd_tap, 0);
+}
+
+/**
+ * tap_rx_events() - Epoll events to watch on the tap descriptor
+ *
+ * Return: EPOLLIN unless receive is blocked, EPOLLOUT while a frame waits
+ */
+static uint32_t tap_rx_events(void)
+{
+	uint32_t ev = EPOLLRDHUP;
+
+	if (!tap_rx_blocked)
+		ev |= EPOLLIN;
+	if (tap_stream_pending_len)
+		ev |= EPOLLOUT;
+	return ev;
+}
+
+/**
+ * tap_buf_pin() - Keep a receive buffer from being reused
+ * @c:		Execution context
+ * @buf:	Buffer index, from struct pkt
+ */
+void tap_buf_pin(struct ctx *c, uint16_t buf)
+{
+	(void)c;
+	ASSERT(buf < TAP_BUF_COUNT);
+	tap_bufs[buf].pins++;
+}
+
+/**
+ * tap_buf_unpin() - Release a pin taken with tap_buf_pin()
+ * @c:		Execution context
+ * @buf:	Buffer index
+ */
+void tap_buf_unpin(struct ctx *c, uint16_t buf)
+{
+	ASSERT(buf < TAP_BUF_COUNT && tap_bufs[buf].pins);
+	if (--tap_bufs[buf].pins || !tap_rx_blocked)
+		return;
+	tap_rx_blocked = false;
+	if (c->fd_tap >= 0)
+		epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+}
+
+/**
+ * tap_buf_next() - Pick the buffer for the next read
+ * @c:		Execution context
+ *
+ * Keeps the current buffer if nobody pinned it, otherwise switches to a
+ * free one, or blocks receive if there is none. Any incomplete stream
+ * frame is moved to the start of the buffer the next read goes to.
+ *
+ * Return: true if a buffer is available
+ */
+static bool tap_buf_next(struct ctx *c)
+{
+	unsigned i, old = tap_buf_cur;
+	const uint8_t *partial = tap_mem[old] + tap_stream_partial_off;
+
+	if (!tap_bufs[old].pins) {
+		if (tap_stream_partial_off)
+			memmove(tap_mem[old], partial, tap_stream_partial);
+		tap_stream_partial_off = 0;
+		return true;
+	}
+
+	for (i = 1; i < TAP_BUF_COUNT; i++) {
+		unsigned b = (old + i) % TAP_BUF_COUNT;
+
+		if (tap_bufs[b].pins)
+			continue;
+		memcpy(tap_mem[b], partial, tap_stream_partial);
+		tap_stream_partial_off = 0;
+		tap_buf_cur = b;
+		return true;
+	}
+
+	tap_rx_blocked = true;
+	epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+	return false;
+}
+
+/**
+ * tap_seq_add() - Queue an L4 packet for its flow's group
+ * @af:		Address family
+ * @proto:	L4 protocol
+ * @ttl:	TTL or hop limit
+ * @src:	Source address
+ * @dst:	Destination address
+ * @sport:	Source port (echo identifier for ICMP)
+ * @dport:	Destination port
+ * @l4:		View of the L4 header and payload
+ */
+static void tap_seq_add(int af, uint8_t proto, uint8_t ttl,
+			const union inany_addr *src,
+			const union inany_addr *dst, uint16_t sport,
+			uint16_t dport, const struct pkt *l4)
+{
+	struct {
+		union inany_addr src, dst;
+		uint16_t sport, dport;
+		uint8_t proto;
+	} __attribute__((packed)) key;
+	struct tap_l4_seq *s;
+	unsigned slot, i;
+
+	if (!tap_l4_handlers[proto]) {
+		stats_inc(STAT_TAP_DROP_PROTO);
+		return;
+	}
+	if (tap_l4_count >= TAP_BATCH_MAX)
+		return;		/* cannot happen: one packet per frame */
+
+	memset(&key, 0, sizeof(key));
+	key.src = *src;
+	key.dst = *dst;
+	key.sport = sport;
+	key.dport = dport;
+	key.proto = proto;
+	slot = (unsigned)siphash(&tap_hash_key, &key, sizeof(key)) &
+	       (TAP_SEQ_HASH - 1);
+
+	for (i = 0; i < TAP_SEQ_HASH; i++, slot = (slot + 1) % TAP_SEQ_HASH) {
+		uint32_t e = tap_seq_hash[slot];
+
+		if ((e >> 16) != (tap_seq_gen & 0xffff)) {
+			/* Free slot in this generation: new group */
+			s = &tap_seqs[tap_seq_count];
+			s->af = af;
+			s->proto = proto;
+			s->ttl = ttl;
+			s->src = *src;
+			s->dst = *dst;
+			s->sport = sport;
+			s->dport = dport;
+			s->count = 0;
+			tap_seq_hash[slot] = (tap_seq_gen & 0xffff) << 16 |
+					     tap_seq_count;
+			tap_seq_count++;
+			break;
+		}
+		s = &tap_seqs[e & 0xffff];
+		if (s->proto == proto && s->sport == sport &&
+		    s->dport == dport && inany_equals(&s->src, src) &&
+		    inany_equals(&s->dst, dst))
+			break;
+	}
+
+	s->count++;
+	tap_l4_in[tap_l4_count] = *l4;
+	tap_l4_seq_of[tap_l4_count] = (uint16_t)(s - tap_seqs);
+	tap_l4_count++;
+}
+
+/**
+ * tap_seq_flush() - Hand every group of the batch to its handler
+ * @c:		Execution context
+ * @now:	Current time
+ *
+ * Lays the packets out per group (a stable counting sort), then calls
+ * the handlers in the order the groups first appeared.
+ */
+static void tap_seq_flush(struct ctx *c, const struct timespec *now)
+{
+	static unsigned start[TAP_BATCH_MAX];
+	unsigned i, pos = 0;
+
+	for (i = 0; i < tap_seq_count; i++) {
+		start[i] = pos;
+		tap_seqs[i].pkts = &tap_l4_sorted[pos];
+		pos += tap_seqs[i].count;
+	}
+	for (i = 0; i < tap_l4_count; i++)
+		tap_l4_sorted[start[tap_l4_seq_of[i]]++] = tap_l4_in[i];
+
+	for (i = 0; i < tap_seq_count; i++) {
+		const struct tap_l4_seq *s = &tap_seqs[i];
+
+		tap_l4_handlers[s->proto](c, s, now);
+	}
+
+	tap_seq_count = 0;
+	tap_l4_count = 0;
+	if (!(++tap_seq_gen & 0xffff))
+		tap_seq_gen++;
+}
+
+/**
+ * tap_ip4() - Handle an IPv4 packet from the guest
+ * @c:		Execution context
+ * @frame:	Whole frame
+ */
+static void tap_ip4(struct ctx *c, const struct pkt *frame)
+{
+	union inany_addr src, dst;
+	struct pkt ip, l4;
+	struct iphdr iph;
+	size_t hlen, tot;
+
+	if (!pkt_copy(frame, ETH_HLEN_, &iph, sizeof(iph))) {
+		stats_inc(STAT_TAP_DROP_SHORT);
+		return;
+	}
+	hlen = (size_t)iph.ihl * 4;
+	tot = ntohs(iph.tot_len);
+	if (iph.version != 4 || hlen < sizeof(iph) || tot < hlen ||
+	    !pkt_sub(frame, ETH_HLEN_, tot, &ip) ||
+	    csum_fold(csum_partial(ip.data, hlen, 0))) {
+		stats_inc(STAT_TAP_DROP_IP4);
+		return;
+	}
+	if (ntohs(iph.frag_off) & (IP_MF | IP_OFFMASK)) {
+		stats_inc(STAT_TAP_DROP_FRAG);
+		return;
+	}
+	if (!pkt_tail(&ip, hlen, &l4))
+		return;
+
+	if (iph.saddr != htonl(INADDR_ANY))
+		c->ip4.addr_seen.s_addr = iph.saddr;
+
+	inany_from_v4(&src, (struct in_addr){ iph.saddr });
+	inany_from_v4(&dst, (struct in_addr){ iph.daddr });
+
+	switch (iph.protocol) {
+	case IPPROTO_UDP: {
+		struct udphdr uh;
+
+		if (!pkt_copy(&l4, 0, &uh, sizeof(uh))) {
+			stats_inc(STAT_TAP_DROP_L4);
+			return;
+		}
+		if (ntohs(uh.dest) == 67 && !c->no_dhcp) {
+			dhcp(c, &l4);
+			return;
+		}
+		tap_seq_add(AF_INET, IPPROTO_UDP, iph.ttl, &src, &dst,
+			    ntohs(uh.source), ntohs(uh.dest), &l4);
+		return;
+	}
+	case IPPROTO_TCP: {
+		struct tcphdr th;
+
+		if (!pkt_copy(&l4, 0, &th, sizeof(th))) {
+			stats_inc(STAT_TAP_DROP_L4);
+			return;
+		}
+		tap_seq_add(AF_INET, IPPROTO_TCP, iph.ttl, &src, &dst,
+			    ntohs(th.source), ntohs(th.dest), &l4);
+		return;
+	}
+	case IPPROTO_ICMP: {
+		struct icmphdr ih;
+
+		if (!pkt_copy(&l4, 0, &ih, sizeof(ih))) {
+			stats_inc(STAT_TAP_DROP_L4);
+			return;
+		}
+		if (ih.type != ICMP_ECHO || ih.code) {
+			stats_inc(STAT_ICMP_DROP);
+			return;
+		}
+		tap_seq_add(AF_INET, IPPROTO_ICMP, iph.ttl, &src, &dst,
+			    ntohs(ih.un.echo.id), 0, &l4);
+		return;
+	}
+	default:
+		stats_inc(STAT_TAP_DROP_PROTO);
+	}
+}
+
+/**
+ * tap_ip6() - Handle an IPv6 packet from the guest
+ * @c:		Execution context
+ * @frame:	Whole frame
+ */
+static void tap_ip6(struct ctx *c, const struct pkt *frame)
+{
+	union inany_addr src, dst;
+	struct pkt ip, l4;
+	struct ip6_hdr ip6h;
+	size_t off = sizeof(ip6h);
+	uint8_t nh;
+	unsigned i;
+
+	if (!pkt_copy(frame, ETH_HLEN_, &ip6h, sizeof(ip6h))) {
+		stats_inc(STAT_TAP_DROP_SHORT);
+		return;
+	}
+	if ((ip6h.ip6_vfc >> 4) != 6 || !ip6h.ip6_plen ||
+	    !pkt_sub(frame, ETH_HLEN_, sizeof(ip6h) + ntohs(ip6h.ip6_plen),
+		     &ip)) {
+		stats_inc(STAT_TAP_DROP_IP6);
+		return;
+	}
+
+	/* Walk extension headers, a bounded number of them */
+	nh = ip6h.ip6_nxt;
+	for (i = 0; i < TAP_IP6_EXT_MAX; i++) {
+		uint8_t ext[2];
+
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_DSTOPTS && nh != IPPROTO_FRAGMENT &&
+		    nh != IPPROTO_AH)
+			break;
+		if (nh == IPPROTO_FRAGMENT) {
+			stats_inc(STAT_TAP_DROP_FRAG);
+			return;
+		}
+		if (!pkt_copy(&ip, off, ext, sizeof(ext))) {
+			stats_inc(STAT_TAP_DROP_EXTHDR);
+			return;
+		}
+		nh = ext[0];
+		off += nh == IPPROTO_AH ? ((size_t)ext[1] + 2) * 4 :
+					  ((size_t)ext[1] + 1) * 8;
+	}
+	if (i == TAP_IP6_EXT_MAX || !pkt_tail(&ip, off, &l4)) {
+		stats_inc(STAT_TAP_DROP_EXTHDR);
+		return;
+	}
+
+	if (IN6_IS_ADDR_LINKLOCAL(&ip6h.ip6_src))
+		c->ip6.addr_ll_seen = ip6h.ip6_src;
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&ip6h.ip6_src))
+		c->ip6.addr_seen = ip6h.ip6_src;
+
+	inany_from_v6(&src, &ip6h.ip6_src);
+	inany_from_v6(&dst, &ip6h.ip6_dst);
+
+	switch (nh) {
+	case IPPROTO_UDP: {
+		struct udphdr uh;
+
+		if (!pkt_copy(&l4, 0, &uh, sizeof(uh))) {
+			stats_inc(STAT_TAP_DROP_L4);
+			return;
+		}
+		if (ntohs(uh.dest) == 547 && !c->no_dhcpv6) {
+			dhcpv6(c, &ip6h.ip6_src, &l4);
+			return;
+		}
+		tap_seq_add(AF_INET6, IPPROTO_UDP, ip6h.ip6_hlim, &src, &dst,
+			    ntohs(uh.source), ntohs(uh.dest), &l4);
+		return;
+	}
+	case IPPROTO_TCP: {
+		struct tcphdr th;
+
+		if (!pkt_copy(&l4, 0, &th, sizeof(th))) {
+			stats_inc(STAT_TAP_DROP_L4);
+			return;
+		}
+		tap_seq_add(AF_INET6, IPPROTO_TCP, ip6h.ip6_hlim, &src, &dst,
+			    ntohs(th.source), ntohs(th.dest), &l4);
+		return;
+	}
+	case IPPROTO_ICMPV6: {
+		struct icmp6_hdr ih;
+
+		if (!pkt_copy(&l4, 0, &ih, sizeof(ih))) {
+			stats_inc(STAT_TAP_DROP_L4);
+			return;
+		}
+		if (ih.icmp6_type >= ND_ROUTER_SOLICIT &&
+		    ih.icmp6_type <= ND_REDIRECT) {
+			if (!c->no_ndp)
+				ndp(c, &ip6h.ip6_src, &l4);
+			return;
+		}
+		if (ih.icmp6_type != ICMP6_ECHO_REQUEST || ih.icmp6_code) {
+			stats_inc(STAT_ICMP_DROP);
+			return;
+		}
+		tap_seq_add(AF_INET6, IPPROTO_ICMPV6, ip6h.ip6_hlim, &src,
+			    &dst, ntohs(ih.icmp6_id), 0, &l4);
+		return;
+	}
+	default:
+		stats_inc(STAT_TAP_DROP_PROTO);
+	}
+}
+
+/**
+ * tap_handle_frames() - Parse and dispatch a batch of frames
+ * @c:		Execution context
+ * @frames:	Views of whole Ethernet frames
+ * @n:		Number of frames, at most TAP_BATCH_MAX
+ * @now:	Current time
+ */
+void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
+		       const struct timespec *now)
+{
+	size_t i;
+
+	ASSERT(n <= TAP_BATCH_MAX);
+	for (i = 0; i < n; i++) {
+		const struct pkt *f = &frames[i];
+		struct ether_header eh;
+
+		stats_inc(STAT_TAP_FRAMES_IN);
+		stats_add(STAT_TAP_BYTES_IN, f->len);
+		pcap_frame(f->data, f->len);
+
+		if (!pkt_copy(f, 0, &eh, sizeof(eh))) {
+			stats_inc(STAT_TAP_DROP_SHORT);
+			continue;
+		}
+		if (!(eh.ether_shost[0] & 1) && !mac_is_zero(eh.ether_shost))
+			memcpy(c->guest_mac, eh.ether_shost, MAC_LEN);
+
+		switch (ntohs(eh.ether_type)) {
+		case ETHERTYPE_ARP:
+			arp(c, f);
+			break;
+		case ETHERTYPE_IP:
+			if (c->ifi4_on)
+				tap_ip4(c, f);
+			else
+				stats_inc(STAT_TAP_DROP_ETHERTYPE);
+			break;
+		case ETHERTYPE_IPV6:
+			if (c->ifi6_on)
+				tap_ip6(c, f);
+			else
+				stats_inc(STAT_TAP_DROP_ETHERTYPE);
+			break;
+		default:
+			stats_inc(STAT_TAP_DROP_ETHERTYPE);
+		}
+	}
+	tap_seq_flush(c, now);
+}
+
+/**
+ * tap_disconnect() - The guest went away: close, then quit or listen again
+ * @c:		Execution context
+ * @why:	What happened, for the log
+ */
+static void tap_disconnect(struct ctx *c, const char *why)
+{
+	info("Guest disconnected: %s", why);
+	epoll_del(c->epollfd, c->fd_tap);
+	close(c->fd_tap);
+	c->fd_tap = -1;
+	tap_stream_partial = tap_stream_partial_off = 0;
+	tap_stream_pending_len = 0;
+
+	if (c->mode == MODE_PASTA || c->one_off || c->fd_tap_listen < 0) {
+		info("Exiting: no guest left");
+		/* #syscalls exit_group */
+		exit(EXIT_SUCCESS);
+	}
+	epoll_mod(c->epollfd, EPOLLIN,
+		  epoll_ref_make(EPOLL_TYPE_TAP_LISTEN, c->fd_tap_listen, 0));
+}
+
+/**
+ * tap_handler_pasta() - Read frames from the tap device
+ * @c:		Execution context
+ * @events:	Epoll events
+ * @now:	Current time
+ */
+void tap_handler_pasta(struct ctx *c, uint32_t events,
+		       const struct timespec *now)
+{
+	size_t off = 0, n = 0;
+
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		tap_disconnect(c, "tap device error");
+		return;
+	}
+	if (!(events & EPOLLIN) || !tap_buf_next(c))
+		return;
+
+	while (n < TAP_BATCH_MAX && off + TAP_FRAME_MAX <= TAP_BUF_SIZE) {
+		uint8_t *p = tap_mem[tap_buf_cur] + off;
+		/* #syscalls read */
+		ssize_t len = read(c->fd_tap, p, TAP_FRAME_MAX);
+
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				debug_perror("tap: read");
+			break;
+		}
+		if (!len)
+			break;
+		tap_frames[n++] = pkt_init(p, (size_t)len,
+					   (uint16_t)tap_buf_cur);
+		off += ROUND_UP((size_t)len, TAP_FRAME_ALIGN);
+	}
+
+	if (n)
+		tap_handle_frames(c, tap_frames, n, now);
+}
+
+/**
+ * tap_stream_flush_pending() - Send the rest of a frame sent in part
+ * @c:		Execution context
+ *
+ * Return: true if nothing is pending any more
+ */
+static bool tap_stream_flush_pending(struct ctx *c)
+{
+	while (tap_stream_pending_off < tap_stream_pending_len) {
+		/* #syscalls send sendto */
+		ssize_t n = send(c->fd_tap,
+				 tap_stream_pending + tap_stream_pending_off,
+				 tap_stream_pending_len - tap_stream_pending_off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		tap_stream_pending_off += (size_t)n;
+	}
+	tap_stream_pending_len = tap_stream_pending_off = 0;
+	return true;
+}
+
+/**
+ * tap_handler_passt() - Read frames from the stream socket
+ * @c:		Execution context
+ * @events:	Epoll events
+ * @now:	Current time
+ */
+void tap_handler_passt(struct ctx *c, uint32_t events,
+		       const struct timespec *now)
+{
+	size_t n = 0, off = 0, end;
+	uint8_t *buf;
+	ssize_t len;
+
+	if (events & EPOLLOUT) {
+		if (tap_stream_flush_pending(c))
+			epoll_mod(c->epollfd, tap_rx_events(),
+				  tap_epoll_ref(c));
+	}
+	if (events & EPOLLIN && tap_buf_next(c)) {
+		buf = tap_mem[tap_buf_cur];
+		/* #syscalls recvfrom recv */
+		len = recv(c->fd_tap, buf + tap_stream_partial,
+			   TAP_BUF_SIZE - tap_stream_partial, MSG_DONTWAIT);
+		if (len == 0) {
+			tap_disconnect(c, "end of stream");
+			return;
+		}
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return;
+			tap_disconnect(c, strerror(errno));
+			return;
+		}
+
+		end = tap_stream_partial + (size_t)len;
+		while (n < TAP_BATCH_MAX && end - off >= sizeof(uint32_t)) {
+			uint32_t flen;
+
+			memcpy(&flen, buf + off, sizeof(flen));
+			flen = ntohl(flen);
+			if (flen < ETH_HLEN_ || flen > TAP_FRAME_MAX) {
+				/* Framing is lost: nothing after this is sane */
+				stats_inc(STAT_TAP_DROP_STREAM);
+				tap_disconnect(c, "bad frame length in stream");
+				return;
+			}
+			if (end - off - sizeof(uint32_t) < flen)
+				break;
+			tap_frames[n++] = pkt_init(buf + off + sizeof(uint32_t),
+						   flen, (uint16_t)tap_buf_cur);
+			off += sizeof(uint32_t) + flen;
+		}
+
+		if (n)
+			tap_handle_frames(c, tap_frames, n, now);
+
+		/* tap_buf_next() moves the incomplete frame before a read */
+		tap_stream_partial = end - off;
+		tap_stream_partial_off = off;
+	}
+	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR) && !(events & EPOLLIN))
+		tap_disconnect(c, "connection closed");
+}
+
+/**
+ * tap_listen_handler() - Accept a guest connection on the UNIX socket
+ * @c:		Execution context
+ * @events:	Epoll events
+ */
+void tap_listen_handler(struct ctx *c, uint32_t events)
+{
+	int fd;
+
+	(void)events;
+	/* #syscalls accept4 */
+	fd = accept4(c->fd_tap_listen, NULL, NULL, SOCK_NONBLOCK |
+		     SOCK_CLOEXEC);
+	if (fd < 0) {
+		debug_perror("tap: accept");
+		return;
+	}
+	if (c->fd_tap >= 0) {
+		/* One guest at a time */
+		warn("Refusing a second guest connection");
+		close(fd);
+		return;
+	}
+	if (fd > EPOLL_REF_FD_MAX) {
+		err("Guest connection descriptor %d too large", fd);
+		close(fd);
+		return;
+	}
+
+	c->fd_tap = fd;
+	tap_stream_partial = tap_stream_partial_off = 0;
+	tap_rx_blocked = false;
+	info("Guest connected");
+	epoll_add(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+	/* No more connections until this one is gone */
+	epoll_mod(c->epollfd, 0,
+		  epoll_ref_make(EPOLL_TYPE_TAP_LISTEN, c->fd_tap_listen, 0));
+	arp_announce(c);
+}
+
+/**
+ * tap_sock_listen() - Create the listening UNIX socket for passt
+ * @c:		Execution context
+ */
+static void tap_sock_listen(struct ctx *c)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	unsigned i;
+	int fd;
+
+	/* #syscalls socket bind listen */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_perror("Couldn't create UNIX socket");
+
+	for (i = 1; i <= TAP_SOCK_TRIES; i++) {
+		if (*c->sock_path) {
+			if (strlen(c->sock_path) >= sizeof(a.sun_path))
+				die("Socket path too long: '%s'", c->sock_path);
+			strcpy(a.sun_path, c->sock_path);
+		} else {
+			snprintf(a.sun_path, sizeof(a.sun_path),
+				 TAP_SOCK_PATH_FMT, i);
+		}
+
+		if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			break;
+
+		if (errno == EADDRINUSE) {
+			/* Stale socket nobody listens on? Take it over */
+			int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
+					   0);
+
+			if (probe >= 0 &&
+			    connect(probe, (struct sockaddr *)&a,
+				    sizeof(a)) && errno == ECONNREFUSED) {
+				close(probe);
+				unlink(a.sun_path);
+				if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
+					break;
+			} else if (probe >= 0) {
+				close(probe);
+			}
+		}
+		if (*c->sock_path)
+			die_perror("Couldn't bind UNIX socket '%s'",
+				   c->sock_path);
+	}
+	if (i > TAP_SOCK_TRIES)
+		die("No free UNIX socket path like " TAP_SOCK_PATH_FMT, 1U);
+
+	if (listen(fd, 0))
+		die_perror("Couldn't listen on UNIX socket '%s'", a.sun_path);
+
+	memcpy(c->sock_path, a.sun_path, sizeof(c->sock_path));
+	c->fd_tap_listen = fd;
+	info("UNIX domain socket bound at %s", a.sun_path);
+	info("You can now start qemu (>= 7.2), with:");
+	info("    qemu-system-x86_64 ... -netdev stream,id=n0,server=off,"
+	     "addr.type=unix,addr.path=%s -device virtio-net-pci,netdev=n0",
+	     a.sun_path);
+}
+
+/**
+ * tap_init() - Set up the guest link for the mode
+ * @c:		Execution context
+ *
+ * pasta: the tap device was opened in the namespace (c->fd_tap). passt: a
+ * descriptor given with --fd, or a listening UNIX socket.
+ */
+void tap_init(struct ctx *c)
+{
+	rand_bytes(&tap_hash_key, sizeof(tap_hash_key));
+
+	if (c->mode == MODE_PASST) {
+		if (c->fd_tap_given >= 0) {
+			c->fd_tap = c->fd_tap_given;
+			if (set_nonblock(c->fd_tap))
+				die_perror("--fd %d", c->fd_tap);
+		} else {
+			tap_sock_listen(c);
+			if (epoll_add(c->epollfd, EPOLLIN,
+				      epoll_ref_make(EPOLL_TYPE_TAP_LISTEN,
+						     c->fd_tap_listen, 0)))
+				die_perror("epoll_ctl on UNIX socket");
+			return;
+		}
+	}
+
+	if (c->fd_tap < 0 || c->fd_tap > EPOLL_REF_FD_MAX)
+		die("No usable tap descriptor");
+	if (epoll_add(c->epollfd, tap_rx_events(), tap_epoll_ref(c)))
+		die_perror("epoll_ctl on tap");
+}
+
+/**
+ * tap_send_frames() - Send frames to the guest
+ * @c:			Execution context
+ * @iov:		Scatter lists, @bufs_per_frame entries per frame, each
+ *			frame starting with its Ethernet header
+ * @bufs_per_frame:	Entries per frame
+ * @nframes:		Number of frames
+ *
+ * Return: number of frames sent (or queued by the backend); the caller
+ *	   keeps responsibility for the rest
+ */
+size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes)
+{
+	static struct iovec out[TAP_IOV_MAX];
+	static uint32_t lens[TAP_IOV_MAX];
+	size_t i, j, sent = 0;
+
+	if (c->fd_tap < 0 || !nframes) {
+		stats_add(STAT_TAP_DROP_OUT, nframes);
+		return 0;
+	}
+
+	for (i = 0; i < nframes; i++)
+		pcap_iov(&iov[i * bufs_per_frame], bufs_per_frame);
+
+	if (c->mode == MODE_PASTA) {
+		for (i = 0; i < nframes; i++) {
+			const struct iovec *f = &iov[i * bufs_per_frame];
+			/* #syscalls writev */
+			ssize_t n = writev(c->fd_tap, f, (int)bufs_per_frame);
+
+			if (n < 0) {
+				if (errno == EINTR) {
+					i--;
+					continue;
+				}
+				if (errno != EAGAIN && errno != EWOULDBLOCK)
+					debug_perror("tap: write");
+				break;
+			}
+			stats_add(STAT_TAP_BYTES_OUT, (size_t)n);
+		}
+		stats_add(STAT_TAP_FRAMES_OUT, i);
+		stats_add(STAT_TAP_DROP_OUT, nframes - i);
+		return i;
+	}
+
+	/* Stream: length prefix before each frame, batches of IOV_MAX */
+	if (tap_stream_pending_len && !tap_stream_flush_pending(c)) {
+		stats_add(STAT_TAP_DROP_OUT, nframes);
+		return 0;
+	}
+
+	while (sent < nframes) {
+		size_t cnt = 0, first = sent, nf, total = 0;
+		struct msghdr mh = { .msg_iov = out };
+		ssize_t n;
+
+		for (i = first; i < nframes &&
+		     cnt + bufs_per_frame + 1 <= TAP_IOV_MAX; i++) {
+			const struct iovec *f = &iov[i * bufs_per_frame];
+			size_t flen = 0;
+
+			for (j = 0; j < bufs_per_frame; j++)
+				flen += f[j].iov_len;
+			lens[i - first] = htonl((uint32_t)flen);
+			out[cnt].iov_base = &lens[i - first];
+			out[cnt++].iov_len = sizeof(uint32_t);
+			for (j = 0; j < bufs_per_frame; j++)
+				out[cnt++] = f[j];
+			total += flen + sizeof(uint32_t);
+		}
+		nf = i - first;
+		mh.msg_iovlen = cnt;
+
+		/* #syscalls sendmsg */
+		n = sendmsg(c->fd_tap, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				debug_perror("tap: send");
+			break;
+		}
+		stats_add(STAT_TAP_BYTES_OUT, (size_t)n);
+
+		if ((size_t)n == total) {
+			sent += nf;
+			continue;
+		}
+
+		/* Partial: count whole frames, keep the rest of a cut one */
+		for (i = 0, cnt = 0; i < nf; i++) {
+			size_t flen = ntohl(lens[i]) + sizeof(uint32_t), k;
+
+			if ((size_t)n >= flen) {
+				n -= (ssize_t)flen;
+				cnt += 1 + bufs_per_frame;
+				sent++;
+				continue;
+			}
+			if (n) {
+				size_t o = 0;
+
+				for (k = 0; k <= bufs_per_frame; k++) {
+					memcpy(tap_stream_pending + o,
+					       out[cnt + k].iov_base,
+					       out[cnt + k].iov_len);
+					o += out[cnt + k].iov_len;
+				}
+				tap_stream_pending_len = o;
+				tap_stream_pending_off = (size_t)n;
+				sent++;
+				epoll_mod(c->epollfd, tap_rx_events(),
+					  tap_epoll_ref(c));
+			}
+			break;
+		}
+		break;
+	}
+
+	stats_add(STAT_TAP_FRAMES_OUT, sent);
+	stats_add(STAT_TAP_DROP_OUT, nframes - sent);
+	return sent;
+}
+
+/**
+ * tap_send_single() - Send one contiguous frame
+ * @c:		Execution context
+ * @frame:	Frame, starting with the Ethernet header
+ * @len:	Length
+ */
+void tap_send_single(struct ctx *c, const void *frame, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)frame,
+			     .iov_len = len };
+
+	tap_send_frames(c, &iov, 1, 1);
+}
+
+/**
+ * tap_eth_hdr() - Write an Ethernet header from us to the guest
+ * @c:		Execution context
+ * @buf:	Output, at least 14 bytes
+ * @ethertype:	Ethertype, host order
+ *
+ * Return: header length
+ */
+size_t tap_eth_hdr(const struct ctx *c, void *buf, uint16_t ethertype)
+{
+	struct ether_header eh;
+	static const uint8_t bcast[MAC_LEN] = { 0xff, 0xff, 0xff,
+						0xff, 0xff, 0xff };
+
+	memcpy(eh.ether_dhost, mac_is_zero(c->guest_mac) ? bcast :
+	       c->guest_mac, MAC_LEN);
+	memcpy(eh.ether_shost, c->our_tap_mac, MAC_LEN);
+	eh.ether_type = htons(ethertype);
+	memcpy(buf, &eh, sizeof(eh));
+	return sizeof(eh);
+}
+
+/**
+ * tap_ip4_hdr() - Write an IPv4 header (no options, DF, TTL 255)
+ * @buf:	Output, at least 20 bytes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	Protocol
+ * @l4len:	Length of L4 header and payload
+ *
+ * Return: header length
+ */
+size_t tap_ip4_hdr(void *buf, struct in_addr src, struct in_addr dst,
+		   uint8_t proto, size_t l4len)
+{
+	uint16_t tot = (uint16_t)(l4len + sizeof(struct iphdr));
+	struct iphdr h = {
+		.version = 4, .ihl = 5, .tot_len = htons(tot),
+		.frag_off = htons(IP_DF), .ttl = 255, .protocol = proto,
+		.saddr = src.s_addr, .daddr = dst.s_addr,
+	};
+
+	h.check = csum_ip4_header(tot, proto, src, dst);
+	memcpy(buf, &h, sizeof(h));
+	return sizeof(h);
+}
+
+/**
+ * tap_ip6_hdr() - Write an IPv6 header (hop limit 255)
+ * @buf:	Output, at least 40 bytes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	Next header
+ * @l4len:	Payload length
+ * @flow_label:	Flow label (20 bits)
+ *
+ * Return: header length
+ */
+size_t tap_ip6_hdr(void *buf, const struct in6_addr *src,
+		   const struct in6_addr *dst, uint8_t proto, size_t l4len,
+		   uint32_t flow_label)
+{
+	struct ip6_hdr h;
+
+	h.ip6_flow = htonl(6U << 28 | (flow_label & 0xfffff));
+	h.ip6_plen = htons((uint16_t)l4len);
+	h.ip6_nxt = proto;
+	h.ip6_hlim = 255;
+	h.ip6_src = *src;
+	h.ip6_dst = *dst;
+	memcpy(buf, &h, sizeof(h));
+	return sizeof(h);
+}
+
+/* Control-path frames are built here: they are small and infrequent */
+static uint8_t tap_ctl_buf[TAP_FRAME_MAX];
+
+/**
+ * tap_udp4_send() - Send a UDP datagram over IPv4 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port
+ * @dst:	Destination address
+ * @dport:	Destination port
+ * @data:	Payload
+ * @len:	Payload length
+ */
+void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
+		   struct in_addr dst, uint16_t dport, const void *data,
+		   size_t len)
+{
+	size_t l4len = len + sizeof(struct udphdr), off;
+	struct udphdr uh;
+	uint32_t sum;
+
+	if (l4len + ETH_HLEN_ + sizeof(struct iphdr) > sizeof(tap_ctl_buf))
+		return;
+	off = tap_eth_hdr(c, tap_ctl_buf, ETHERTYPE_IP);
+	off += tap_ip4_hdr(tap_ctl_buf + off, src, dst, IPPROTO_UDP, l4len);
+
+	uh.source = htons(sport);
+	uh.dest = htons(dport);
+	uh.len = htons((uint16_t)l4len);
+	uh.check = 0;
+	memcpy(tap_ctl_buf + off, &uh, sizeof(uh));
+	memcpy(tap_ctl_buf + off + sizeof(uh), data, len);
+
+	sum = csum_pseudo4((uint16_t)l4len, IPPROTO_UDP, src, dst);
+	uh.check = csum_fold(csum_partial(tap_ctl_buf + off, l4len, sum));
+	if (!uh.check)
+		uh.check = 0xffff;
+	memcpy(tap_ctl_buf + off + offsetof(struct udphdr, check), &uh.check,
+	       sizeof(uh.check));
+
+	tap_send_single(c, tap_ctl_buf, off + l4len);
+}
+
+/**
+ * tap_udp6_send() - Send a UDP datagram over IPv6 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port
+ * @dst:	Destination address
+ * @dport:	Destination port
+ * @data:	Payload
+ * @len:	Payload length
+ */
+void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
+		   const struct in6_addr *dst, uint16_t dport,
+		   const void *data, size_t len)
+{
+	size_t l4len = len + sizeof(struct udphdr), off;
+	struct udphdr uh;
+	uint32_t sum;
+
+	if (l4len + ETH_HLEN_ + sizeof(struct ip6_hdr) > sizeof(tap_ctl_buf))
+		return;
+	off = tap_eth_hdr(c, tap_ctl_buf, ETHERTYPE_IPV6);
+	off += tap_ip6_hdr(tap_ctl_buf + off, src, dst, IPPROTO_UDP, l4len, 0);
+
+	uh.source = htons(sport);
+	uh.dest = htons(dport);
+	uh.len = htons((uint16_t)l4len);
+	uh.check = 0;
+	memcpy(tap_ctl_buf + off, &uh, sizeof(uh));
+	memcpy(tap_ctl_buf + off + sizeof(uh), data, len);
+
+	sum = csum_pseudo6((uint32_t)l4len, IPPROTO_UDP, src, dst);
+	uh.check = csum_fold(csum_partial(tap_ctl_buf + off, l4len, sum));
+	if (!uh.check)
+		uh.check = 0xffff;
+	memcpy(tap_ctl_buf + off + offsetof(struct udphdr, check), &uh.check,
+	       sizeof(uh.check));
+
+	tap_send_single(c, tap_ctl_buf, off + l4len);
+}
+
+/**
+ * tap_icmp4_send() - Send an ICMP message to the guest, filling its checksum
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @icmp:	ICMP header and payload, checksum field overwritten
+ * @len:	Length
+ */
+void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
+		    void *icmp, size_t len)
+{
+	struct icmphdr *ih = icmp;
+	size_t off;
+
+	if (len < sizeof(*ih) ||
+	    len + ETH_HLEN_ + sizeof(struct iphdr) > sizeof(tap_ctl_buf))
+		return;
+	ih->checksum = 0;
+	ih->checksum = csum_fold(csum_partial(icmp, len, 0));
+
+	off = tap_eth_hdr(c, tap_ctl_buf, ETHERTYPE_IP);
+	off += tap_ip4_hdr(tap_ctl_buf + off, src, dst, IPPROTO_ICMP, len);
+	memcpy(tap_ctl_buf + off, icmp, len);
+	tap_send_single(c, tap_ctl_buf, off + len);
+}
+
+/**
+ * tap_icmp6_send() - Send an ICMPv6 message to the guest, with checksum
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @icmp6:	ICMPv6 header and payload, checksum field overwritten
+ * @len:	Length
+ */
+void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, void *icmp6, size_t len)
+{
+	struct icmp6_hdr *ih = icmp6;
+	size_t off;
+
+	if (len < sizeof(*ih) ||
+	    len + ETH_HLEN_ + sizeof(struct ip6_hdr) > sizeof(tap_ctl_buf))
+		return;
+	ih->icmp6_cksum = 0;
+	ih->icmp6_cksum = csum_fold(csum_partial(icmp6, len,
+		csum_pseudo6((uint32_t)len, IPPROTO_ICMPV6, src, dst)));
+
+	off = tap_eth_hdr(c, tap_ctl_buf, ETHERTYPE_IPV6);
+	off += tap_ip6_hdr(tap_ctl_buf + off, src, dst, IPPROTO_ICMPV6, len, 0);
+	memcpy(tap_ctl_buf + off, icmp6, len);
+	tap_send_single(c, tap_ctl_buf, off + len);
+}
+
+/**
+ * tap_ip6_guest_dst() - Guest address to send to, matching a source scope
+ * @c:		Execution context
+ * @src:	Source address we will use
+ *
+ * Return: the guest's link-local address for a link-local source, its
+ *	   global address otherwise
+ */
+const struct in6_addr *tap_ip6_guest_dst(const struct ctx *c,
+					 const struct in6_addr *src)
+{
+	if (IN6_IS_ADDR_LINKLOCAL(src))
+		return &c->ip6.addr_ll_seen;
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_seen))
+		return &c->ip6.addr_seen;
+	return &c->ip6.addr;
+}

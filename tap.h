@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tap.h - frames to and from the guest, over any backend */
+
+#ifndef TAP_H
+#define TAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/uio.h>
+
+#include "ctx.h"
+#include "inany.h"
+#include "packet.h"
+#include "epoll_ref.h"
+
+/* Receive buffers: a buffer stays pinned while anyone holds its bytes */
+#define TAP_BUF_COUNT		4
+#define TAP_BUF_SIZE		(4UL * 1024 * 1024)
+/* Largest frame we take: 64 KiB IP packet plus Ethernet header */
+#define TAP_FRAME_MAX		(ETH_MAX_MTU + 14)
+/* Frames handled in one batch */
+#define TAP_BATCH_MAX		1024
+
+#define ETH_HLEN_		14
+
+/**
+ * struct tap_l4_seq - Packets of one flow from one batch, in arrival order
+ * @af:		AF_INET or AF_INET6
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP or IPPROTO_ICMPV6
+ * @ttl:	TTL or hop limit of the first packet
+ * @src:	Source address (the guest's)
+ * @dst:	Destination address as the guest sent it
+ * @sport:	Source port, host order (ICMP: echo identifier)
+ * @dport:	Destination port, host order (ICMP: 0)
+ * @count:	Number of packets
+ * @pkts:	Views of the L4 header and payload of each packet, in order
+ */
+struct tap_l4_seq {
+	int af;
+	uint8_t proto;
+	uint8_t ttl;
+	union inany_addr src;
+	union inany_addr dst;
+	uint16_t sport;
+	uint16_t dport;
+	unsigned count;
+	const struct pkt *pkts;
+};
+
+/**
+ * typedef tap_l4_handler_t - Handler of one sequence of L4 packets
+ * @c:		Execution context
+ * @seq:	Packets
+ * @now:	Current time
+ */
+typedef void (*tap_l4_handler_t)(struct ctx *c, const struct tap_l4_seq *seq,
+				 const struct timespec *now);
+
+void tap_register_l4(uint8_t proto, tap_l4_handler_t handler);
+
+/* Backends and their events */
+void tap_init(struct ctx *c);
+void tap_handler_pasta(struct ctx *c, uint32_t events,
+		       const struct timespec *now);
+void tap_handler_passt(struct ctx *c, uint32_t events,
+		       const struct timespec *now);
+void tap_listen_handler(struct ctx *c, uint32_t events);
+bool tap_is_ready(const struct ctx *c);
+void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
+		       const struct timespec *now);
+
+/* Receive buffer pinning, for zero-copy sends of guest data */
+void tap_buf_pin(struct ctx *c, uint16_t buf);
+void tap_buf_unpin(struct ctx *c, uint16_t buf);
+
+/* Transmit */
+size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes);
+void tap_send_single(struct ctx *c, const void *frame, size_t len);
+size_t tap_eth_hdr(const struct ctx *c, void *buf, uint16_t ethertype);
+size_t tap_ip4_hdr(void *buf, struct in_addr src, struct in_addr dst,
+		   uint8_t proto, size_t l4len);
+size_t tap_ip6_hdr(void *buf, const struct in6_addr *src,
+		   const struct in6_addr *dst, uint8_t proto, size_t l4len,
+		   uint32_t flow_label);
+void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
+		   struct in_addr dst, uint16_t dport, const void *data,
+		   size_t len);
+void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
+		   const struct in6_addr *dst, uint16_t dport,
+		   const void *data, size_t len);
+void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
+		    void *icmp, size_t len);
+void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, void *icmp6, size_t len);
+const struct in6_addr *tap_ip6_guest_dst(const struct ctx *c,
+					 const struct in6_addr *src);
+
+#endif /* TAP_H */
