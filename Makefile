@@ -23,7 +23,7 @@ SRCS := $(sort $(wildcard *.c))
 HDRS := $(sort $(wildcard *.h))
 OBJS := $(SRCS:.c=.o)
 
-.PHONY: all clean install uninstall check unit fuzz fuzz-build clang-tidy cppcheck bench e2e
+.PHONY: all clean install uninstall check unit fuzz fuzz-build clang-tidy cppcheck bench e2e deps
 
 all: passt pasta
 
@@ -57,7 +57,13 @@ fuzz-build:
 fuzz: fuzz-build
 	test/fuzz/run.sh
 
-check: all unit-build fuzz-build
+deps:
+	scripts/deps.sh test
+
+# deps first, on its own: it may install the compilers the rest needs
+check:
+	$(MAKE) deps
+	$(MAKE) all unit-build fuzz-build
 	test/run
 
 e2e: all

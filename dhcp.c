@@ -184,6 +184,9 @@ size_t dhcp_name_encode(uint8_t *out, size_t size, const char *name)
 		const char *dot = memchr(name + pos, '.', nlen - pos);
 		size_t l = dot ? (size_t)(dot - (name + pos)) : nlen - pos;
 
+		/* cppcheck-suppress knownConditionTrueFalse
+		 * l is 0 for an empty label ("a..b"), cppcheck misses it
+		 */
 		if (!l || l > 63 || len + 1 + l + 1 > MIN(size, 255))
 			return 0;
 		out[len++] = (uint8_t)l;
@@ -408,7 +411,6 @@ static bool dhcp_parse_opts(const struct pkt *msg, struct dhcp_req *r)
 
 	/* Each step takes at least one byte: bounded by the length */
 	for (i = 0; i <= msg->len; i++) {
-
 		if (!pkt_u8(msg, off, &code) || code == OPT_END)
 			return true;
 		if (code == OPT_PAD) {
@@ -467,6 +469,7 @@ static void dhcp_reply(struct ctx *c, const struct dhcp_req *r, uint8_t type,
 	static_assert(offsetof(__typeof__(m), opts) == sizeof(struct dhcp_hdr),
 		      "options follow the fixed part");
 	struct in_addr src = dhcp_server_id(c), dst;
+	/* cppcheck-suppress variableScope ; used in debug() arguments */
 	char a[IPV4_STRLEN], d[IPV4_STRLEN];
 	size_t len, max = r->max_msg;
 	struct dhcp_out o;
@@ -556,7 +559,8 @@ void dhcp(struct ctx *c, const struct pkt *udp)
 		dhcp_reply(c, &r, DHCPOFFER, false);
 		return;
 	case DHCPREQUEST:
-		if (!in4_is_unspec(&r.server_id) && !in4_eq(&r.server_id, &sid)) {
+		if (!in4_is_unspec(&r.server_id) &&
+		    !in4_eq(&r.server_id, &sid)) {
 			debug("DHCP: request for server %s, not us",
 			      inet_ntop(AF_INET, &r.server_id, a, sizeof(a)));
 			goto drop;

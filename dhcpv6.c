@@ -77,6 +77,11 @@
 #define DHCPV6_DUID_MAX		130	/* type and up to 128 bytes */
 #define DHCPV6_INFINITE		0xffffffffU
 #define DHCPV6_PREF_MAX		255
+#define DHCPV6_STATUS_MAX	32	/* Status Code option, our messages */
+/* Our IA_NA: IAID, T1, T2, then an IA Address or a Status Code option */
+#define DHCPV6_IA_BUF		(DHCPV6_IA_NA_LEN +			\
+				 MAX(DHCPV6_OPT_HDR_LEN + DHCPV6_IAADDR_LEN, \
+				     DHCPV6_STATUS_MAX))
 /* More options than any client sends: a longer list is dropped */
 #define DHCPV6_OPTS_MAX		128
 
@@ -208,7 +213,6 @@ static bool dhcpv6_parse_ia_na(const struct ctx *c, const struct pkt *v,
 	uint16_t code;
 	struct pkt o;
 	unsigned i;
-	int ret;
 
 	if (v->len < DHCPV6_IA_NA_LEN)
 		return false;
@@ -219,7 +223,8 @@ static bool dhcpv6_parse_ia_na(const struct ctx *c, const struct pkt *v,
 	r->ia_na = true;
 
 	for (i = 0; i < DHCPV6_OPTS_MAX; i++) {
-		ret = dhcpv6_opt_next(v, &off, &code, &o);
+		int ret = dhcpv6_opt_next(v, &off, &code, &o);
+
 		if (ret <= 0)
 			return !ret;
 		if (code != OPT_IAADDR)
@@ -327,7 +332,7 @@ static bool dhcpv6_put(struct dhcpv6_out *o, uint16_t code, const void *data,
 
 /**
  * dhcpv6_put_status() - Write a Status Code option into a buffer
- * @buf:	Output, at least 6 bytes plus the length of @msg
+ * @buf:	Output, DHCPV6_STATUS_MAX bytes
  * @status:	Status code
  * @msg:	Message for people
  *
@@ -338,6 +343,7 @@ static size_t dhcpv6_put_status(uint8_t *buf, uint16_t status, const char *msg)
 	size_t mlen = strlen(msg);
 	uint16_t v;
 
+	ASSERT(6 + mlen <= DHCPV6_STATUS_MAX);
 	v = htons(OPT_STATUS_CODE);
 	memcpy(buf, &v, 2);
 	v = htons((uint16_t)(2 + mlen));
@@ -357,13 +363,10 @@ static size_t dhcpv6_put_status(uint8_t *buf, uint16_t status, const char *msg)
 static void dhcpv6_put_ia_na(const struct ctx *c, struct dhcpv6_out *o,
 			     const struct dhcpv6_req *r)
 {
-	uint8_t ia[DHCPV6_IA_NA_LEN + DHCPV6_OPT_HDR_LEN + DHCPV6_IAADDR_LEN];
+	uint8_t ia[DHCPV6_IA_BUF];
 	uint32_t inf = htonl(DHCPV6_INFINITE);
 	uint16_t v;
 	size_t len;
-
-	static_assert(sizeof(ia) >= DHCPV6_IA_NA_LEN + 6 + 20,
-		      "room for a status code instead of the address");
 
 	memcpy(ia, r->iaid, 4);
 	memcpy(ia + 4, &inf, 4);			/* T1 */
@@ -442,8 +445,8 @@ static void dhcpv6_reply(struct ctx *c, const struct in6_addr *saddr,
 			 const struct dhcpv6_req *r)
 {
 	static struct dhcpv6_out o;
-	uint8_t duid[DUID_LL_LEN], st[32], pref = DHCPV6_PREF_MAX;
-	uint8_t id[DHCPV6_DUID_MAX];
+	uint8_t duid[DUID_LL_LEN], id[DHCPV6_DUID_MAX], st[DHCPV6_STATUS_MAX];
+	uint8_t pref = DHCPV6_PREF_MAX;
 	unsigned mtu = c->mtu >= MTU_MIN_IPV6 ? c->mtu : MTU_MIN_IPV6;
 	uint8_t type = DHCPV6_REPLY;
 	bool addr = false;
@@ -454,20 +457,20 @@ static void dhcpv6_reply(struct ctx *c, const struct in6_addr *saddr,
 	memcpy(o.buf + 1, r->xid, sizeof(r->xid));
 
 	/* Client ID (at most 134 bytes), Server ID, status or IA_NA fit */
-	if (pkt_copy(&r->client_id, 0, id, r->client_id.len) &&
-	    r->client_id.len)
+	if (r->client_id.len &&
+	    pkt_copy(&r->client_id, 0, id, r->client_id.len))
 		dhcpv6_put(&o, OPT_CLIENTID, id, r->client_id.len);
 	dhcpv6_duid(c, duid);
 	dhcpv6_put(&o, OPT_SERVERID, duid, sizeof(duid));
 
 	switch (r->type) {
 	case DHCPV6_SOLICIT:
-		if (r->rapid)
+		if (r->rapid) {
 			dhcpv6_put(&o, OPT_RAPID_COMMIT, NULL, 0);
-		else
+		} else {
 			type = DHCPV6_ADVERTISE;
-		if (type == DHCPV6_ADVERTISE)
 			dhcpv6_put(&o, OPT_PREFERENCE, &pref, sizeof(pref));
+		}
 		/* fall through */
 	case DHCPV6_REQUEST:
 	case DHCPV6_RENEW:

@@ -457,6 +457,6 @@ void ndp_timer(struct ctx *c, const struct timespec *now)
 	if (t->sent < NDP_INITIAL_RAS)
 		t->next = now->tv_sec + NDP_INITIAL_INTERVAL;
 	else
-		t->next = now->tv_sec + NDP_INTERVAL_MIN +
-			  rand_u32() % (NDP_INTERVAL_MAX - NDP_INTERVAL_MIN + 1);
+		t->next = now->tv_sec + NDP_INTERVAL_MIN + rand_u32() %
+			  (NDP_INTERVAL_MAX - NDP_INTERVAL_MIN + 1);
 }

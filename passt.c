@@ -45,14 +45,18 @@
 #include "flow.h"
 #include "fwd.h"
 #include "icmp.h"
+#include "tcp.h"
 #include "pasta.h"
 #include "isolation.h"
 
 #define EPOLL_EVENTS		64
 #define TIMER_INTERVAL_MS	1000
+#define QUIT_GRACE_MS		2000	/* for flows to drain at exit */
 
 static struct ctx passt_ctx;
 static int passt_signal_fd = -1;
+static int passt_quit_status = -1;	/* set: leave once flows drained */
+static struct timespec passt_quit_at;
 
 /**
  * passt_exit_cleanup() - Remove what we created in the file system
@@ -94,6 +98,17 @@ static void passt_signals_init(struct ctx *c)
 }
 
 /**
+ * passt_stats_log() - Log the counters, and the flows in use now
+ * @what:	Reason for the dump
+ */
+static void passt_stats_log(const char *what)
+{
+	stats_log(what);
+	logmsg(LOG_NOTICE, false, "  flows_active: %u of %u", flow_count(),
+	       flow_max());
+}
+
+/**
  * passt_signal_handler() - Handle the signals read from the signalfd
  * @c:		Execution context
  */
@@ -110,16 +125,24 @@ static void passt_signal_handler(struct ctx *c)
 		case SIGINT:
 		case SIGQUIT:
 			/* The command we run has the terminal: it's for it */
-			if (c->pasta.child_pid)
+			if (c->pasta.child_pid || passt_quit_status >= 0)
 				break;
 			info("Signal %u received, exiting", si.ssi_signo);
 			exit(EXIT_SUCCESS);
 		case SIGUSR1:
-			stats_log("SIGUSR1");
+			passt_stats_log("SIGUSR1");
 			break;
-		case SIGCHLD:
-			pasta_child_handler(c);
+		case SIGCHLD: {
+			int status = pasta_child_handler(c);
+
+			if (status < 0)
+				break;
+			/* Let connections the command left finish sending */
+			passt_quit_status = status;
+			clock_now(&passt_quit_at);
+			passt_quit_at.tv_sec += QUIT_GRACE_MS / 1000;
 			break;
+		}
 		default:
 			break;
 		}
@@ -215,6 +238,18 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 	case EPOLL_TYPE_PING:
 		icmp_sock_handler(c, ref);
 		break;
+	case EPOLL_TYPE_TCP:
+		tcp_sock_handler(c, ref, ev->events, now);
+		break;
+	case EPOLL_TYPE_TCP_TIMER:
+		tcp_timer_handler(c, ref, now);
+		break;
+	case EPOLL_TYPE_TCP_LISTEN:
+		tcp_listen_handler(c, ref, now);
+		break;
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_splice_sock_handler(c, ref, ev->events);
+		break;
 	default:
 		err("Event for unknown type %u, fd %d", ref.type, ref.fd);
 		ASSERT(0);
@@ -231,6 +266,7 @@ static void passt_timers(struct ctx *c, const struct timespec *now)
 	static time_t stats_last;
 
 	flow_timer_handler(c, now);
+	tcp_port_timer(c, now);
 	if (c->ifi6_on && !c->no_ndp)
 		ndp_timer(c, now);
 
@@ -238,7 +274,7 @@ static void passt_timers(struct ctx *c, const struct timespec *now)
 		if (!stats_last)
 			stats_last = now->tv_sec;
 		if (now->tv_sec - stats_last >= (time_t)c->stats_interval) {
-			stats_log("periodic");
+			passt_stats_log("periodic");
 			stats_last = now->tv_sec;
 		}
 	}
@@ -263,6 +299,8 @@ static void passt_loop(struct ctx *c)
 		since = timespec_diff_ms(&now, &last_timer);
 		timeout = since >= TIMER_INTERVAL_MS ? 0 :
 			  (int)(TIMER_INTERVAL_MS - since);
+		if (passt_quit_status >= 0)
+			timeout = MIN(timeout, 50);
 
 		/* #syscalls epoll_wait epoll_pwait */
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, timeout);
@@ -274,6 +312,10 @@ static void passt_loop(struct ctx *c)
 			passt_dispatch(c, &events[i], &now);
 
 		flow_defer_handler(c, &now);
+
+		if (passt_quit_status >= 0 &&
+		    (!flow_count() || timespec_diff_ms(&now, &passt_quit_at) >= 0))
+			exit(passt_quit_status);
 
 		if (timespec_diff_ms(&now, &last_timer) >= TIMER_INTERVAL_MS) {
 			passt_timers(c, &now);
@@ -389,11 +431,14 @@ int main(int argc, char **argv)
 		pasta_ns_conf(c);
 	}
 
+	/* Signals first: forwarded ports may take every descriptor left */
+	passt_signals_init(c);
+
 	conf_log(c);
 	tap_init(c);
 	icmp_init(c);
+	tcp_init(c);
 
-	passt_signals_init(c);
 	isolate_runas(c, g.runas);
 	pasta_netns_quit_init(c);
 

@@ -49,75 +49,13 @@
 #include "util.h"
 #include "log.h"
 #include "netlink.h"
+#include "netns.h"
 #include "pasta.h"
-
-#define NS_CALL_STACK_SIZE	(64 * 1024)
 
 static int pasta_go_fd = -1;		/* write end: let the child run */
 static int pasta_quit_inotify = -1;
 static int pasta_quit_timer = -1;
 static char pasta_quit_name[NAME_MAX + 1];
-
-/**
- * struct ns_call_arg - What the clone in the namespace runs
- * @netns_fd:	Namespace to enter
- * @fn:		Function
- * @arg:	Its argument
- * @ret:	Its return value
- */
-struct ns_call_arg {
-	int netns_fd;
-	int (*fn)(void *arg);
-	void *arg;
-	int ret;
-};
-
-/**
- * ns_call_child() - Enter the namespace and run the function
- * @arg:	struct ns_call_arg
- *
- * Return: 0
- */
-static int ns_call_child(void *arg)
-{
-	struct ns_call_arg *a = arg;
-
-	/* #syscalls setns */
-	if (setns(a->netns_fd, CLONE_NEWNET)) {
-		a->ret = -errno;
-		return 0;
-	}
-	a->ret = a->fn(a->arg);
-	return 0;
-}
-
-/**
- * ns_call() - Run a function in the guest's network namespace
- * @c:		Execution context
- * @fn:		Function, returning 0 or -errno
- * @arg:	Its argument
- *
- * The clone shares our memory and descriptor table, and we are stopped
- * until it is done (CLONE_VFORK): descriptors it opens are ours, and
- * sockets it creates belong to the namespace.
- *
- * Return: what @fn returned, or -errno if it couldn't run
- */
-int ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
-{
-	static uint8_t stack[NS_CALL_STACK_SIZE] __attribute__((aligned(16)));
-	struct ns_call_arg a = { c->pasta.netns_fd, fn, arg, -EIO };
-	pid_t pid;
-
-	/* #syscalls clone wait4 */
-	pid = clone(ns_call_child, stack + sizeof(stack),
-		    CLONE_VM | CLONE_VFORK | CLONE_FILES, &a);
-	if (pid < 0)
-		return -errno;
-	while (waitpid(pid, NULL, __WCLONE) < 0 && errno == EINTR)
-		;
-	return a.ret;
-}
 
 /**
  * pasta_write_map() - Write a one-line ID map of our own namespace
@@ -372,7 +310,7 @@ static int pasta_tap_open_ns(void *arg)
 void pasta_tap_open(struct ctx *c)
 {
 	struct pasta_tap_arg t = { c->pasta.ifname, -1 };
-	int rc = ns_call(c, pasta_tap_open_ns, &t);
+	int rc = ns_call(c->pasta.netns_fd, pasta_tap_open_ns, &t);
 
 	if (rc == -EACCES || rc == -EPERM)
 		die("Couldn't open /dev/net/tun in the namespace: %s (it must be readable and writable by us)",
@@ -473,7 +411,7 @@ out:
 void pasta_ns_conf(struct ctx *c)
 {
 	struct pasta_conf_arg a = { .c = c, .step = "enter the namespace" };
-	int rc = ns_call(c, pasta_ns_conf_ns, &a);
+	int rc = ns_call(c->pasta.netns_fd, pasta_ns_conf_ns, &a);
 
 	if (rc)
 		die("Couldn't %s in the namespace (device '%s'): %s", a.step,
@@ -497,28 +435,33 @@ void pasta_child_go(struct ctx *c)
 }
 
 /**
- * pasta_child_handler() - SIGCHLD: leave with the command's status
+ * pasta_child_handler() - SIGCHLD: see if the command exited
  * @c:		Execution context
+ *
+ * Return: the exit status pasta should leave with, or -1 if the command
+ *	   still runs
  */
-void pasta_child_handler(struct ctx *c)
+int pasta_child_handler(struct ctx *c)
 {
 	int status;
 	pid_t pid;
 
 	if (!c->pasta.child_pid)
-		return;
+		return -1;
 	/* #syscalls wait4 */
 	pid = waitpid(c->pasta.child_pid, &status, WNOHANG);
 	if (pid != c->pasta.child_pid)
-		return;
+		return -1;
+	c->pasta.child_pid = 0;
 	if (WIFEXITED(status)) {
 		info("Command exited with status %d", WEXITSTATUS(status));
-		exit(WEXITSTATUS(status));
+		return WEXITSTATUS(status);
 	}
 	if (WIFSIGNALED(status)) {
 		info("Command killed by signal %d", WTERMSIG(status));
-		exit(128 + WTERMSIG(status));
+		return 128 + WTERMSIG(status);
 	}
+	return -1;
 }
 
 /**

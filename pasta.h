@@ -9,12 +9,11 @@
 
 void pasta_start_ns(struct ctx *c);
 void pasta_open_ns(struct ctx *c);
-int ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg);
 void pasta_tap_open(struct ctx *c);
 void pasta_ns_conf(struct ctx *c);
 void pasta_child_go(struct ctx *c);
 void pasta_netns_quit_init(struct ctx *c);
 void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref);
-void pasta_child_handler(struct ctx *c);
+int pasta_child_handler(struct ctx *c);
 
 #endif /* PASTA_H */

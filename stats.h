@@ -43,6 +43,9 @@
 	X(TCP_BYTES_TO_GUEST,	"tcp_bytes_to_guest")			\
 	X(TCP_BYTES_FROM_GUEST,	"tcp_bytes_from_guest")			\
 	X(TCP_BYTES_SPLICED,	"tcp_bytes_spliced")			\
+	X(TCP_SPLICE_POOL_EMPTY, "tcp_splice_pool_empty")		\
+	X(TCP_SPLICE_CONN_FAIL,	"tcp_splice_connect_failed")		\
+	X(TCP_SPLICE_RST,	"tcp_splice_resets")			\
 	X(TCP_PEEK_OFF_BYTES,	"tcp_bytes_peeked_at_offset")		\
 	X(TCP_PEEK_DISCARD_BYTES, "tcp_bytes_peeked_via_discard")	\
 	X(TCP_DISCARD_SKIPPED,	"tcp_bytes_reread_and_discarded")	\

@@ -255,7 +255,9 @@ static void tap_seq_add(int af, uint8_t proto, uint8_t ttl,
 	for (i = 0; i < TAP_SEQ_HASH; i++, slot = (slot + 1) % TAP_SEQ_HASH) {
 		uint32_t e = tap_seq_hash[slot];
 
-		if ((e >> 16) != (tap_seq_gen & 0xffff)) {
+		/* A tag 65535 batches old matches again: check the index */
+		if ((e >> 16) != (tap_seq_gen & 0xffff) ||
+		    (e & 0xffff) >= tap_seq_count) {
 			/* Free slot in this generation: new group */
 			s = &tap_seqs[tap_seq_count];
 			s->af = af;

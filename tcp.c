@@ -1,0 +1,1361 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp.c - TCP translation between the guest's tap link and host sockets
+ *
+ * Theory of operation
+ *
+ * There is no TCP stack here. Each connection of the guest is mirrored by
+ * one ordinary host socket, and the host kernel does the real work on the
+ * host side (congestion control, retransmission to the peer). Towards the
+ * guest, we only keep the few numbers a TCP endpoint needs to talk to a
+ * well-behaved local peer: sequence and acknowledgement numbers, windows,
+ * and a retransmission timer; see struct tcp_tap_conn and enum tcp_state
+ * in tcp_internal.h for the states.
+ *
+ * Opening: a SYN from the guest starts a non-blocking connect() on the
+ * host; the guest gets its SYN-ACK only once that connects, and a reset
+ * if it fails (at once when refused, after the host's own timeout when
+ * unreachable). A connection accepted on a forwarded port (tcp_listen.c)
+ * sends a SYN to the guest instead.
+ *
+ * Host to guest: data stays in the host socket until the guest
+ * acknowledges it (tcp_buf.c peeks it, with SO_PEEK_OFF where available);
+ * acknowledged bytes are then discarded from the socket. Duplicate ACKs or
+ * a timeout rewind to the acknowledged point and send again.
+ *
+ * Guest to host: the segments of one batch from the tap link, grouped per
+ * connection by tap.c, are written with one sendmsg(). The guest is
+ * acknowledged only for what the host peer acknowledged (the socket's
+ * unacknowledged output queue tells), and offered as window what the
+ * socket's send buffer can take, so the guest never sends what the socket
+ * would refuse. Should the socket still refuse part of a batch, that part
+ * is not acknowledged, and once the socket has room again, duplicate ACKs
+ * make the guest retransmit it at once instead of after a timeout.
+ *
+ * Buffers: guest data is written straight from the tap receive buffers.
+ * Nothing here assumes a buffer is free once sendmsg() returns: a later
+ * zero-copy send pins the buffer (tap_buf_pin()) until its completion.
+ *
+ * Timers: one timerfd per connection, armed for the earliest of: the
+ * handshake timeout, the retransmission timeout, a short re-check of the
+ * peer's acknowledgements, the keepalive probe and the inactivity timeout.
+ *
+ * Known gaps: no SACK, no timestamps, no urgent data; segments arriving
+ * out of order from the guest are dropped (the tap link doesn't reorder).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/sockios.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/uio.h>
+
+#include "util.h"
+#include "log.h"
+#include "siphash.h"
+#include "stats.h"
+#include "packet.h"
+#include "tap.h"
+#include "flow.h"
+#include "fwd.h"
+#include "tcp.h"
+#include "tcp_internal.h"
+#include "tcp_info.h"
+
+#define TCP_WS_DEFAULT		8	/* our window scale: up to 16 MiB */
+#define TCP_MSS_DEFAULT4	536
+#define TCP_MSS_DEFAULT6	1220
+#define TCP_MSS_MIN		88
+#define TCP_RTO_INIT_MS		500
+#define TCP_RTO_MAX_MS		60000
+#define TCP_RETRIES_MAX		10
+#define TCP_DUP_ACK_RETRANS	2	/* the tap link doesn't reorder */
+#define TCP_ACK_RECHECK_MS	1	/* peer's ACKs still outstanding */
+#define TCP_KEEPALIVE_IDLE_MS	(60 * MS_PER_S)
+#define TCP_KEEPALIVE_INTVL_MS	(10 * MS_PER_S)
+#define TCP_KEEPALIVE_PROBES	5
+#define TCP_ACTIVITY_TIMEOUT_MS	(7200 * MS_PER_S)
+#define TCP_WND_MAX_UNSCALED	65535U
+#define TCP_EPOLL_DELETED	UINT32_MAX	/* socket no longer watched */
+
+static bool tcp_peek_off_supported[2];	/* IPv4, IPv6 */
+static struct siphash_key tcp_isn_key;
+
+/**
+ * now_ms() - Milliseconds of a monotonic time
+ * @now:	Time
+ *
+ * Return: milliseconds
+ */
+static uint64_t now_ms(const struct timespec *now)
+{
+	return (uint64_t)now->tv_sec * MS_PER_S +
+	       (uint64_t)now->tv_nsec / 1000000;
+}
+
+/**
+ * tcp_peek_off_on() - Is SO_PEEK_OFF in use on the connection's socket?
+ * @conn:	Connection
+ *
+ * Return: true if peeks continue at the kernel's offset
+ */
+bool tcp_peek_off_on(const struct tcp_tap_conn *conn)
+{
+	return conn->flags & TCP_PEEK_OFF;
+}
+
+/**
+ * tcp_wnd_field() - Window field for a segment to the guest
+ * @conn:	Connection
+ *
+ * Return: window, scaled unless in a SYN (RFC 7323, 2.2)
+ */
+uint16_t tcp_wnd_field(const struct tcp_tap_conn *conn)
+{
+	uint32_t w = conn->wnd_to_guest;
+
+	if (conn->state != TCP_ST_ESTABLISHED)
+		return (uint16_t)MIN(w, TCP_WND_MAX_UNSCALED);
+	return (uint16_t)MIN(w >> conn->ws_to_guest, TCP_WND_MAX_UNSCALED);
+}
+
+/**
+ * tcp_isn() - Initial sequence number as RFC 6528 recommends
+ * @ts:		Guest's flow side (addresses and ports)
+ * @now:	Current time
+ *
+ * Return: a 4-microsecond clock plus a keyed hash of the connection
+ */
+static uint32_t tcp_isn(const struct flowside *ts, const struct timespec *now)
+{
+	uint64_t ns = (uint64_t)now->tv_sec * NS_PER_S +
+		      (uint64_t)now->tv_nsec;
+	struct {
+		union inany_addr e, o;
+		uint16_t ep, op;
+	} __attribute__((packed)) k = { ts->eaddr, ts->oaddr,
+					ts->eport, ts->oport };
+
+	return (uint32_t)(ns >> 12) +
+	       (uint32_t)siphash(&tcp_isn_key, &k, sizeof(k));
+}
+
+/**
+ * tcp_epoll_set() - Watch the socket for what the connection needs now
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
+{
+	uint32_t ev = 0;
+	union epoll_ref ref;
+
+	/* Level-triggered: what already happened must not be asked again */
+	if (!(conn->flags & TCP_SOCK_RDHUP))
+		ev |= EPOLLRDHUP;
+	if (conn->state == TCP_ST_CONNECTING)
+		ev |= EPOLLOUT;
+	if (conn->state == TCP_ST_ESTABLISHED &&
+	    !(conn->flags & (TCP_STALLED | TCP_SOCK_EOF | TCP_TAP_FIN_SENT)))
+		ev |= EPOLLIN;
+	if (conn->flags & TCP_WANT_OUT)
+		ev |= EPOLLOUT;
+	if (ev == conn->epoll_events)
+		return;
+
+	if (conn->epoll_events == TCP_EPOLL_DELETED)
+		return;
+	if (!ev && (conn->flags & TCP_SOCK_SHUT_WR) &&
+	    (conn->flags & TCP_SOCK_RDHUP)) {
+		/* Both directions shut: EPOLLHUP would fire on every wait,
+		 * and there's nothing left to learn from the socket
+		 */
+		epoll_del(c->epollfd, conn->sock);
+		conn->epoll_events = TCP_EPOLL_DELETED;
+		return;
+	}
+
+	ref = epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
+			     flow_sidx(flow_idx(&conn->f), !conn->tapside));
+	if (epoll_mod(c->epollfd, ev, ref))
+		debug_perror("TCP: epoll_ctl on socket %d", conn->sock);
+	conn->epoll_events = ev;
+}
+
+/**
+ * tcp_timer_schedule() - Arm the timer for the earliest deadline
+ * @conn:	Connection
+ * @now:	Current time, ms
+ */
+static void tcp_timer_schedule(struct tcp_tap_conn *conn, uint64_t now)
+{
+	uint64_t at = conn->activity_at + TCP_ACTIVITY_TIMEOUT_MS;
+	struct itimerspec it = { 0 };
+
+	if (conn->state == TCP_ST_SYN_SENT || conn->state == TCP_ST_SYN_ACK_SENT)
+		at = MIN(at, conn->progress_at + TCP_SYN_TIMEOUT_S * MS_PER_S);
+	else if (conn->seq_to_guest != conn->seq_ack_from_guest)
+		at = MIN(at, conn->progress_at + conn->rto);
+	else if (conn->state == TCP_ST_ESTABLISHED)
+		at = MIN(at, conn->activity_at + TCP_KEEPALIVE_IDLE_MS +
+			 (uint64_t)conn->ka_probes * TCP_KEEPALIVE_INTVL_MS);
+	if (conn->flags & TCP_ACK_PENDING)
+		at = MIN(at, now + TCP_ACK_RECHECK_MS);
+
+	if (at == conn->timer_at || conn->timer < 0)
+		return;
+	conn->timer_at = at;
+	it.it_value.tv_sec = (time_t)(at / MS_PER_S);
+	it.it_value.tv_nsec = (long)(at % MS_PER_S) * 1000000;
+	/* #syscalls timerfd_settime */
+	if (timerfd_settime(conn->timer, TFD_TIMER_ABSTIME, &it, NULL))
+		debug_perror("TCP: timerfd_settime");
+}
+
+/**
+ * tcp_conn_end() - Release a connection's descriptors and its flow
+ * @c:		Execution context
+ * @conn:	Connection
+ * @rst_host:	Reset the host peer (SO_LINGER with zero timeout)
+ */
+static void tcp_conn_end(struct ctx *c, struct tcp_tap_conn *conn,
+			 bool rst_host)
+{
+	if (conn->sock >= 0) {
+		if (rst_host) {
+			struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &l,
+				   sizeof(l));
+		}
+		epoll_del(c->epollfd, conn->sock);
+		/* #syscalls close */
+		close(conn->sock);
+		conn->sock = -1;
+	}
+	if (conn->timer >= 0) {
+		epoll_del(c->epollfd, conn->timer);
+		close(conn->timer);
+		conn->timer = -1;
+	}
+	flow_close(&conn->f);
+}
+
+/**
+ * tcp_conn_rst() - Reset both sides of a connection and release it
+ * @c:		Execution context
+ * @conn:	Connection
+ * @why:	Reason, for the debug log
+ */
+void tcp_conn_rst(struct ctx *c, struct tcp_tap_conn *conn, const char *why)
+{
+	if (conn->f.state != FLOW_STATE_ACTIVE)
+		return;
+	flow_log(&conn->f, LOG_DEBUG, why);
+	if (conn->state != TCP_ST_CONNECTING)
+		tcp_send_flag(c, conn, TH_RST | TH_ACK);
+	tcp_conn_end(c, conn, true);
+}
+
+/**
+ * tcp_sock_space() - Acknowledgement and window for the guest, from the
+ *		      host socket
+ * @conn:	Connection
+ * @ack:	What the host peer acknowledged, as guest sequence number
+ * @wnd:	Window the socket can take, from @ack
+ *
+ * The socket's unacknowledged output queue (SIOCOUTQ: data written and
+ * not yet acknowledged by the peer, plus our FIN) is what lies between
+ * what the peer acknowledged and what we wrote. Beyond the peer's
+ * acknowledgement, the guest may send as much as the peer's receive window
+ * (TCP_INFO snd_wnd) and the socket's send buffer (with a margin for its
+ * overhead) both take: so the socket never refuses what the guest sends,
+ * and a slow receiver slows the guest down instead of filling our buffer.
+ */
+static void tcp_sock_space(const struct tcp_tap_conn *conn, uint32_t *ack,
+			   uint32_t *wnd)
+{
+	int outq = 0, sndbuf = 0;
+	socklen_t sl = sizeof(sndbuf);
+	struct tcp_info_lite ti;
+
+	/* #syscalls ioctl getsockopt */
+	if (ioctl(conn->sock, SIOCOUTQ, &outq) || outq < 0)
+		outq = 0;
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	    sndbuf < 0)
+		sndbuf = 0;
+
+	if ((uint32_t)outq > conn->seq_from_guest - conn->seq_ack_to_guest)
+		outq = (int)(conn->seq_from_guest - conn->seq_ack_to_guest);
+	*ack = conn->seq_from_guest - (uint32_t)outq;
+	*wnd = (uint32_t)sndbuf / 16 * 15;
+
+	/* Until the peer's first window arrives, the buffer alone decides */
+	if (!tcp_info_read(conn->sock, &ti) && ti.has_snd_wnd && ti.snd_wnd)
+		*wnd = MIN(*wnd, ti.snd_wnd);
+}
+
+/**
+ * tcp_update_ack() - Tell the guest what the host peer acknowledged, and
+ *		      the window, if that changed or if asked to
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @force:	Send an ACK even if nothing changed
+ */
+static void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
+			   bool force)
+{
+	uint32_t ack, wnd, max, old_edge, new_edge;
+	bool send = force;
+
+	tcp_sock_space(conn, &ack, &wnd);
+
+	max = (conn->flags & TCP_WS_OK) ?
+	      TCP_WND_MAX_UNSCALED << conn->ws_to_guest : TCP_WND_MAX_UNSCALED;
+	wnd = MIN(wnd, max);
+	if (conn->flags & TCP_TAP_FIN_RCVD)
+		wnd = MAX(wnd, 1U << conn->ws_to_guest);
+
+	if (ack != conn->seq_ack_to_guest) {
+		if (seq_lt(conn->seq_ack_to_guest, ack))
+			send = true;
+		else
+			ack = conn->seq_ack_to_guest;
+	}
+	/* A window update is worth a segment if it opens by an MSS or more */
+	old_edge = conn->seq_ack_to_guest + conn->wnd_to_guest;
+	new_edge = ack + wnd;
+	if (seq_lt(old_edge, new_edge) &&
+	    new_edge - old_edge >= MIN((uint32_t)conn->mss, wnd / 4))
+		send = true;
+
+	conn->seq_ack_to_guest = ack;
+	conn->wnd_to_guest = wnd;
+
+	if (ack != conn->seq_from_guest)
+		conn->flags |= TCP_ACK_PENDING;
+	else
+		conn->flags &= (uint16_t)~TCP_ACK_PENDING;
+
+	/* Little room left: have EPOLLOUT tell us when there's more */
+	if (wnd < 2U * conn->mss || conn->flags & TCP_DROPPED_DATA)
+		conn->flags |= TCP_WANT_OUT;
+
+	if (send)
+		tcp_send_flag(c, conn, TH_ACK);
+}
+
+/**
+ * tcp_rewind() - Send again everything the guest didn't acknowledge
+ * @c:		Execution context
+ * @conn:	Connection
+ * @now:	Current time, ms
+ */
+static void tcp_rewind(struct ctx *c, struct tcp_tap_conn *conn,
+		       uint64_t now)
+{
+	int zero = 0;
+
+	conn->seq_to_guest = conn->seq_ack_from_guest;
+	if (conn->flags & TCP_TAP_FIN_SENT && !(conn->flags & TCP_TAP_FIN_ACKED))
+		conn->flags &= (uint16_t)~TCP_TAP_FIN_SENT;
+	if (tcp_peek_off_on(conn))
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			   sizeof(zero));
+	conn->flags &= (uint16_t)~TCP_STALLED;
+	conn->progress_at = now;
+	if (tcp_data_to_guest(c, conn, now) < 0)
+		tcp_conn_rst(c, conn, "socket error while retransmitting");
+}
+
+/**
+ * tcp_sock_setup() - Options on a new host socket
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_sock_setup(const struct ctx *c, struct tcp_tap_conn *conn)
+{
+	bool v4 = !!inany_v4(&conn->f.side[!conn->tapside].eaddr);
+	int one = 1, zero = 0;
+
+	/* The guest already coalesced: pass its segments on as they come */
+	setsockopt(conn->sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+	/* SO_PEEK_OFF starts disabled (-1): setting it is also the probe */
+	if (!c->no_peek_off && tcp_peek_off_supported[!v4] &&
+	    !setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			sizeof(zero)))
+		conn->flags |= TCP_PEEK_OFF;
+}
+
+/**
+ * tcp_timer_open() - Create and register the connection's timer
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_timer_open(const struct ctx *c, struct tcp_tap_conn *conn)
+{
+	union epoll_ref ref;
+	int fd;
+
+	/* #syscalls timerfd_create */
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fd > EPOLL_REF_FD_MAX) {
+		close(fd);
+		return -EMFILE;
+	}
+	ref = epoll_ref_make(EPOLL_TYPE_TCP_TIMER, fd,
+			     flow_sidx(flow_idx(&conn->f), conn->tapside));
+	if (epoll_add(c->epollfd, EPOLLIN, ref)) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	conn->timer = fd;
+	return 0;
+}
+
+/**
+ * struct tcp_syn_opts - What a SYN from the guest tells
+ * @mss:	MSS option, 0 if absent
+ * @ws:		Window scale option, -1 if absent
+ */
+struct tcp_syn_opts {
+	uint16_t mss;
+	int ws;
+};
+
+/**
+ * tcp_parse_opts() - Read MSS and window scale from a SYN's options
+ * @l4:		Segment view, TCP header first
+ * @hlen:	TCP header length, options included
+ * @o:		Result
+ */
+static void tcp_parse_opts(const struct pkt *l4, size_t hlen,
+			   struct tcp_syn_opts *o)
+{
+	size_t off = sizeof(struct tcphdr);
+	unsigned i;
+
+	o->mss = 0;
+	o->ws = -1;
+	/* At most 40 bytes of options: bounded by the header length */
+	for (i = 0; off < hlen && i < 40; i++) {
+		uint8_t kind, len;
+
+		if (!pkt_u8(l4, off, &kind) || kind == TCPOPT_EOL)
+			return;
+		if (kind == TCPOPT_NOP) {
+			off++;
+			continue;
+		}
+		if (!pkt_u8(l4, off + 1, &len) || len < 2 || off + len > hlen)
+			return;
+		if (kind == TCPOPT_MAXSEG && len == TCPOLEN_MAXSEG)
+			pkt_be16(l4, off + 2, &o->mss);
+		else if (kind == TCPOPT_WINDOW && len == TCPOLEN_WINDOW) {
+			uint8_t ws;
+
+			if (pkt_u8(l4, off + 2, &ws))
+				o->ws = MIN(ws, 14);
+		}
+		off += len;
+	}
+}
+
+/**
+ * tcp_mss_set() - Segment size towards the guest, from its MSS option
+ * @c:		Execution context
+ * @conn:	Connection
+ * @mss:	Guest's MSS option, 0 if absent
+ */
+static void tcp_mss_set(const struct ctx *c, struct tcp_tap_conn *conn,
+			uint16_t mss)
+{
+	bool v4 = !!inany_v4(&tcp_tap_side(conn)->eaddr);
+	unsigned mtu = c->mtu ? c->mtu : MTU_DEFAULT;
+	unsigned max = mtu - (v4 ? 40 : 60);
+
+	if (!mss)
+		mss = v4 ? TCP_MSS_DEFAULT4 : TCP_MSS_DEFAULT6;
+	conn->mss = (uint16_t)MAX(MIN((unsigned)mss, max), TCP_MSS_MIN);
+}
+
+/**
+ * tcp_conn_from_tap() - A SYN from the guest: connect on the host
+ * @c:		Execution context
+ * @seq:	Packets of the flow, the first being the SYN
+ * @l4:		The SYN segment
+ * @th:		Its TCP header
+ * @now:	Current time
+ */
+static void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
+			      const struct pkt *l4, const struct tcphdr *th,
+			      const struct timespec *now)
+{
+	union inany_addr host_dst;
+	union sockaddr_inany sa;
+	struct tcp_syn_opts o;
+	struct tcp_tap_conn *conn;
+	struct flow_common *f;
+	enum fwd_map map;
+	union epoll_ref ref;
+	const char *ifname;
+	socklen_t sl;
+	int s, rc;
+
+	if (inany_is_multicast(&seq->dst) || inany_is_unspec(&seq->dst) ||
+	    inany_is_multicast(&seq->src) || !seq->dport) {
+		stats_inc(STAT_TCP_DROP_SEGMENT);
+		return;
+	}
+
+	f = flow_alloc();
+	if (!f) {
+		debug("TCP: flow table full, refusing connection");
+		tcp_rst_stray(c, seq, ntohl(th->seq), 0, false, 1);
+		return;
+	}
+	conn = tcp_conn_of(f);
+	conn->sock = conn->timer = -1;
+
+	f->pif[INISIDE] = PIF_TAP;
+	f->side[INISIDE].eaddr = seq->src;
+	f->side[INISIDE].eport = seq->sport;
+	f->side[INISIDE].oaddr = seq->dst;
+	f->side[INISIDE].oport = seq->dport;
+	f->pif[TGTSIDE] = PIF_HOST;
+	map = fwd_map_from_guest(c, &seq->dst, seq->dport, &host_dst);
+	f->side[TGTSIDE].eaddr = host_dst;
+	f->side[TGTSIDE].eport = seq->dport;
+	conn->tapside = INISIDE;
+
+	tcp_parse_opts(l4, (size_t)th->doff * 4, &o);
+	tcp_mss_set(c, conn, o.mss);
+	if (o.ws >= 0) {
+		conn->flags |= TCP_WS_OK;
+		conn->ws_from_guest = (uint8_t)o.ws;
+		conn->ws_to_guest = TCP_WS_DEFAULT;
+	}
+	conn->seq_from_guest = ntohl(th->seq) + 1;
+	conn->seq_ack_to_guest = conn->seq_from_guest;
+	conn->wnd_from_guest = ntohs(th->window);
+	conn->isn_to_guest = tcp_isn(&f->side[INISIDE], now);
+	conn->seq_to_guest = conn->isn_to_guest;
+	conn->seq_ack_from_guest = conn->isn_to_guest;
+	conn->rto = TCP_RTO_INIT_MS;
+	conn->progress_at = conn->activity_at = now_ms(now);
+
+	/* #syscalls socket bind connect setsockopt */
+	s = socket(inany_af(&host_dst), SOCK_STREAM | SOCK_NONBLOCK |
+		   SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0 || s > EPOLL_REF_FD_MAX) {
+		warn_ratelimit("TCP: can't create socket: %s",
+			       s < 0 ? strerror(errno) : "descriptor too large");
+		if (s >= 0)
+			close(s);
+		goto refuse;
+	}
+	conn->sock = s;
+
+	{
+		int mss = conn->mss;
+
+		setsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
+	}
+
+	if (map != FWD_MAP_LOOPBACK) {
+		const struct in_addr *d4 = inany_v4(&host_dst);
+		union inany_addr src;
+
+		ifname = d4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+		if (*ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
+					  ifname, (socklen_t)strlen(ifname)))
+			debug_perror("TCP: SO_BINDTODEVICE %s", ifname);
+		if (d4)
+			inany_from_v4(&src, c->ip4.addr_out);
+		else
+			inany_from_v6(&src, &c->ip6.addr_out);
+		if (!inany_is_unspec(&src)) {
+			sl = inany_to_sockaddr(&src, 0, 0, &sa);
+			if (bind(s, &sa.sa, sl))
+				debug_perror("TCP: binding to outbound address");
+		}
+	}
+
+	if (tcp_timer_open(c, conn))
+		goto refuse;
+
+	flow_activate(f, FLOW_TCP);
+	flow_hash_insert(f, INISIDE);
+	conn->state = TCP_ST_CONNECTING;
+
+	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
+							  TGTSIDE));
+	conn->epoll_events = EPOLLOUT | EPOLLRDHUP;
+	if (epoll_add(c->epollfd, conn->epoll_events, ref)) {
+		tcp_conn_end(c, conn, false);
+		return;
+	}
+
+	sl = inany_to_sockaddr(&host_dst, seq->dport, c->ip6.ifi, &sa);
+	rc = connect(s, &sa.sa, sl);
+	if (rc && errno != EINPROGRESS) {
+		debug_perror("TCP: connect");
+		tcp_rst_stray(c, seq, ntohl(th->seq), 0, false, 1);
+		tcp_conn_end(c, conn, false);
+		return;
+	}
+
+	stats_inc(STAT_TCP_CONN_TAP_OUT);
+	flow_log(f, LOG_DEBUG, "new connection from guest");
+	tcp_timer_schedule(conn, now_ms(now));
+	return;
+
+refuse:
+	if (conn->sock >= 0)
+		close(conn->sock);
+	if (conn->timer >= 0) {
+		epoll_del(c->epollfd, conn->timer);
+		close(conn->timer);
+	}
+	tcp_rst_stray(c, seq, ntohl(th->seq), 0, false, 1);
+	flow_alloc_cancel(f);
+}
+
+/**
+ * tcp_connect_finish() - Host socket connected, or failed to
+ * @c:		Execution context
+ * @conn:	Connection in TCP_ST_CONNECTING
+ * @now:	Current time, ms
+ */
+static void tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
+			       uint64_t now)
+{
+	union sockaddr_inany sa;
+	socklen_t sl = sizeof(int);
+	int err = 0;
+	uint32_t ack;
+
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl))
+		err = errno;
+	if (err) {
+		errno = err;
+		debug_perror("TCP: connect to host");
+		/* The guest's SYN wasn't acknowledged: answer it with RST */
+		conn->seq_to_guest = 0;
+		conn->wnd_to_guest = 0;
+		tcp_send_flag(c, conn, TH_RST | TH_ACK);
+		tcp_conn_end(c, conn, false);
+		return;
+	}
+
+	sl = sizeof(sa);
+	if (!getsockname(conn->sock, &sa.sa, &sl))
+		inany_from_sockaddr(&sa, &conn->f.side[TGTSIDE].oaddr,
+				    &conn->f.side[TGTSIDE].oport);
+
+	tcp_sock_setup(c, conn);
+	tcp_sock_space(conn, &ack, &conn->wnd_to_guest);
+	conn->state = TCP_ST_SYN_ACK_SENT;
+	if (tcp_send_flag(c, conn, TH_SYN | TH_ACK)) {
+		tcp_conn_rst(c, conn, "couldn't send SYN-ACK");
+		return;
+	}
+	conn->seq_to_guest = conn->isn_to_guest + 1;
+	conn->progress_at = now;
+	tcp_epoll_set(c, conn);
+}
+
+/**
+ * tcp_tap_conn_from_sock() - Connection accepted on a forwarded port: open
+ *			      it towards the guest
+ * @c:			Execution context
+ * @s:			Accepted socket
+ * @peer:		Host peer's address
+ * @listen_port:	Port it connected to
+ * @target_port:	Port in the guest
+ * @now:		Current time
+ */
+void tcp_tap_conn_from_sock(struct ctx *c, int s,
+			    const union sockaddr_inany *peer,
+			    uint16_t listen_port, uint16_t target_port,
+			    const struct timespec *now)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	union sockaddr_inany local;
+	struct tcp_tap_conn *conn;
+	struct flowside *ts;
+	struct flow_common *f;
+	union epoll_ref ref;
+	socklen_t sl = sizeof(local);
+	int af;
+
+	if (c->no_tcp || !tap_is_ready(c) || s > EPOLL_REF_FD_MAX)
+		goto refuse_sock;
+
+	f = flow_alloc();
+	if (!f) {
+		debug("TCP: flow table full, refusing connection");
+		goto refuse_sock;
+	}
+	conn = tcp_conn_of(f);
+	conn->sock = s;
+	conn->timer = -1;
+
+	f->pif[INISIDE] = PIF_HOST;
+	inany_from_sockaddr(peer, &f->side[INISIDE].eaddr,
+			    &f->side[INISIDE].eport);
+	if (!getsockname(s, &local.sa, &sl))
+		inany_from_sockaddr(&local, &f->side[INISIDE].oaddr, NULL);
+	f->side[INISIDE].oport = listen_port;
+
+	af = inany_af(&f->side[INISIDE].eaddr);
+	if ((af == AF_INET && !c->ifi4_on) || (af == AF_INET6 && !c->ifi6_on))
+		goto cancel;
+
+	f->pif[TGTSIDE] = PIF_TAP;
+	conn->tapside = TGTSIDE;
+	ts = &f->side[TGTSIDE];
+	fwd_guest_addr(c, af, &ts->eaddr);
+	ts->eport = target_port;
+	fwd_map_to_guest(c, &f->side[INISIDE].eaddr, &ts->oaddr);
+	ts->oport = f->side[INISIDE].eport;
+
+	if (flow_lookup(FLOW_TCP, PIF_TAP, &ts->eaddr, ts->eport, &ts->oaddr,
+			ts->oport) != FLOW_SIDX_NONE)
+		goto cancel;	/* Same tuple as seen by the guest: can't */
+
+	tcp_mss_set(c, conn, 0);
+	conn->ws_to_guest = TCP_WS_DEFAULT;
+	conn->isn_to_guest = tcp_isn(ts, now);
+	conn->seq_to_guest = conn->isn_to_guest;
+	conn->seq_ack_from_guest = conn->isn_to_guest;
+	conn->rto = TCP_RTO_INIT_MS;
+	conn->progress_at = conn->activity_at = now_ms(now);
+	conn->state = TCP_ST_SYN_SENT;
+	tcp_sock_setup(c, conn);
+	{
+		uint32_t ack;
+
+		tcp_sock_space(conn, &ack, &conn->wnd_to_guest);
+	}
+
+	if (tcp_timer_open(c, conn))
+		goto cancel;
+
+	flow_activate(f, FLOW_TCP);
+	flow_hash_insert(f, TGTSIDE);
+
+	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
+							  INISIDE));
+	conn->epoll_events = EPOLLRDHUP;
+	if (epoll_add(c->epollfd, conn->epoll_events, ref) ||
+	    tcp_send_flag(c, conn, TH_SYN)) {
+		tcp_conn_end(c, conn, true);
+		return;
+	}
+	conn->seq_to_guest = conn->isn_to_guest + 1;
+
+	stats_inc(STAT_TCP_CONN_TAP_IN);
+	flow_log(f, LOG_DEBUG, "new connection to guest");
+	tcp_timer_schedule(conn, now_ms(now));
+	return;
+
+cancel:
+	if (conn->timer >= 0) {
+		epoll_del(c->epollfd, conn->timer);
+		close(conn->timer);
+	}
+	flow_alloc_cancel(f);
+refuse_sock:
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(s);
+}
+
+/**
+ * tcp_consume() - Drop from the socket what the guest acknowledged
+ * @c:		Execution context
+ * @conn:	Connection
+ * @bytes:	Number of bytes
+ *
+ * Return: 0 on success, -1 if the connection was reset
+ */
+static int tcp_consume(struct ctx *c, struct tcp_tap_conn *conn,
+		       uint32_t bytes)
+{
+	while (bytes) {
+		/* MSG_TRUNC on TCP discards without copying */
+		ssize_t n = recv(conn->sock, NULL, bytes,
+				 MSG_TRUNC | MSG_DONTWAIT);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			tcp_conn_rst(c, conn, "couldn't discard acknowledged data");
+			return -1;
+		}
+		bytes -= (uint32_t)n;
+	}
+	return 0;
+}
+
+/**
+ * tcp_ack_from_guest() - Process the acknowledgement and window of a
+ *			  segment from the guest
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @ack:	Acknowledgement number
+ * @wnd_raw:	Window field
+ * @plen:	Payload length of the segment
+ * @now:	Current time, ms
+ *
+ * Return: 0, or -1 if the connection was reset
+ */
+static int tcp_ack_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
+			      uint32_t ack, uint16_t wnd_raw, size_t plen,
+			      uint64_t now)
+{
+	uint32_t wnd = (uint32_t)wnd_raw <<
+		       ((conn->flags & TCP_WS_OK) ? conn->ws_from_guest : 0);
+	uint32_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
+
+	if (seq_lt(ack, conn->seq_ack_from_guest) ||
+	    seq_lt(conn->seq_to_guest, ack))
+		return 0;	/* Old, or for data never sent: ignore */
+
+	if (ack == conn->seq_ack_from_guest) {
+		if (!plen && inflight && wnd == conn->wnd_from_guest &&
+		    ++conn->dup_acks == TCP_DUP_ACK_RETRANS) {
+			stats_inc(STAT_TCP_RETRANS_DUPACK);
+			conn->wnd_from_guest = wnd;
+			tcp_rewind(c, conn, now);
+			return conn->f.state == FLOW_STATE_ACTIVE ? 0 : -1;
+		}
+	} else {
+		uint32_t acked = ack - conn->seq_ack_from_guest;
+
+		if (conn->flags & TCP_TAP_FIN_SENT && ack == conn->seq_to_guest) {
+			conn->flags |= TCP_TAP_FIN_ACKED;
+			acked--;	/* the FIN isn't in the socket */
+		}
+		conn->seq_ack_from_guest = ack;
+		conn->dup_acks = 0;
+		conn->retries = 0;
+		conn->rto = TCP_RTO_INIT_MS;
+		conn->progress_at = now;
+		if (acked && tcp_consume(c, conn, acked))
+			return -1;
+	}
+
+	if (wnd > conn->wnd_from_guest)
+		conn->flags &= (uint16_t)~TCP_STALLED;
+	conn->wnd_from_guest = wnd;
+	return 0;
+}
+
+/**
+ * tcp_handshake_from_guest() - A segment while the handshake is on
+ * @c:		Execution context
+ * @conn:	Connection
+ * @l4:		Segment
+ * @th:		Its TCP header
+ * @now:	Current time, ms
+ *
+ * Return: true if the segment may go on to established processing
+ */
+static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
+				     const struct pkt *l4,
+				     const struct tcphdr *th, uint64_t now)
+{
+	uint32_t ack = ntohl(th->ack_seq);
+
+	switch (conn->state) {
+	case TCP_ST_CONNECTING:
+		return false;	/* Retransmitted SYN: we're connecting */
+	case TCP_ST_SYN_ACK_SENT:
+		if (th->syn && !th->ack) {
+			/* Our SYN-ACK got lost: send it again */
+			conn->seq_to_guest = conn->isn_to_guest;
+			tcp_send_flag(c, conn, TH_SYN | TH_ACK);
+			conn->seq_to_guest = conn->isn_to_guest + 1;
+			return false;
+		}
+		if (!th->ack || ack != conn->isn_to_guest + 1)
+			return false;
+		break;
+	case TCP_ST_SYN_SENT: {
+		struct tcp_syn_opts o;
+
+		if (!th->syn || !th->ack || ack != conn->isn_to_guest + 1)
+			return false;
+		tcp_parse_opts(l4, (size_t)th->doff * 4, &o);
+		tcp_mss_set(c, conn, o.mss);
+		if (o.ws >= 0) {
+			conn->flags |= TCP_WS_OK;
+			conn->ws_from_guest = (uint8_t)o.ws;
+		} else {
+			conn->ws_to_guest = 0;
+		}
+		conn->seq_from_guest = ntohl(th->seq) + 1;
+		conn->seq_ack_to_guest = conn->seq_from_guest;
+		conn->state = TCP_ST_ESTABLISHED;
+		conn->seq_ack_from_guest = ack;
+		conn->wnd_from_guest = (uint32_t)ntohs(th->window) <<
+				       conn->ws_from_guest;
+		conn->progress_at = now;
+		tcp_update_ack(c, conn, true);
+		tcp_epoll_set(c, conn);
+		return false;
+	}
+	default:
+		return true;
+	}
+
+	/* SYN-ACK acknowledged: established */
+	conn->state = TCP_ST_ESTABLISHED;
+	conn->seq_ack_from_guest = ack;
+	conn->wnd_from_guest = (uint32_t)ntohs(th->window) <<
+			       ((conn->flags & TCP_WS_OK) ?
+				conn->ws_from_guest : 0);
+	conn->progress_at = now;
+	tcp_epoll_set(c, conn);
+	return true;
+}
+
+/**
+ * tcp_check_close() - Release the connection once both directions closed
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Return: true if it was released
+ */
+static bool tcp_check_close(struct ctx *c, struct tcp_tap_conn *conn)
+{
+	const uint16_t done = TCP_TAP_FIN_RCVD | TCP_SOCK_SHUT_WR |
+			      TCP_TAP_FIN_SENT | TCP_TAP_FIN_ACKED;
+
+	if ((conn->flags & done) != done)
+		return false;
+	flow_log(&conn->f, LOG_DEBUG, "closed");
+	tcp_conn_end(c, conn, false);
+	return true;
+}
+
+/**
+ * tcp_segments_from_guest() - Process a batch of segments of a connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @seq:	Segments, in order
+ * @now:	Current time
+ */
+static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
+				    const struct tap_l4_seq *seq,
+				    const struct timespec *now)
+{
+	static struct iovec wr[TAP_BATCH_MAX];
+	uint64_t ms = now_ms(now);
+	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
+	bool fin = false, ack_now = false;
+	size_t n_wr = 0, wr_bytes = 0;
+	unsigned i;
+
+	for (i = 0; i < seq->count && conn->f.state == FLOW_STATE_ACTIVE;
+	     i++) {
+		const struct pkt *l4 = &seq->pkts[i];
+		struct tcphdr th;
+		struct pkt payload;
+		uint32_t sseq;
+		size_t hlen;
+
+		if (!pkt_copy(l4, 0, &th, sizeof(th)) ||
+		    (hlen = (size_t)th.doff * 4) < sizeof(th) ||
+		    !pkt_tail(l4, hlen, &payload)) {
+			stats_inc(STAT_TCP_DROP_SEGMENT);
+			continue;
+		}
+		sseq = ntohl(th.seq);
+
+		if (th.rst) {
+			/* Only in window: a blind reset must not work */
+			if (conn->state == TCP_ST_SYN_SENT ||
+			    (seq_le(conn->seq_from_guest, sseq) &&
+			     seq_lt(sseq, conn->seq_from_guest +
+				    MAX(conn->wnd_to_guest, 1U)))) {
+				flow_log(&conn->f, LOG_DEBUG, "reset by guest");
+				tcp_conn_end(c, conn, true);
+			}
+			return;
+		}
+
+		if (conn->state != TCP_ST_ESTABLISHED &&
+		    !tcp_handshake_from_guest(c, conn, l4, &th, ms))
+			continue;
+		if (th.syn)
+			continue;
+
+		conn->activity_at = ms;
+		conn->ka_probes = 0;
+		if (th.ack && tcp_ack_from_guest(c, conn, ntohl(th.ack_seq),
+						 ntohs(th.window), payload.len,
+						 ms))
+			return;
+
+		if (conn->flags & TCP_TAP_FIN_RCVD || fin) {
+			if (payload.len || th.fin)
+				ack_now = true;	/* retransmission: re-ACK */
+			continue;
+		}
+
+		if (payload.len && seq_lt(sseq, wr_end)) {
+			uint32_t skip = wr_end - sseq;
+
+			if (skip >= payload.len) {
+				ack_now = true;		/* all old */
+				if (!th.fin)
+					continue;
+				payload.len = 0;
+			} else {
+				pkt_tail(&payload, skip, &payload);
+			}
+			sseq = wr_end;
+		}
+
+		if (payload.len) {
+			if (sseq != wr_end) {
+				/* A hole: drop, a duplicate ACK asks again */
+				stats_inc(STAT_TCP_DROP_SEGMENT);
+				ack_now = true;
+				continue;
+			}
+			wr[n_wr].iov_base = (void *)(uintptr_t)payload.data;
+			wr[n_wr].iov_len = payload.len;
+			n_wr++;
+			wr_bytes += payload.len;
+			wr_end += (uint32_t)payload.len;
+		}
+
+		if (th.fin && sseq + (uint32_t)payload.len == wr_end) {
+			fin = true;
+			fin_at = wr_end;
+		}
+	}
+	if (conn->f.state != FLOW_STATE_ACTIVE)
+		return;
+
+	if (n_wr) {
+		struct msghdr mh = { .msg_iov = wr, .msg_iovlen = n_wr };
+		ssize_t n;
+
+		/* #syscalls sendmsg */
+		n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		stats_inc(STAT_TCP_SENDMSG_CALLS);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
+				tcp_conn_rst(c, conn, "host socket write failed");
+				return;
+			}
+			n = 0;
+		}
+		conn->seq_from_guest += (uint32_t)n;
+		stats_add(STAT_TCP_BYTES_FROM_GUEST, (size_t)n);
+		if ((size_t)n < wr_bytes) {
+			stats_inc(STAT_TCP_SENDMSG_PARTIAL);
+			conn->flags |= TCP_DROPPED_DATA | TCP_WANT_OUT;
+			fin = false;
+			ack_now = true;
+		}
+	}
+
+	if (fin && conn->seq_from_guest == fin_at) {
+		conn->seq_from_guest++;
+		conn->flags |= TCP_TAP_FIN_RCVD;
+		/* #syscalls shutdown */
+		if (!shutdown(conn->sock, SHUT_WR))
+			conn->flags |= TCP_SOCK_SHUT_WR;
+		ack_now = true;
+	}
+
+	if (conn->state == TCP_ST_ESTABLISHED) {
+		tcp_update_ack(c, conn, ack_now);
+		if (tcp_data_to_guest(c, conn, ms) < 0) {
+			tcp_conn_rst(c, conn, "host socket read failed");
+			return;
+		}
+		if (tcp_check_close(c, conn))
+			return;
+		tcp_epoll_set(c, conn);
+	}
+	tcp_timer_schedule(conn, ms);
+}
+
+/**
+ * tcp_tap_handler_more() - Segments after a SYN that opened a connection
+ * @c:		Execution context
+ * @seq:	Segments, the first one the SYN
+ * @now:	Current time
+ */
+static void tcp_tap_handler_more(struct ctx *c, const struct tap_l4_seq *seq,
+				 const struct timespec *now)
+{
+	struct tap_l4_seq rest = *seq;
+	uint32_t sidx;
+
+	if (seq->count < 2)
+		return;
+	sidx = flow_lookup(FLOW_TCP, PIF_TAP, &seq->src, seq->sport, &seq->dst,
+			   seq->dport);
+	if (sidx == FLOW_SIDX_NONE)
+		return;
+	rest.pkts++;
+	rest.count--;
+	tcp_segments_from_guest(c, tcp_conn_of(flow_at_sidx(sidx)), &rest, now);
+}
+
+/**
+ * tcp_tap_handler() - TCP segments from the guest, one flow's batch
+ * @c:		Execution context
+ * @seq:	Segments
+ * @now:	Current time
+ */
+static void tcp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
+			    const struct timespec *now)
+{
+	struct tcphdr th;
+	uint32_t sidx;
+
+	if (c->no_tcp)
+		return;
+
+	sidx = flow_lookup(FLOW_TCP, PIF_TAP, &seq->src, seq->sport, &seq->dst,
+			   seq->dport);
+	if (sidx == FLOW_SIDX_NONE) {
+		const struct pkt *l4 = &seq->pkts[0];
+		size_t len;
+
+		if (!pkt_copy(l4, 0, &th, sizeof(th)) ||
+		    (size_t)th.doff * 4 < sizeof(th) ||
+		    (size_t)th.doff * 4 > l4->len) {
+			stats_add(STAT_TCP_DROP_SEGMENT, seq->count);
+			return;
+		}
+		if (th.syn && !th.ack && !th.rst && !th.fin) {
+			tcp_conn_from_tap(c, seq, l4, &th, now);
+			tcp_tap_handler_more(c, seq, now);
+			return;
+		}
+		if (!th.rst) {
+			len = l4->len - (size_t)th.doff * 4 + th.syn + th.fin;
+			tcp_rst_stray(c, seq, ntohl(th.seq), ntohl(th.ack_seq),
+				      th.ack, len);
+		}
+		stats_add(STAT_TCP_DROP_SEGMENT, seq->count);
+		return;
+	}
+
+	tcp_segments_from_guest(c, tcp_conn_of(flow_at_sidx(sidx)), seq, now);
+}
+
+/**
+ * tcp_sock_handler() - Events on a host socket of a tap connection
+ * @c:		Execution context
+ * @ref:	Epoll reference
+ * @events:	Epoll events
+ * @now:	Current time
+ */
+void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		      const struct timespec *now)
+{
+	struct flow_common *f = flow_at_sidx(ref.flow);
+	struct tcp_tap_conn *conn = tcp_conn_of(f);
+	uint64_t ms = now_ms(now);
+
+	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP)
+		return;
+
+	if (conn->state == TCP_ST_CONNECTING) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			tcp_connect_finish(c, conn, ms);
+		if (f->state == FLOW_STATE_ACTIVE)
+			tcp_timer_schedule(conn, ms);
+		return;
+	}
+
+	if (events & EPOLLERR) {
+		int err = 0;
+		socklen_t sl = sizeof(err);
+
+		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
+		if (err) {
+			errno = err;
+			debug_perror("TCP: host socket error");
+			tcp_conn_rst(c, conn, "host socket error");
+			return;
+		}
+	}
+
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		conn->flags |= TCP_SOCK_RDHUP;
+
+	if (conn->state != TCP_ST_ESTABLISHED) {
+		/* Data and end of stream wait for the guest's handshake */
+		if ((events & EPOLLHUP) && !(events & EPOLLIN))
+			tcp_conn_rst(c, conn, "host peer gone in handshake");
+		else
+			tcp_epoll_set(c, conn);
+		return;
+	}
+
+	if (events & EPOLLOUT) {
+		conn->flags &= (uint16_t)~TCP_WANT_OUT;
+		tcp_update_ack(c, conn, false);
+		if (conn->flags & TCP_DROPPED_DATA &&
+		    !(conn->flags & TCP_WANT_OUT)) {
+			/* Ask the guest to resend what we couldn't take:
+			 * three identical ACKs trigger its fast retransmit
+			 */
+			conn->flags &= (uint16_t)~TCP_DROPPED_DATA;
+			tcp_send_flag(c, conn, TH_ACK);
+			tcp_send_flag(c, conn, TH_ACK);
+			tcp_send_flag(c, conn, TH_ACK);
+		}
+	}
+
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
+		if (tcp_data_to_guest(c, conn, ms) < 0) {
+			tcp_conn_rst(c, conn, "host socket read failed");
+			return;
+		}
+	}
+
+	if (tcp_check_close(c, conn))
+		return;
+	tcp_epoll_set(c, conn);
+	tcp_timer_schedule(conn, ms);
+}
+
+/**
+ * tcp_timer_handler() - A connection's timer expired
+ * @c:		Execution context
+ * @ref:	Epoll reference of the timerfd
+ * @now:	Current time
+ */
+void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
+		       const struct timespec *now)
+{
+	struct flow_common *f = flow_at_sidx(ref.flow);
+	struct tcp_tap_conn *conn = tcp_conn_of(f);
+	uint64_t ms = now_ms(now), exp;
+
+	/* #syscalls read */
+	if (read(ref.fd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+		debug_perror("TCP: reading timerfd");
+	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP)
+		return;
+	conn->timer_at = 0;
+
+	if (ms >= conn->activity_at + TCP_ACTIVITY_TIMEOUT_MS) {
+		tcp_conn_rst(c, conn, "inactive for too long");
+		return;
+	}
+
+	if (conn->state == TCP_ST_SYN_SENT || conn->state == TCP_ST_SYN_ACK_SENT) {
+		if (ms >= conn->progress_at + TCP_SYN_TIMEOUT_S * MS_PER_S)
+			tcp_conn_rst(c, conn, "handshake with guest timed out");
+		else
+			tcp_timer_schedule(conn, ms);
+		return;
+	}
+	if (conn->state != TCP_ST_ESTABLISHED) {
+		tcp_timer_schedule(conn, ms);
+		return;
+	}
+
+	if (conn->flags & TCP_ACK_PENDING)
+		tcp_update_ack(c, conn, false);
+
+	if (conn->seq_to_guest != conn->seq_ack_from_guest &&
+	    ms >= conn->progress_at + conn->rto) {
+		if (++conn->retries > TCP_RETRIES_MAX) {
+			tcp_conn_rst(c, conn, "guest stopped acknowledging");
+			return;
+		}
+		stats_inc(STAT_TCP_RETRANS_TIMEOUT);
+		conn->rto = MIN(conn->rto * 2, TCP_RTO_MAX_MS);
+		tcp_rewind(c, conn, ms);
+		if (f->state != FLOW_STATE_ACTIVE)
+			return;
+	} else if (conn->seq_to_guest == conn->seq_ack_from_guest &&
+		   ms >= conn->activity_at + TCP_KEEPALIVE_IDLE_MS +
+			 (uint64_t)conn->ka_probes * TCP_KEEPALIVE_INTVL_MS) {
+		if (conn->ka_probes >= TCP_KEEPALIVE_PROBES) {
+			tcp_conn_rst(c, conn, "guest doesn't answer keepalives");
+			return;
+		}
+		/* A keepalive probe: one old sequence number, no data */
+		conn->ka_probes++;
+		conn->seq_to_guest--;
+		tcp_send_flag(c, conn, TH_ACK);
+		conn->seq_to_guest++;
+	}
+
+	if (tcp_check_close(c, conn))
+		return;
+	tcp_epoll_set(c, conn);
+	tcp_timer_schedule(conn, ms);
+}
+
+/**
+ * tcp_probe_peek_off() - Does the kernel support SO_PEEK_OFF for TCP?
+ * @af:		AF_INET or AF_INET6
+ *
+ * Return: true if supported
+ */
+static bool tcp_probe_peek_off(int af)
+{
+	int s = socket(af, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP), zero = 0;
+	bool ok;
+
+	if (s < 0)
+		return false;
+	ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
+	close(s);
+	return ok;
+}
+
+/**
+ * tcp_init() - Probe kernel features, register handlers, open listeners
+ * @c:		Execution context
+ */
+void tcp_init(struct ctx *c)
+{
+	if (c->no_tcp)
+		return;
+
+	rand_bytes(&tcp_isn_key, sizeof(tcp_isn_key));
+	tcp_peek_off_supported[0] = tcp_probe_peek_off(AF_INET);
+	tcp_peek_off_supported[1] = tcp_probe_peek_off(AF_INET6);
+	if (c->no_peek_off)
+		info("TCP: SO_PEEK_OFF disabled (--no-peek-off): peeking through a discard buffer");
+	else
+		info("TCP: SO_PEEK_OFF %s for IPv4, %s for IPv6",
+		     tcp_peek_off_supported[0] ? "supported" : "not supported",
+		     tcp_peek_off_supported[1] ? "supported" : "not supported");
+
+	tcp_buf_init();
+	tap_register_l4(IPPROTO_TCP, tcp_tap_handler);
+	tcp_splice_init(c);
+	tcp_listen_init(c);
+}

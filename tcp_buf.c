@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_buf.c - TCP segments to the guest: data peeked from host sockets,
+ *	       and control segments
+ *
+ * Theory of operation
+ *
+ * Data from a host socket stays in the socket until the guest
+ * acknowledges it: it is only peeked (MSG_PEEK) into a payload area split
+ * into MSS-sized frames, headers are written in front of each, and the
+ * frames go to the tap link. What the guest acknowledges is then consumed
+ * from the socket (tcp.c), and a retransmission is a rewind: peek again
+ * from the acknowledged point.
+ *
+ * Peeking at an offset: where the kernel supports SO_PEEK_OFF for the
+ * socket's family (probed at start by tcp.c, can be forced off with
+ * --no-peek-off), the kernel keeps the offset of already-sent bytes and
+ * every peek continues from there; we set it again on every rewind.
+ * Otherwise, the already-sent bytes are peeked again into a discard
+ * buffer placed in front of the payload frames: correct, but they are
+ * copied once more on every call, which is what the statistics count as
+ * "reread and discarded". The discard buffer's size bounds the data in
+ * flight in that mode.
+ *
+ * Buffers: one static payload area and one header array, reused for each
+ * call: frames are handed to the tap backend, which copies or writes them
+ * before returning, so nothing here stays in use across calls.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/ethernet.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "util.h"
+#include "log.h"
+#include "checksum.h"
+#include "stats.h"
+#include "tap.h"
+#include "flow.h"
+#include "tcp_internal.h"
+
+#define TCP_PAYLOAD_AREA	(4UL * 1024 * 1024)
+#define TCP_FRAMES_MAX		1022	/* + discard entry, under IOV_MAX */
+#define TCP_DISCARD_SIZE	(4UL * 1024 * 1024)
+#define TCP_HDR_MAX		(14 + 40 + 20 + 12)
+#define TCP_PEEK_ROUNDS		4	/* full peeks in a row per event */
+
+/**
+ * struct tcp_frame_hdr - Ethernet, IP and TCP headers of one frame
+ * @b:		Header bytes
+ */
+struct tcp_frame_hdr {
+	uint8_t b[TCP_HDR_MAX];
+};
+
+static uint8_t tcp_payload[TCP_PAYLOAD_AREA] PAGE_ALIGNED;
+static uint8_t tcp_discard[TCP_DISCARD_SIZE] PAGE_ALIGNED;
+static struct tcp_frame_hdr tcp_hdrs[TCP_FRAMES_MAX];
+static struct iovec tcp_peek_iov[TCP_FRAMES_MAX + 1];
+static struct iovec tcp_tap_iov[TCP_FRAMES_MAX * 2];
+
+/**
+ * tcp_buf_init() - Nothing to allocate: buffers are static
+ */
+void tcp_buf_init(void)
+{
+}
+
+/**
+ * tcp_fill_hdrs() - Write the headers of one segment to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @buf:	Output, TCP_HDR_MAX bytes
+ * @seq:	Sequence number
+ * @flags:	TCP flags (TH_*)
+ * @opts:	TCP options, multiple of 4 bytes, or NULL
+ * @optlen:	Length of @opts
+ * @payload:	Payload, for the checksum
+ * @plen:	Payload length
+ *
+ * Return: length of the headers
+ */
+static size_t tcp_fill_hdrs(const struct ctx *c,
+			    const struct tcp_tap_conn *conn, uint8_t *buf,
+			    uint32_t seq, uint8_t flags, const uint8_t *opts,
+			    size_t optlen, const void *payload, size_t plen)
+{
+	const struct flowside *ts = tcp_tap_side(conn);
+	const struct in_addr *src4 = inany_v4(&ts->oaddr);
+	size_t l4len = sizeof(struct tcphdr) + optlen + plen, off;
+	struct tcphdr th;
+	uint32_t sum;
+
+	memset(&th, 0, sizeof(th));
+	th.source = htons(ts->oport);
+	th.dest = htons(ts->eport);
+	th.seq = htonl(seq);
+	th.ack_seq = htonl(conn->seq_ack_to_guest);
+	th.doff = (uint16_t)((sizeof(th) + optlen) / 4);
+	th.th_flags = flags;
+	th.window = htons(tcp_wnd_field(conn));
+
+	if (src4) {
+		struct in_addr dst4 = *inany_v4(&ts->eaddr);
+
+		off = tap_eth_hdr(c, buf, ETHERTYPE_IP);
+		off += tap_ip4_hdr(buf + off, *src4, dst4, IPPROTO_TCP, l4len);
+		sum = csum_pseudo4((uint16_t)l4len, IPPROTO_TCP, *src4, dst4);
+	} else {
+		off = tap_eth_hdr(c, buf, ETHERTYPE_IPV6);
+		off += tap_ip6_hdr(buf + off, &ts->oaddr.a6, &ts->eaddr.a6,
+				   IPPROTO_TCP, l4len,
+				   flow_idx(&conn->f) & 0xfffff);
+		sum = csum_pseudo6((uint32_t)l4len, IPPROTO_TCP,
+				   &ts->oaddr.a6, &ts->eaddr.a6);
+	}
+
+	sum = csum_partial(&th, sizeof(th), sum);
+	if (optlen)
+		sum = csum_partial(opts, optlen, sum);
+	if (plen)
+		sum = csum_partial(payload, plen, sum);
+	th.check = csum_fold(sum);
+
+	memcpy(buf + off, &th, sizeof(th));
+	off += sizeof(th);
+	if (optlen) {
+		memcpy(buf + off, opts, optlen);
+		off += optlen;
+	}
+	return off;
+}
+
+/**
+ * tcp_send_flag() - Send a segment without payload to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @flags:	TH_SYN, TH_ACK, TH_FIN, TH_RST, combined
+ *
+ * A SYN carries our MSS and, if the guest offered it (or we start the
+ * handshake), window scaling. A FIN takes one sequence number.
+ *
+ * Return: 0 on success, -EAGAIN if the frame couldn't be sent
+ */
+int tcp_send_flag(struct ctx *c, struct tcp_tap_conn *conn, uint8_t flags)
+{
+	uint8_t opts[12], *p = opts, hdr[TCP_HDR_MAX];
+	uint32_t seq = conn->seq_to_guest;
+	struct iovec iov;
+	size_t optlen = 0;
+
+	if (flags & TH_SYN) {
+		bool v4 = !!inany_v4(&tcp_tap_side(conn)->eaddr);
+		unsigned mtu = c->mtu ? c->mtu : MTU_DEFAULT;
+		uint16_t mss = (uint16_t)MIN(mtu - (v4 ? 40 : 60), 65535 - 60);
+
+		seq = conn->isn_to_guest;
+		*p++ = TCPOPT_MAXSEG;
+		*p++ = TCPOLEN_MAXSEG;
+		*p++ = (uint8_t)(mss >> 8);
+		*p++ = (uint8_t)mss;
+		if (conn->flags & TCP_WS_OK || conn->state == TCP_ST_SYN_SENT) {
+			*p++ = TCPOPT_NOP;
+			*p++ = TCPOPT_WINDOW;
+			*p++ = TCPOLEN_WINDOW;
+			*p++ = conn->ws_to_guest;
+		}
+		optlen = (size_t)(p - opts);
+	}
+	if (flags & TH_RST && !(flags & TH_ACK))
+		seq = conn->seq_to_guest;
+
+	iov.iov_base = hdr;
+	iov.iov_len = tcp_fill_hdrs(c, conn, hdr, seq, flags, opts, optlen,
+				    NULL, 0);
+	if (!tap_send_frames(c, &iov, 1, 1))
+		return -EAGAIN;
+
+	if (flags & TH_FIN) {
+		conn->seq_to_guest++;
+		conn->flags |= TCP_TAP_FIN_SENT;
+	}
+	if (flags & TH_RST)
+		stats_inc(STAT_TCP_RST_TO_GUEST);
+	return 0;
+}
+
+/**
+ * tcp_rst_stray() - Reset for a segment that matches no connection
+ * @c:		Execution context
+ * @seq:	Packets of the segment's flow (addresses, ports)
+ * @seq_no:	Segment's sequence number
+ * @ack_no:	Segment's acknowledgement number
+ * @ack:	Segment had ACK set
+ * @seg_len:	Segment length, SYN and FIN counted
+ *
+ * As RFC 9293 3.10.7.1: with ACK, the reset takes its sequence number
+ * from the acknowledgement; without, it acknowledges the segment.
+ */
+void tcp_rst_stray(struct ctx *c, const struct tap_l4_seq *seq,
+		   uint32_t seq_no, uint32_t ack_no, bool ack,
+		   size_t seg_len)
+{
+	struct tcp_tap_conn fake;
+	struct flowside *ts;
+
+	memset(&fake, 0, sizeof(fake));
+	fake.tapside = INISIDE;
+	ts = &fake.f.side[INISIDE];
+	ts->eaddr = seq->src;
+	ts->eport = seq->sport;
+	ts->oaddr = seq->dst;
+	ts->oport = seq->dport;
+
+	if (ack) {
+		fake.seq_to_guest = ack_no;
+		tcp_send_flag(c, &fake, TH_RST);
+	} else {
+		fake.seq_to_guest = 0;
+		fake.seq_ack_to_guest = seq_no + (uint32_t)seg_len;
+		tcp_send_flag(c, &fake, TH_RST | TH_ACK);
+	}
+}
+
+/**
+ * tcp_peek() - Peek new data from the socket into the payload frames
+ * @conn:	Connection
+ * @inflight:	Data bytes sent to the guest and not acknowledged
+ * @want:	Most new bytes to take
+ * @nframes:	Frames to use
+ * @eof:	Set if the socket is at end of stream with nothing new
+ *
+ * Return: new bytes peeked, 0 if none, -errno on error
+ */
+static ssize_t tcp_peek(struct tcp_tap_conn *conn, size_t inflight,
+			size_t want, size_t nframes, bool *eof)
+{
+	struct msghdr mh = { 0 };
+	bool peek_off = tcp_peek_off_on(conn);
+	size_t i, first = 0, left = want;
+	ssize_t n;
+
+	*eof = false;
+	if (!peek_off) {
+		tcp_peek_iov[0].iov_base = tcp_discard;
+		tcp_peek_iov[0].iov_len = inflight;
+		first = 1;
+	}
+	for (i = 0; i < nframes; i++) {
+		size_t l = MIN(left, (size_t)conn->mss);
+
+		tcp_peek_iov[first + i].iov_base = tcp_payload +
+						   i * conn->mss;
+		tcp_peek_iov[first + i].iov_len = l;
+		left -= l;
+	}
+	mh.msg_iov = tcp_peek_iov;
+	mh.msg_iovlen = first + nframes;
+
+	/* #syscalls recvmsg */
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		return -errno;
+	}
+
+	if (peek_off) {
+		if (!n)
+			*eof = true;
+		stats_add(STAT_TCP_PEEK_OFF_BYTES, (size_t)n);
+		return n;
+	}
+
+	stats_add(STAT_TCP_DISCARD_SKIPPED, MIN((size_t)n, inflight));
+	if ((size_t)n <= inflight) {
+		/* Nothing new: end of stream if the peer closed its side */
+		*eof = !n || (conn->flags & TCP_SOCK_RDHUP);
+		return 0;
+	}
+	stats_add(STAT_TCP_PEEK_DISCARD_BYTES, (size_t)n - inflight);
+	return n - (ssize_t)inflight;
+}
+
+/**
+ * tcp_data_to_guest() - Send what the socket has, as the guest's window
+ *			 allows
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @now_ms:	Current time, ms
+ *
+ * Return: bytes sent to the guest, 0 if none, -errno if the connection
+ *	   failed (the caller resets it)
+ */
+int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
+		      uint64_t now_ms)
+{
+	size_t total = 0;
+	unsigned round;
+
+	if (conn->state != TCP_ST_ESTABLISHED ||
+	    conn->flags & TCP_TAP_FIN_SENT || !tap_is_ready(c))
+		return 0;
+
+	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
+		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
+		size_t avail, nframes, i, sent, bytes = 0;
+		bool eof;
+		ssize_t n;
+
+		if (inflight >= conn->wnd_from_guest) {
+			conn->flags |= TCP_STALLED;
+			break;
+		}
+		avail = conn->wnd_from_guest - inflight;
+		if (!tcp_peek_off_on(conn)) {
+			if (inflight >= TCP_DISCARD_SIZE) {
+				conn->flags |= TCP_STALLED;
+				break;
+			}
+			avail = MIN(avail, TCP_DISCARD_SIZE - inflight);
+		}
+		nframes = MIN(DIV_ROUND_UP(avail, conn->mss),
+			      MIN((size_t)TCP_FRAMES_MAX,
+				  TCP_PAYLOAD_AREA / conn->mss));
+		avail = MIN(avail, nframes * conn->mss);
+
+		n = tcp_peek(conn, inflight, avail, nframes, &eof);
+		if (n < 0)
+			return (int)n;
+		if (!n) {
+			if (eof) {
+				conn->flags |= TCP_SOCK_EOF;
+				if (!tcp_send_flag(c, conn, TH_FIN | TH_ACK) &&
+				    inflight == 0)
+					conn->progress_at = now_ms;
+			}
+			break;
+		}
+
+		nframes = DIV_ROUND_UP((size_t)n, conn->mss);
+		for (i = 0; i < nframes; i++) {
+			size_t plen = MIN((size_t)n - i * conn->mss,
+					  (size_t)conn->mss);
+			uint8_t *payload = tcp_payload + i * conn->mss;
+			uint8_t fl = TH_ACK | (i == nframes - 1 ? TH_PUSH : 0);
+
+			tcp_tap_iov[2 * i].iov_base = tcp_hdrs[i].b;
+			tcp_tap_iov[2 * i].iov_len =
+				tcp_fill_hdrs(c, conn, tcp_hdrs[i].b,
+					      conn->seq_to_guest +
+					      (uint32_t)(i * conn->mss),
+					      fl, NULL, 0, payload, plen);
+			tcp_tap_iov[2 * i + 1].iov_base = payload;
+			tcp_tap_iov[2 * i + 1].iov_len = plen;
+		}
+
+		sent = tap_send_frames(c, tcp_tap_iov, 2, nframes);
+		for (i = 0; i < sent; i++)
+			bytes += tcp_tap_iov[2 * i + 1].iov_len;
+
+		if (!inflight && bytes)
+			conn->progress_at = now_ms;
+		conn->seq_to_guest += (uint32_t)bytes;
+		total += bytes;
+		stats_add(STAT_TCP_BYTES_TO_GUEST, bytes);
+
+		if (sent < nframes) {
+			/* Not taken by the backend: peek them again later */
+			if (tcp_peek_off_on(conn)) {
+				int off = (int)(conn->seq_to_guest -
+						conn->seq_ack_from_guest);
+
+				/* #syscalls setsockopt */
+				setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF,
+					   &off, sizeof(off));
+			}
+			break;
+		}
+		if ((size_t)n < avail)
+			break;
+	}
+	return (int)total;
+}
