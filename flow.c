@@ -41,6 +41,7 @@ static_assert(sizeof(union flow_slot) == FLOW_SLOT_SIZE, "flow slot size");
 static union flow_slot *flowtab;
 static unsigned flow_max_;
 static unsigned flow_count_;
+static unsigned flow_count_types[FLOW_NUM_TYPES];
 static unsigned flow_hiwat;		/* highest index in use, plus one */
 static uint32_t flow_first_free;
 
@@ -160,6 +161,18 @@ unsigned flow_count(void)
 }
 
 /**
+ * flow_count_type() - Number of active or closing flows of one type
+ * @type:	Flow type
+ *
+ * Return: count
+ */
+unsigned flow_count_type(enum flow_type type)
+{
+	ASSERT(type < FLOW_NUM_TYPES);
+	return flow_count_types[type];
+}
+
+/**
  * flow_max() - Size of the table
  *
  * Return: maximum number of flows
@@ -203,6 +216,8 @@ static void flow_free(struct flow_common *f)
 	unsigned idx = flow_idx(f);
 
 	ASSERT(!f->hashed);
+	if (f->type < FLOW_NUM_TYPES && f->state != FLOW_STATE_NEW)
+		flow_count_types[f->type]--;
 	memset(s, 0, sizeof(*s));
 	s->free.state = FLOW_STATE_FREE;
 	s->free.next_free = flow_first_free;
@@ -238,6 +253,7 @@ void flow_activate(struct flow_common *f, enum flow_type type)
 	ASSERT(type > FLOW_TYPE_NONE && type < FLOW_NUM_TYPES);
 	f->type = type;
 	f->state = FLOW_STATE_ACTIVE;
+	flow_count_types[type]++;
 	stats_inc(STAT_FLOW_NEW);
 }
 

@@ -166,6 +166,7 @@ void flow_close(struct flow_common *f);
 struct flow_common *flow_at(unsigned idx);
 unsigned flow_idx(const struct flow_common *f);
 unsigned flow_count(void);
+unsigned flow_count_type(enum flow_type type);
 unsigned flow_max(void);
 void flow_hash_insert(struct flow_common *f, unsigned side);
 void flow_hash_remove(struct flow_common *f, unsigned side);

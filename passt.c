@@ -191,6 +191,13 @@ static void passt_daemonize(struct ctx *c)
 	if (setsid() < 0)
 		die_perror("setsid");
 
+	/* A signalfd wakes epoll through its creator's signal handlers: the
+	 * child needs one of its own
+	 */
+	epoll_del(c->epollfd, passt_signal_fd);
+	close(passt_signal_fd);
+	passt_signals_init(c);
+
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0)
 		die_perror("Couldn't open /dev/null");
@@ -314,7 +321,9 @@ static void passt_loop(struct ctx *c)
 		flow_defer_handler(c, &now);
 
 		if (passt_quit_status >= 0 &&
-		    (!flow_count() || timespec_diff_ms(&now, &passt_quit_at) >= 0))
+		    ((!flow_count_type(FLOW_TCP) &&
+		      !flow_count_type(FLOW_TCP_SPLICE)) ||
+		     timespec_diff_ms(&now, &passt_quit_at) >= 0))
 			exit(passt_quit_status);
 
 		if (timespec_diff_ms(&now, &last_timer) >= TIMER_INTERVAL_MS) {
