@@ -104,6 +104,7 @@ void arp_announce(struct ctx *c)
 	if (!c->ifi4_on || in4_is_unspec(&c->ip4.gw))
 		return;
 
+	memset(&f, 0, sizeof(f));
 	memcpy(f.eh.ether_dhost, bcast, MAC_LEN);
 	memcpy(f.eh.ether_shost, c->our_tap_mac, MAC_LEN);
 	f.eh.ether_type = htons(ETHERTYPE_ARP);

@@ -405,8 +405,8 @@ static enum conf_result conf_ports(struct ctx *c, int opt, const char *spec,
 
 	conf_opt_name(opt, name, sizeof(name));
 	if ((opt == 'T' || opt == 'U') && c->mode != MODE_PASTA)
-		return conf_err(err, errlen, "%s is only valid for pasta",
-				name);
+		return conf_err(err, errlen, "%s '%s' is only valid for pasta",
+				name, spec);
 
 	switch (opt) {
 	case 't':
@@ -475,25 +475,25 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			g->stderr_too = true;
 			break;
 		case 'l':
-			if (!*arg || strlen(arg) >= sizeof(g->log_file))
+			if (!*arg ||
+			    str_copy(g->log_file, sizeof(g->log_file), arg))
 				return conf_err(err, errlen,
 						"Invalid %s '%s'", name, arg);
-			strcpy(g->log_file, arg);
 			break;
 		case OPT_LOG_SIZE:
 			if (parse_u32(arg, 0, &v) || v < LOG_SIZE_MIN ||
 			    v > LOG_SIZE_MAX)
 				return conf_err(err, errlen,
-						"Invalid %s '%s': must be %u to %lu bytes",
+						"Invalid %s '%s': must be %lu to %lu bytes",
 						name, arg, LOG_SIZE_MIN,
 						LOG_SIZE_MAX);
 			g->log_size = v;
 			break;
 		case 'P':
-			if (!*arg || strlen(arg) >= sizeof(c->pidfile))
+			if (!*arg ||
+			    str_copy(c->pidfile, sizeof(c->pidfile), arg))
 				return conf_err(err, errlen,
 						"Invalid %s '%s'", name, arg);
-			strcpy(c->pidfile, arg);
 			break;
 		case 'h':
 			return CONF_HELP;
@@ -513,10 +513,9 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			char buf[INET6_ADDRSTRLEN + 8], *slash;
 			int plen = -1;
 
-			if (strlen(arg) >= sizeof(buf))
+			if (str_copy(buf, sizeof(buf), arg))
 				return conf_err(err, errlen,
 						"Invalid %s '%s'", name, arg);
-			strcpy(buf, arg);
 			slash = strchr(buf, '/');
 			if (slash) {
 				*slash++ = '\0';
@@ -727,19 +726,19 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			c->no_icmp = true;
 			break;
 		case 'H':
-			if (!*arg || strlen(arg) >= sizeof(c->hostname))
+			if (!*arg ||
+			    str_copy(c->hostname, sizeof(c->hostname), arg))
 				return conf_err(err, errlen,
 						"Invalid %s '%s': 1 to %zu characters",
 						name, arg,
 						sizeof(c->hostname) - 1);
-			strcpy(c->hostname, arg);
 			break;
 		case OPT_FQDN:
-			if (!*arg || strlen(arg) >= sizeof(c->fqdn))
+			if (!*arg ||
+			    str_copy(c->fqdn, sizeof(c->fqdn), arg))
 				return conf_err(err, errlen,
 						"Invalid %s '%s': 1 to %zu characters",
 						name, arg, sizeof(c->fqdn) - 1);
-			strcpy(c->fqdn, arg);
 			break;
 		case 't':
 		case 'u':
@@ -758,8 +757,9 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 		case OPT_HOST_LO_TO_NS_LO:
 			if (c->mode != MODE_PASTA)
 				return conf_err(err, errlen,
-						"%s is only valid for pasta",
-						name);
+						"%s%s%s%s is only valid for pasta",
+						name, arg ? " '" : "",
+						arg ? arg : "", arg ? "'" : "");
 			if (opt == OPT_CONFIG_NET) {
 				c->pasta.config_net = true;
 			} else if (opt == OPT_NETNS_ONLY) {
@@ -809,27 +809,28 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			g->runas = true;
 			break;
 		case 'p':
-			if (!*arg || strlen(arg) >= sizeof(c->pcap))
+			if (!*arg ||
+			    str_copy(c->pcap, sizeof(c->pcap), arg))
 				return conf_err(err, errlen,
 						"Invalid %s '%s'", name, arg);
-			strcpy(c->pcap, arg);
 			break;
 		case 's':
 		case 'F':
 		case '1':
 			if (c->mode != MODE_PASST)
 				return conf_err(err, errlen,
-						"%s is only valid for passt",
-						name);
+						"%s%s%s%s is only valid for passt",
+						name, arg ? " '" : "",
+						arg ? arg : "", arg ? "'" : "");
 			if (opt == '1') {
 				c->one_off = true;
 			} else if (opt == 's') {
-				if (!*arg || strlen(arg) >= sizeof(c->sock_path))
+				if (!*arg ||
+				    str_copy(c->sock_path, sizeof(c->sock_path), arg))
 					return conf_err(err, errlen,
 							"Invalid %s '%s': 1 to %zu characters",
 							name, arg,
 							sizeof(c->sock_path) - 1);
-				strcpy(c->sock_path, arg);
 			} else {
 				if (parse_u32(arg, 10, &v) || v < 3 ||
 				    v > INT_MAX)

@@ -350,7 +350,8 @@ static size_t dhcpv6_put_status(uint8_t *buf, uint16_t status, const char *msg)
 	memcpy(buf + 2, &v, 2);
 	v = htons(status);
 	memcpy(buf + 4, &v, 2);
-	memcpy(buf + 6, msg, mlen);
+	/* Status messages are UTF-8 without a terminating NUL (RFC 8415) */
+	memcpy(buf + 6, msg, mlen); // NOLINT(bugprone-not-null-terminated-result)
 	return 6 + mlen;
 }
 

@@ -40,7 +40,7 @@
 #include "fwd_scan.h"
 
 #define FWD_SCAN_BUF_SIZE	(64 * 1024)
-#define FWD_SCAN_MAX_BYTES	(64 * 1024 * 1024)
+#define FWD_SCAN_MAX_BYTES	(64UL * 1024 * 1024)
 
 #define FWD_SCAN_TCP_LISTEN	0x0a	/* TCP_LISTEN in the kernel */
 #define FWD_SCAN_UDP_UNCONN	0x07	/* TCP_CLOSE, as used by UDP */

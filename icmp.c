@@ -157,7 +157,7 @@ static struct icmp_flow *icmp_flow_new(struct ctx *c,
 	struct flow_common *f = flow_alloc();
 	union epoll_ref ref;
 	struct icmp_flow *pf;
-	uint16_t id_host;
+	uint16_t id_host = 0;
 	int s;
 
 	if (!f) {

@@ -9,8 +9,8 @@
 #include <syslog.h>
 #include <time.h>
 
-#define LOG_SIZE_DEFAULT	(1024 * 1024)
-#define LOG_SIZE_MIN		(64 * 1024)
+#define LOG_SIZE_DEFAULT	(1024UL * 1024)
+#define LOG_SIZE_MIN		(64UL * 1024)
 
 /* LOG_DEBUG + 1: --trace */
 #define LOG_TRACE		(LOG_DEBUG + 1)

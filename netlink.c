@@ -474,6 +474,8 @@ static int nl_link_query(int s, unsigned ifi, const char *name,
 	int rc;
 
 	/* With NLM_F_ACK, a plain get ends with an ACK instead of DONE */
+	if (!ifi && !name)
+		return -EINVAL;
 	nl_req_init(&r, RTM_GETLINK, NLM_F_ACK, &ifm, sizeof(ifm));
 	if (!ifi)
 		nl_req_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);

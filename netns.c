@@ -18,7 +18,7 @@
 
 #include "netns.h"
 
-#define NS_CALL_STACK_SIZE	(256 * 1024)
+#define NS_CALL_STACK_SIZE	(256UL * 1024)
 
 /**
  * struct ns_call_arg - What the clone in the namespace runs

@@ -270,14 +270,14 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
  */
 static void passt_timers(struct ctx *c, const struct timespec *now)
 {
-	static time_t stats_last;
-
 	flow_timer_handler(c, now);
 	tcp_port_timer(c, now);
 	if (c->ifi6_on && !c->no_ndp)
 		ndp_timer(c, now);
 
 	if (c->stats_interval) {
+		static time_t stats_last;
+
 		if (!stats_last)
 			stats_last = now->tv_sec;
 		if (now->tv_sec - stats_last >= (time_t)c->stats_interval) {
@@ -340,8 +340,6 @@ static void passt_loop(struct ctx *c)
  */
 static void passt_log_setup(const struct ctx *c, const struct conf_given *g)
 {
-	int rc;
-
 	if (g->trace)
 		log_set_level(LOG_TRACE);
 	else if (g->debug)
@@ -350,7 +348,7 @@ static void passt_log_setup(const struct ctx *c, const struct conf_given *g)
 		log_set_level(LOG_NOTICE);
 
 	if (*g->log_file) {
-		rc = log_open_file(g->log_file,
+		int rc = log_open_file(g->log_file,
 				   g->log_size ? g->log_size : LOG_SIZE_DEFAULT);
 		if (rc)
 			die("Couldn't open log file '%s': %s", g->log_file,

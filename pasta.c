@@ -231,9 +231,9 @@ static void pasta_join_userns(struct ctx *c, const char *path)
  */
 void pasta_open_ns(struct ctx *c)
 {
-	char path[PATH_MAX];
-
 	if (c->pasta.attach_pid) {
+		char path[PATH_MAX];
+
 		snprintf(path, sizeof(path), "/proc/%d/ns/net",
 			 (int)c->pasta.attach_pid);
 		c->pasta.netns_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -497,9 +497,9 @@ void pasta_netns_quit_init(struct ctx *c)
 
 		snprintf(dir, sizeof(dir), "%s", c->pasta.netns);
 		slash = strrchr(dir, '/');
-		if (strlen(slash ? slash + 1 : dir) >= sizeof(pasta_quit_name))
+		if (str_copy(pasta_quit_name, sizeof(pasta_quit_name),
+			     slash ? slash + 1 : dir))
 			die("Namespace name too long in '%s'", c->pasta.netns);
-		strcpy(pasta_quit_name, slash ? slash + 1 : dir);
 		if (slash == dir)
 			dir[1] = '\0';
 		else if (slash)

@@ -11,7 +11,7 @@
 uint64_t stats[STAT_COUNT];
 
 static const char *const stats_names[STAT_COUNT] = {
-#define STATS_NAME(id, name)	[STAT_##id] = name,
+#define STATS_NAME(id, name)	[STAT_##id] = (name),
 	STATS_LIST(STATS_NAME)
 #undef STATS_NAME
 };

@@ -22,6 +22,7 @@
 	X(TAP_DROP_L4,		"drop_bad_l4_header")			\
 	X(TAP_DROP_OUT,		"drop_tap_write")			\
 	X(TAP_DROP_STREAM,	"drop_bad_stream_length")		\
+	X(TAP_DROP_MARTIAN,	"drop_martian_address")			\
 	X(ARP_REPLIES,		"arp_replies")				\
 	X(ARP_DROP,		"arp_dropped")				\
 	X(NDP_NA,		"ndp_neighbour_adverts")		\

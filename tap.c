@@ -350,6 +350,13 @@ static void tap_ip4(struct ctx *c, const struct pkt *frame)
 	if (!pkt_tail(&ip, hlen, &l4))
 		return;
 
+	/* The host's loopback is only reachable through address mapping */
+	if (in4_is_loopback(&(struct in_addr){ iph.saddr }) ||
+	    in4_is_loopback(&(struct in_addr){ iph.daddr })) {
+		stats_inc(STAT_TAP_DROP_MARTIAN);
+		return;
+	}
+
 	if (iph.saddr != htonl(INADDR_ANY))
 		c->ip4.addr_seen.s_addr = iph.saddr;
 
@@ -451,6 +458,17 @@ static void tap_ip6(struct ctx *c, const struct pkt *frame)
 	}
 	if (i == TAP_IP6_EXT_MAX || !pkt_tail(&ip, off, &l4)) {
 		stats_inc(STAT_TAP_DROP_EXTHDR);
+		return;
+	}
+
+	/* Loopback is only reachable through address mapping, and the flow
+	 * layer reads IPv4-mapped addresses as IPv4: neither from the guest
+	 */
+	if (IN6_IS_ADDR_LOOPBACK(&ip6h.ip6_src) ||
+	    IN6_IS_ADDR_LOOPBACK(&ip6h.ip6_dst) ||
+	    IN6_IS_ADDR_V4MAPPED(&ip6h.ip6_src) ||
+	    IN6_IS_ADDR_V4MAPPED(&ip6h.ip6_dst)) {
+		stats_inc(STAT_TAP_DROP_MARTIAN);
 		return;
 	}
 
@@ -665,20 +683,20 @@ static bool tap_stream_flush_pending(struct ctx *c)
 void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now)
 {
-	size_t n = 0, off = 0, end;
-	uint8_t *buf;
-	ssize_t len;
-
 	if (events & EPOLLOUT) {
 		if (tap_stream_flush_pending(c))
 			epoll_mod(c->epollfd, tap_rx_events(),
 				  tap_epoll_ref(c));
 	}
 	if (events & EPOLLIN && tap_buf_next(c)) {
-		buf = tap_mem[tap_buf_cur];
+		uint8_t *buf = tap_mem[tap_buf_cur];
+		size_t n, off = 0, end;
+		bool bad = false;
 		/* #syscalls recvfrom recv */
-		len = recv(c->fd_tap, buf + tap_stream_partial,
-			   TAP_BUF_SIZE - tap_stream_partial, MSG_DONTWAIT);
+		ssize_t len = recv(c->fd_tap, buf + tap_stream_partial,
+				   TAP_BUF_SIZE - tap_stream_partial,
+				   MSG_DONTWAIT);
+
 		if (len == 0) {
 			tap_disconnect(c, "end of stream");
 			return;
@@ -691,27 +709,38 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 			return;
 		}
 
+		/* Batches of complete frames until none is left */
 		end = tap_stream_partial + (size_t)len;
-		while (n < TAP_BATCH_MAX && end - off >= sizeof(uint32_t)) {
-			uint32_t flen;
+		do {
+			n = 0;
+			while (n < TAP_BATCH_MAX &&
+			       end - off >= sizeof(uint32_t)) {
+				uint32_t flen;
 
-			memcpy(&flen, buf + off, sizeof(flen));
-			flen = ntohl(flen);
-			if (flen < ETH_HLEN_ || flen > TAP_FRAME_MAX) {
-				/* Framing is lost: nothing after this is sane */
-				stats_inc(STAT_TAP_DROP_STREAM);
-				tap_disconnect(c, "bad frame length in stream");
-				return;
+				memcpy(&flen, buf + off, sizeof(flen));
+				flen = ntohl(flen);
+				if (flen < ETH_HLEN_ || flen > TAP_FRAME_MAX) {
+					bad = true;
+					break;
+				}
+				if (end - off - sizeof(uint32_t) < flen)
+					break;
+				tap_frames[n++] = pkt_init(buf + off +
+							   sizeof(uint32_t),
+							   flen,
+							   (uint16_t)tap_buf_cur);
+				off += sizeof(uint32_t) + flen;
 			}
-			if (end - off - sizeof(uint32_t) < flen)
-				break;
-			tap_frames[n++] = pkt_init(buf + off + sizeof(uint32_t),
-						   flen, (uint16_t)tap_buf_cur);
-			off += sizeof(uint32_t) + flen;
-		}
+			if (n)
+				tap_handle_frames(c, tap_frames, n, now);
+		} while (n == TAP_BATCH_MAX);
 
-		if (n)
-			tap_handle_frames(c, tap_frames, n, now);
+		if (bad) {
+			/* Framing is lost: nothing after this is sane */
+			stats_inc(STAT_TAP_DROP_STREAM);
+			tap_disconnect(c, "bad frame length in stream");
+			return;
+		}
 
 		/* tap_buf_next() moves the incomplete frame before a read */
 		tap_stream_partial = end - off;
@@ -778,9 +807,9 @@ static void tap_sock_listen(struct ctx *c)
 
 	for (i = 1; i <= TAP_SOCK_TRIES; i++) {
 		if (*c->sock_path) {
-			if (strlen(c->sock_path) >= sizeof(a.sun_path))
+			if (str_copy(a.sun_path, sizeof(a.sun_path),
+				     c->sock_path))
 				die("Socket path too long: '%s'", c->sock_path);
-			strcpy(a.sun_path, c->sock_path);
 		} else {
 			snprintf(a.sun_path, sizeof(a.sun_path),
 				 TAP_SOCK_PATH_FMT, i);
@@ -950,7 +979,7 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 
 		/* Partial: count whole frames, keep the rest of a cut one */
 		for (i = 0, cnt = 0; i < nf; i++) {
-			size_t flen = ntohl(lens[i]) + sizeof(uint32_t), k;
+			size_t flen = ntohl(lens[i]) + sizeof(uint32_t);
 
 			if ((size_t)n >= flen) {
 				n -= (ssize_t)flen;
@@ -959,7 +988,7 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 				continue;
 			}
 			if (n) {
-				size_t o = 0;
+				size_t o = 0, k;
 
 				for (k = 0; k <= bufs_per_frame; k++) {
 					memcpy(tap_stream_pending + o,

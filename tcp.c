@@ -639,8 +639,10 @@ refuse:
  * @c:		Execution context
  * @conn:	Connection in TCP_ST_CONNECTING
  * @now:	Current time, ms
+ *
+ * Return: false if the connection was released
  */
-static void tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
+static bool tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
 			       uint64_t now)
 {
 	union sockaddr_inany sa;
@@ -658,7 +660,7 @@ static void tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
 		conn->wnd_to_guest = 0;
 		tcp_send_flag(c, conn, TH_RST | TH_ACK);
 		tcp_conn_end(c, conn, false);
-		return;
+		return false;
 	}
 
 	sl = sizeof(sa);
@@ -671,11 +673,12 @@ static void tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
 	conn->state = TCP_ST_SYN_ACK_SENT;
 	if (tcp_send_flag(c, conn, TH_SYN | TH_ACK)) {
 		tcp_conn_rst(c, conn, "couldn't send SYN-ACK");
-		return;
+		return false;
 	}
 	conn->seq_to_guest = conn->isn_to_guest + 1;
 	conn->progress_at = now;
 	tcp_epoll_set(c, conn);
+	return true;
 }
 
 /**
@@ -1143,7 +1146,6 @@ static void tcp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
 			   seq->dport);
 	if (sidx == FLOW_SIDX_NONE) {
 		const struct pkt *l4 = &seq->pkts[0];
-		size_t len;
 
 		if (!pkt_copy(l4, 0, &th, sizeof(th)) ||
 		    (size_t)th.doff * 4 < sizeof(th) ||
@@ -1157,7 +1159,9 @@ static void tcp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
 			return;
 		}
 		if (!th.rst) {
-			len = l4->len - (size_t)th.doff * 4 + th.syn + th.fin;
+			size_t len = l4->len - (size_t)th.doff * 4 + th.syn +
+				     th.fin;
+
 			tcp_rst_stray(c, seq, ntohl(th.seq), ntohl(th.ack_seq),
 				      th.ack, len);
 		}
@@ -1186,9 +1190,8 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		return;
 
 	if (conn->state == TCP_ST_CONNECTING) {
-		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-			tcp_connect_finish(c, conn, ms);
-		if (f->state == FLOW_STATE_ACTIVE)
+		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) ||
+		    tcp_connect_finish(c, conn, ms))
 			tcp_timer_schedule(conn, ms);
 		return;
 	}

@@ -61,7 +61,7 @@
 #include "tcp_internal.h"
 #include "tcp_splice.h"
 
-#define TCP_SPLICE_PIPE_SIZE		(512 * 1024)
+#define TCP_SPLICE_PIPE_SIZE		(512UL * 1024)
 #define TCP_SPLICE_ROUNDS		8	/* pipe fills per direction, event */
 #define TCP_SPLICE_POOL_SIZE		16	/* namespace sockets per family */
 #define TCP_SPLICE_CONNECT_TIMEOUT_S	10

@@ -45,6 +45,24 @@ void clock_now(struct timespec *ts)
 }
 
 /**
+ * str_copy() - Copy a string if it fits, NUL included
+ * @dst:	Destination
+ * @size:	Size of @dst
+ * @src:	String
+ *
+ * Return: 0 on success, -ENAMETOOLONG (and @dst untouched) if it doesn't fit
+ */
+int str_copy(char *dst, size_t size, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, len + 1);
+	return 0;
+}
+
+/**
  * write_all() - Write a whole buffer, retrying short writes
  * @fd:		Descriptor
  * @buf:	Data

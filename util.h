@@ -95,6 +95,7 @@ static inline int64_t timespec_diff_us(const struct timespec *a,
 /* Seconds on a monotonic clock that survives wall-clock changes */
 void clock_now(struct timespec *ts);
 
+int str_copy(char *dst, size_t size, const char *src);
 int write_all(int fd, const void *buf, size_t len);
 int write_file(const char *path, const char *buf);
 ssize_t read_file(const char *path, char *buf, size_t size);

@@ -1,0 +1,456 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""make_corpus.py - write the seed corpus of every fuzz harness
+
+Usage: test/fuzz/make_corpus.py [DIR]   (default: corpus/ next to this file)
+
+Writes DIR/<harness>/<name> files, replacing those this script makes and
+leaving any others alone. The inputs are valid messages of each kind,
+built here from scratch, in the input layout each harness documents at the
+top of its source. Addresses match the context of fuzz_ctx.h: the guest
+is 198.51.100.2/24 and 2001:db8::2/64, the gateway .1 and ::1.
+"""
+
+import os
+import socket
+import struct
+import sys
+
+GUEST_MAC = bytes.fromhex("525400123456")
+OUR_MAC = bytes.fromhex("9a559a559a55")
+BCAST_MAC = b"\xff" * 6
+GUEST4 = "198.51.100.2"
+GW4 = "198.51.100.1"
+GUEST6 = "2001:db8::2"
+GW6 = "2001:db8::1"
+GUEST_LL = "fe80::5054:ff:fe12:3456"
+# Our DUID-LL, as dhcpv6.c builds it from OUR_MAC
+OUR_DUID = struct.pack("!HH", 3, 1) + OUR_MAC
+CLIENT_DUID = struct.pack("!HH", 3, 1) + GUEST_MAC
+
+
+def a4(s):
+    """Packed IPv4 address"""
+    return socket.inet_pton(socket.AF_INET, s)
+
+
+def a6(s):
+    """Packed IPv6 address"""
+    return socket.inet_pton(socket.AF_INET6, s)
+
+
+def csum(data, start=0):
+    """Internet checksum of data, with an initial 32-bit sum"""
+    if len(data) % 2:
+        data += b"\0"
+    s = start + sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def eth(dst, ethertype, payload, src=GUEST_MAC):
+    """Ethernet frame"""
+    return dst + src + struct.pack("!H", ethertype) + payload
+
+
+def ip4(src, dst, proto, l4, frag=0x4000, ttl=64):
+    """IPv4 packet, header checksum filled"""
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0x1234, frag,
+                    ttl, proto, 0, a4(src), a4(dst))
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + l4
+
+
+def ip6(src, dst, nh, payload, hlim=64):
+    """IPv6 packet"""
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, hlim,
+                       a6(src), a6(dst)) + payload
+
+
+def pseudo4(src, dst, proto, length):
+    """Sum of the IPv4 pseudo-header"""
+    d = a4(src) + a4(dst) + struct.pack("!BBH", 0, proto, length)
+    return sum(struct.unpack("!6H", d))
+
+
+def pseudo6(src, dst, proto, length):
+    """Sum of the IPv6 pseudo-header"""
+    d = a6(src) + a6(dst) + struct.pack("!IxxxB", length, proto)
+    return sum(struct.unpack("!20H", d))
+
+
+def udp(sport, dport, payload, ph=0):
+    """UDP header and payload, checksum over pseudo-header sum ph"""
+    h = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    c = csum(h + payload, ph) or 0xffff
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), c) + payload
+
+
+def udp4(src, dst, sport, dport, payload):
+    """UDP over IPv4"""
+    ph = pseudo4(src, dst, 17, 8 + len(payload))
+    return ip4(src, dst, 17, udp(sport, dport, payload, ph))
+
+
+def udp6(src, dst, sport, dport, payload):
+    """UDP over IPv6"""
+    ph = pseudo6(src, dst, 17, 8 + len(payload))
+    return ip6(src, dst, 17, udp(sport, dport, payload, ph))
+
+
+def tcp(sport, dport, seq, flags, ph, payload=b""):
+    """TCP header with MSS option, checksum over pseudo-header sum ph"""
+    opts = struct.pack("!BBH", 2, 4, 1460)
+    h = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, (5 + 1) << 4,
+                    flags, 65535, 0, 0) + opts
+    c = csum(h + payload, ph)
+    return h[:16] + struct.pack("!H", c) + h[18:] + payload
+
+
+def tcp4(src, dst, sport, dport, seq=1000, flags=0x02, payload=b""):
+    """TCP segment over IPv4 (SYN by default)"""
+    ph = pseudo4(src, dst, 6, 24 + len(payload))
+    return ip4(src, dst, 6, tcp(sport, dport, seq, flags, ph, payload))
+
+
+def tcp6(src, dst, sport, dport, seq=1000, flags=0x02, payload=b""):
+    """TCP segment over IPv6 (SYN by default)"""
+    ph = pseudo6(src, dst, 6, 24 + len(payload))
+    return ip6(src, dst, 6, tcp(sport, dport, seq, flags, ph, payload))
+
+
+def icmp4_echo(src, dst, ident, seq, payload=b"ping"):
+    """ICMP echo request over IPv4"""
+    h = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
+    h = h[:2] + struct.pack("!H", csum(h)) + h[4:]
+    return ip4(src, dst, 1, h)
+
+
+def icmp6(src, dst, msg):
+    """ICMPv6 message over IPv6, checksum filled"""
+    ph = pseudo6(src, dst, 58, len(msg))
+    msg = msg[:2] + struct.pack("!H", 0) + msg[4:]
+    msg = msg[:2] + struct.pack("!H", csum(msg, ph)) + msg[4:]
+    return ip6(src, dst, 58, msg, hlim=255)
+
+
+def icmp6_echo(src, dst, ident, seq, payload=b"ping"):
+    """ICMPv6 echo request"""
+    return icmp6(src, dst, struct.pack("!BBHHH", 128, 0, 0, ident, seq) +
+                 payload)
+
+
+def arp_request(sip, tip):
+    """ARP who-has tip tell sip"""
+    body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + GUEST_MAC + a4(sip) + \
+        b"\0" * 6 + a4(tip)
+    return eth(BCAST_MAC, 0x0806, body)
+
+
+# DHCP
+
+def dhcp_msg(msgtype, opts=b"", ciaddr="0.0.0.0", xid=0x3903f326):
+    """BOOTREQUEST with a DHCP message type and further options"""
+    h = struct.pack("!BBBBIHH4s4s4s4s16s64s128sI", 1, 1, 6, 0, xid, 0,
+                    0x8000, a4(ciaddr), b"\0" * 4, b"\0" * 4, b"\0" * 4,
+                    GUEST_MAC, b"", b"", 0x63825363)
+    return h + bytes([53, 1, msgtype]) + opts + b"\xff"
+
+
+def dhcp_opt(code, data):
+    """One DHCP option"""
+    return bytes([code, len(data)]) + data
+
+
+PRL = dhcp_opt(55, bytes([1, 3, 6, 12, 15, 26, 28, 42, 119, 121]))
+CLIENT_ID = dhcp_opt(61, b"\x01" + GUEST_MAC)
+MAXMSG = dhcp_opt(57, struct.pack("!H", 1500))
+
+
+def dhcp_udp(msg):
+    """DHCP message in a UDP datagram to port 67 (the fuzz_dhcp input)"""
+    return udp(68, 67, msg)
+
+
+DHCP = {
+    "discover": dhcp_msg(1, CLIENT_ID + PRL + MAXMSG +
+                         dhcp_opt(12, b"guest")),
+    "discover_min": dhcp_msg(1),
+    "request": dhcp_msg(3, CLIENT_ID + dhcp_opt(50, a4(GUEST4)) +
+                        dhcp_opt(54, a4(GW4)) + PRL),
+    "request_renew": dhcp_msg(3, PRL, ciaddr=GUEST4),
+    "request_other": dhcp_msg(3, dhcp_opt(50, a4("198.51.100.99"))),
+    "inform": dhcp_msg(8, PRL, ciaddr=GUEST4),
+    "release": dhcp_msg(7, dhcp_opt(54, a4(GW4)), ciaddr=GUEST4),
+    "decline": dhcp_msg(4, dhcp_opt(50, a4(GUEST4))),
+    "padded": dhcp_msg(1, b"\0" * 16 + dhcp_opt(57, b"\xff\xff")) +
+              b"\0" * 40,
+}
+
+
+# DHCPv6
+
+def d6opt(code, data=b""):
+    """One DHCPv6 option"""
+    return struct.pack("!HH", code, len(data)) + data
+
+
+def ia_na(iaid=1, addrs=()):
+    """IA_NA option with IA Address options"""
+    body = struct.pack("!III", iaid, 0, 0)
+    for a in addrs:
+        body += d6opt(5, a6(a) + struct.pack("!II", 0, 0))
+    return d6opt(3, body)
+
+
+def d6msg(msgtype, opts, xid=0x123456):
+    """DHCPv6 client message"""
+    return struct.pack("!I", msgtype << 24 | xid) + opts
+
+
+CID = d6opt(1, CLIENT_DUID)
+SID = d6opt(2, OUR_DUID)
+ORO = d6opt(6, struct.pack("!HHH", 23, 24, 39))
+ELAPSED = d6opt(8, b"\0\0")
+FQDN = d6opt(39, b"\x00\x05guest\x00")
+
+DHCPV6 = {
+    "solicit": d6msg(1, CID + ia_na() + ORO + ELAPSED + FQDN),
+    "solicit_rapid": d6msg(1, CID + ia_na() + d6opt(14) + ORO),
+    "request": d6msg(3, CID + SID + ia_na(addrs=[GUEST6]) + ORO),
+    "renew": d6msg(5, CID + SID + ia_na(addrs=[GUEST6])),
+    "rebind": d6msg(6, CID + ia_na(addrs=[GUEST6])),
+    "confirm": d6msg(4, CID + ia_na(addrs=[GUEST6])),
+    "confirm_offlink": d6msg(4, CID + ia_na(addrs=["2001:db9::2"])),
+    "release": d6msg(8, CID + SID + ia_na(addrs=[GUEST6])),
+    "decline": d6msg(9, CID + SID + ia_na(addrs=[GUEST6])),
+    "info_request": d6msg(11, ORO + ELAPSED),
+    "other_server": d6msg(3, CID + d6opt(2, CLIENT_DUID) + ia_na()),
+}
+
+
+def dhcpv6_udp(msg):
+    """DHCPv6 message in a UDP datagram to port 547 (fuzz_dhcpv6 input)"""
+    return udp(546, 547, msg)
+
+
+# NDP: ICMPv6 messages, checksum left to the frame builder
+
+SLLA = bytes([1, 1]) + GUEST_MAC
+NDP = {
+    "rs": struct.pack("!BBHI", 133, 0, 0, 0),
+    "rs_slla": struct.pack("!BBHI", 133, 0, 0, 0) + SLLA,
+    "ns_gw": struct.pack("!BBHI", 135, 0, 0, 0) + a6(GW6) + SLLA,
+    "ns_ll": struct.pack("!BBHI", 135, 0, 0, 0) + a6("fe80::1") + SLLA,
+    "ns_dad": struct.pack("!BBHI", 135, 0, 0, 0) + a6(GUEST6),
+    "na": struct.pack("!BBHI", 136, 0, 0, 0x20000000) + a6(GUEST6) +
+          bytes([2, 1]) + GUEST_MAC,
+    "redirect": struct.pack("!BBHI", 137, 0, 0, 0) + a6(GW6) +
+                a6("2001:db8::99"),
+    "rs_options": struct.pack("!BBHI", 133, 0, 0, 0) + SLLA +
+                  bytes([14, 1]) + b"\0" * 6 + bytes([99, 2]) + b"\0" * 14,
+}
+
+
+# Frames: flags byte, then records (see fuzz_frames.c)
+
+def records(*frames):
+    """Length-prefixed frames"""
+    return b"".join(struct.pack("!H", len(f)) + f for f in frames)
+
+
+def sep(idle=0):
+    """End of a batch, then @idle empty batches: 0 to 239, or 65519 to
+    65534, encoded as 0xf0 to 0xff"""
+    if idle >= 0xf0:
+        assert 65535 - 0x100 + 0xf0 <= idle <= 65534
+        idle = idle - 65535 + 0x100
+    return struct.pack("!HB", 0xffff, idle)
+
+
+def syn_min(sport):
+    """Smallest TCP SYN frame, no options, to fit a full batch in an input"""
+    ph = pseudo4(GUEST4, "192.0.2.10", 6, 20)
+    h = struct.pack("!HHIIBBHHH", sport, 80, 1, 0, 5 << 4, 0x02, 65535, 0, 0)
+    h = h[:16] + struct.pack("!H", csum(h, ph)) + h[18:]
+    return eth(OUR_MAC, 0x0800, ip4(GUEST4, "192.0.2.10", 6, h))
+
+
+def frames_corpus():
+    """Inputs for fuzz_frames"""
+    e4 = lambda p: eth(OUR_MAC, 0x0800, p)
+    e6 = lambda p: eth(OUR_MAC, 0x86dd, p)
+    dhcp_frame = eth(BCAST_MAC, 0x0800,
+                     udp4("0.0.0.0", "255.255.255.255", 68, 67,
+                          DHCP["discover"]))
+    dhcpv6_frame = eth(bytes.fromhex("333300010002"), 0x86dd,
+                       udp6(GUEST_LL, "ff02::1:2", 546, 547,
+                            DHCPV6["solicit"]))
+    rs = eth(bytes.fromhex("333300000002"), 0x86dd,
+             icmp6(GUEST_LL, "ff02::2", NDP["rs_slla"]))
+    ns = eth(bytes.fromhex("3333ff000001"), 0x86dd,
+             icmp6(GUEST6, "ff02::1:ff00:1", NDP["ns_gw"]))
+    syn4 = e4(tcp4(GUEST4, "192.0.2.10", 40000, 80))
+    syn6 = e6(tcp6(GUEST6, "2001:db8:1::10", 40000, 443))
+    ack4 = e4(tcp4(GUEST4, "192.0.2.10", 40000, 80, 1001, 0x18, b"GET /"))
+    syn4b = e4(tcp4(GUEST4, "192.0.2.11", 40001, 22))
+    udp4f = e4(udp4(GUEST4, "192.0.2.53", 5353, 53, b"\x12\x34" + b"\0" * 10))
+    udp6f = e6(udp6(GUEST6, "2001:db8::53", 5353, 53, b"\x12\x34" + b"\0" * 10))
+    ping4 = e4(icmp4_echo(GUEST4, "192.0.2.1", 0x42, 1))
+    ping6 = e6(icmp6_echo(GUEST6, "2001:db8:1::1", 0x42, 1))
+    # Hop-by-hop (PadN) and destination options before UDP
+    ext = bytes([60, 0, 1, 4, 0, 0, 0, 0]) + bytes([17, 0, 1, 4, 0, 0, 0, 0])
+    u = udp(5353, 53, b"ext")
+    ext6 = e6(ip6(GUEST6, "2001:db8::53", 0, ext + u))
+    frag4 = e4(ip4(GUEST4, "192.0.2.10", 17, udp(1, 2, b"x" * 8),
+                   frag=0x2000))
+    big_udp4 = e4(udp4(GUEST4, "192.0.2.53", 5000, 5001, b"B" * 9000))
+    arp = arp_request(GUEST4, GW4)
+
+    return {
+        "arp_request": b"\x00" + records(arp),
+        "dhcp_discover": b"\x00" + records(dhcp_frame),
+        "dhcpv6_solicit": b"\x00" + records(dhcpv6_frame),
+        "ndp_rs": b"\x00" + records(rs),
+        "ndp_ns": b"\x00" + records(ns),
+        "tcp4_syn": b"\x00" + records(syn4),
+        "tcp6_syn": b"\x00" + records(syn6),
+        "udp_icmp_echo": b"\x00" + records(udp4f, udp6f, ping4, ping6),
+        "ipv6_ext_headers": b"\x00" + records(ext6),
+        "ipv4_fragment": b"\x00" + records(frag4),
+        "big_udp": b"\x00" + records(big_udp4),
+        # Two flows interleaved, then more of the first in a new batch
+        "grouping": b"\x00" + records(syn4, syn4b, ack4, syn6, syn4b) +
+                    sep() + records(ack4, ping4),
+        "passt_mixed": b"\x01" + records(arp, dhcp_frame, rs, ns, syn4,
+                                         udp4f, big_udp4, ping6),
+        "small_mtu": b"\x10" + records(dhcp_frame, dhcpv6_frame, rs),
+        "bare": b"\x20" + records(dhcp_frame, dhcpv6_frame, rs, ns),
+        "no_services": b"\x08" + records(dhcp_frame, rs, syn4, syn6),
+        "ipv4_only": b"\x04" + records(dhcp_frame, rs, syn4, syn6),
+        # IPv6 to a v4-mapped address: an AF_INET6 group whose addresses
+        # the flow layer reads as IPv4 (inany.h)
+        "ipv6_v4mapped": b"\x00" + records(e6(udp6(GUEST6, "::ffff:192.0.2.53",
+                                                  5353, 53, b"\x12\x34"))),
+        # A flow seen again exactly when the grouping generation laps
+        "generation_wrap": b"\x00" + records(syn4b, syn4) + sep(65534) +
+                           records(udp4f, syn4),
+        # ...with a full first batch: the stale group's place in the
+        # sorted array was one past its end (global-buffer-overflow)
+        "generation_wrap_full": b"\x00" + records(syn_min(1000),
+                                                  *[syn_min(2000)] * 1023) +
+                                sep(65534) + records(syn_min(3000),
+                                                     syn_min(2000)),
+    }
+
+
+# Stream: flags byte, then pieces of stream or controls (fuzz_stream.c)
+
+def framed(*frames):
+    """Frames with the 4-byte length prefix of the stream backend"""
+    return b"".join(struct.pack("!I", len(f)) + f for f in frames)
+
+
+def piece(data):
+    """One piece of stream, written at once"""
+    return struct.pack("!H", len(data)) + data
+
+
+def ctl(what):
+    """Control record: 0 release pins, 1 wake up, 2 close"""
+    return struct.pack("!HB", 0xffff, what)
+
+
+def stream_corpus():
+    """Inputs for fuzz_stream"""
+    arp = arp_request(GUEST4, GW4)
+    syn4 = eth(OUR_MAC, 0x0800, tcp4(GUEST4, "192.0.2.10", 40000, 80))
+    syn6 = eth(OUR_MAC, 0x86dd, tcp6(GUEST6, "2001:db8:1::10", 40000, 443))
+    dhcp = eth(BCAST_MAC, 0x0800, udp4("0.0.0.0", "255.255.255.255", 68,
+                                      67, DHCP["discover"]))
+    s = framed(arp, syn4, dhcp, syn6)
+    tiny = eth(OUR_MAC, 0x88b5, b"")
+    return {
+        "one_piece": b"\x00" + piece(s),
+        "split": b"\x00" + piece(s[:2]) + piece(s[2:50]) + piece(s[50:]),
+        "byte_by_byte": b"\x00" + b"".join(piece(s[i:i + 1])
+                                          for i in range(70)) +
+                        piece(s[70:]),
+        "hold_release": b"\x01" + b"".join(piece(framed(syn4, syn6))
+                                           for _ in range(6)) +
+                        ctl(0) + piece(framed(syn4)),
+        "bad_length": b"\x00" + piece(framed(arp) + struct.pack("!I", 5) +
+                                      b"\0" * 8),
+        "huge_length": b"\x00" + piece(struct.pack("!I", 70000) + arp),
+        "eof_mid_frame": b"\x00" + piece(framed(arp) + framed(syn4)[:30]) +
+                         ctl(2),
+        # More whole frames in one read than one batch takes
+        "over_batch": b"\x00" + piece(framed(*[tiny] * 1100)) + ctl(1),
+    }
+
+
+# Command lines: flags byte (bit 0: pasta), NUL-separated arguments
+
+CONF = {
+    "pasta_netns": (1, "--config-net -t 8080:80 -u 53 --netns /run/netns/x"),
+    "pasta_cmd": (1, "-t 2222:22 -T auto -U 53 -a 10.0.2.15/24 -g 10.0.2.2 "
+                     "-D 1.1.1.1 -S example.org -- sh -c true"),
+    "pasta_pid": (1, "--config-net -I tap9 --ns-mac-addr 02:00:00:00:00:02 "
+                     "4242"),
+    "pasta_userns": (1, "--netns x --userns /proc/1/ns/user --netns-only "
+                        "--no-netns-quit"),
+    "pasta_specs": (3, "-t 192.0.2.1%lo/22 -t [::1]/8080:80 -t ~25 "
+                       "-u 1000-2000:3000-4000 -T none -U all"),
+    "pasta_dns": (1, "--dns-forward 10.0.2.3 --dns-host 1.1.1.1 "
+                     "--map-host-loopback 10.0.2.2 --map-guest-addr 10.0.2.4 "
+                     "--outbound-if4 eth0 --outbound-if6 eth1 -o 10.0.0.1 "
+                     "--fqdn a.example -H host --no-dhcp-dns --dhcp-search"),
+    "pasta_version": (1, "-q --version"),
+    "pasta_ipv6": (1, "-6 -a 2001:db8::2/64 -g 2001:db8::1 -n 24 -m 1500 "
+                      "--no-ra --no-ndp --no-dhcpv6 --host-lo-to-ns-lo"),
+    "passt_socket": (0, "-s /tmp/sock -t 22,80-90:8080-8090 -u ~53 -1 "
+                        "-m 1500 -M 02:00:00:00:00:01"),
+    "passt_fd": (0, "--fd 5 --pcap /tmp/x.pcap -d -f -e"),
+    "passt_misc": (0, "--runas 65534 --max-flows 100 --stats 10 "
+                      "--log-size 100000 -l /tmp/log -P /tmp/pid "
+                      "--no-tcp --no-udp --no-icmp --no-dhcp --no-map-gw "
+                      "--trace -4 -i eth0 --netmask 255.255.255.0"),
+    "passt_long": (0, "--debug --quiet"),
+    "passt_bad": (0, "--netns x"),
+    "passt_help": (0, "-h"),
+}
+
+
+def conf_input(flags, line):
+    """Input for fuzz_conf"""
+    return bytes([flags]) + b"\0".join(a.encode() for a in line.split())
+
+
+def write(top, harness, name, data):
+    """Write one corpus file"""
+    d = os.path.join(top, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    top = sys.argv[1] if len(sys.argv) > 1 else \
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+    for name, msg in DHCP.items():
+        write(top, "fuzz_dhcp", name, dhcp_udp(msg))
+    for name, msg in DHCPV6.items():
+        write(top, "fuzz_dhcpv6", name, dhcpv6_udp(msg))
+    for name, msg in NDP.items():
+        write(top, "fuzz_ndp", name, msg)
+    for name, data in frames_corpus().items():
+        write(top, "fuzz_frames", name, data)
+    for name, data in stream_corpus().items():
+        write(top, "fuzz_stream", name, data)
+    for name, (flags, line) in CONF.items():
+        write(top, "fuzz_conf", name, conf_input(flags, line))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test/fuzz/run.sh - run every fuzz harness for a while, report each
+#
+# Usage: test/fuzz/run.sh [SECONDS]
+#
+#   SECONDS	per harness, default $FUZZ_SECONDS, else 10
+#
+# Each harness starts from a scratch copy of its seed corpus (corpus/NAME),
+# so the committed corpus is never changed, and runs for SECONDS. One line
+# per harness, for test/run to count:
+#
+#	PASS: fuzz_X (N execs)
+#	FAIL: fuzz_X: crash ...		input kept as test/fuzz/crash-fuzz_X-*
+#					(or timeout-, oom-, leak-)
+#	SKIP: fuzz: reason		no clang, or no libFuzzer runtime
+#
+# A failure is followed by the sanitizer's summary and the top of the
+# stack, indented. Reproduce with: test/fuzz/fuzz_X test/fuzz/crash-...
+# The exit status is 1 if any harness failed.
+
+set -u
+
+DIR="$(cd "$(dirname "$0")" && pwd)"
+SECONDS_EACH="${1:-${FUZZ_SECONDS:-10}}"
+HARNESSES="fuzz_frames fuzz_stream fuzz_dhcp fuzz_dhcpv6 fuzz_ndp fuzz_conf"
+WORK=
+FAILED=0
+
+case "${SECONDS_EACH}" in
+''|*[!0-9]*|0)
+	echo "Usage: $0 [SECONDS]" >&2
+	exit 2
+	;;
+esac
+
+# cleanup() - Remove the scratch directory
+cleanup() {
+	[ -n "${WORK}" ] && rm -rf "${WORK}"
+}
+trap cleanup EXIT
+
+# max_len() - Largest input for a harness
+# $1:	Harness
+max_len() {
+	case "$1" in
+	fuzz_frames|fuzz_stream)
+		echo 65600 ;;	# a whole 64 KiB frame and its prefix
+	*)		echo 4096 ;;
+	esac
+}
+
+if ! command -v "${CLANG:-clang}" >/dev/null 2>&1; then
+	echo "SKIP: fuzz: ${CLANG:-clang} not installed"
+	exit 0
+fi
+
+# Build whatever is missing or stale; the Makefile says if it can't
+make -s -C "${DIR}" >/dev/null 2>&1
+for h in ${HARNESSES}; do
+	if [ ! -x "${DIR}/${h}" ]; then
+		if ! make -s -C "${DIR}" 2>&1 | grep -q "not available"; then
+			echo "FAIL: ${h}: not built, see make -C test/fuzz"
+			FAILED=1
+			continue
+		fi
+		echo "SKIP: fuzz: libFuzzer runtime (libclang-rt-dev) not available"
+		exit 0
+	fi
+done
+
+WORK="$(mktemp -d /tmp/fuzz-run.XXXXXX)" || exit 1
+
+for h in ${HARNESSES}; do
+	[ -x "${DIR}/${h}" ] || continue
+	corpus="${WORK}/${h}.corpus"
+	log="${WORK}/${h}.log"
+	mkdir -p "${corpus}" "${WORK}/${h}.artifacts"
+	[ -d "${DIR}/corpus/${h}" ] && cp "${DIR}/corpus/${h}/"* "${corpus}/" 2>/dev/null
+
+	"${DIR}/${h}" -max_total_time="${SECONDS_EACH}" \
+		-max_len="$(max_len "${h}")" -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="${WORK}/${h}.artifacts/" "${corpus}" \
+		>"${log}" 2>&1 </dev/null
+	rc=$?
+
+	execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "${log}" | tail -n1)"
+	artifact="$(ls "${WORK}/${h}.artifacts/" 2>/dev/null | head -n1)"
+	if [ ${rc} -eq 0 ] && [ -z "${artifact}" ]; then
+		echo "PASS: ${h} (${execs:-?} execs)"
+		continue
+	fi
+
+	FAILED=1
+	kept=
+	if [ -n "${artifact}" ]; then
+		kept="${DIR}/${artifact%%-*}-${h}-${artifact#*-}"
+		cp "${WORK}/${h}.artifacts/${artifact}" "${kept}"
+	fi
+	what="$(grep -m1 -E '^(SUMMARY|FUZZ_CHECK failed|==[0-9]+==ERROR)' "${log}" |
+		sed 's/^==[0-9]*==//' | cut -c1-160)"
+	case "${artifact}" in
+	timeout-*)	kind="timeout" ;;
+	oom-*)		kind="out of memory" ;;
+	leak-*)		kind="leak" ;;
+	*)		kind="crash" ;;
+	esac
+	echo "FAIL: ${h}: ${kind}: ${what:-exit ${rc}}${kept:+, input test/fuzz/${kept##*/}}"
+	grep -E '^(SUMMARY|FUZZ_CHECK|==[0-9]+==ERROR)|^    #[0-9]+ .* in ' "${log}" |
+		grep -v -E 'in (fuzzer::|__sanitizer|__asan|__ubsan|__pthread_kill|raise|abort|main |_start|__libc)' |
+		head -n 12 | sed 's/^/    /'
+done
+
+exit "${FAILED}"
