@@ -207,7 +207,10 @@ static void tcp_timer_schedule(struct tcp_tap_conn *conn, uint64_t now)
 	if (conn->flags & TCP_ACK_PENDING)
 		at = MIN(at, now + TCP_ACK_RECHECK_MS);
 
-	if (at == conn->timer_at || conn->timer < 0)
+	/* A later deadline needs no syscall: the armed one fires early, and
+	 * the handler schedules again from there
+	 */
+	if (conn->timer < 0 || (conn->timer_at && conn->timer_at <= at))
 		return;
 	conn->timer_at = at;
 	it.it_value.tv_sec = (time_t)(at / MS_PER_S);
@@ -343,10 +346,11 @@ static void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 	else
 		conn->flags &= (uint16_t)~TCP_ACK_PENDING;
 
-	/* Little room left: have EPOLLOUT tell us when there's more */
-	if (wnd < 2U * conn->mss || conn->flags & TCP_DROPPED_DATA)
-		conn->flags |= TCP_WANT_OUT;
-
+	/* EPOLLOUT is asked for only after the socket refused data: its
+	 * space isn't what the window waits for, and it would fire at once,
+	 * all the time. The window moves with the peer's ACKs, which the
+	 * TCP_ACK_PENDING re-check passes on.
+	 */
 	if (send)
 		tcp_send_flag(c, conn, TH_ACK);
 }
@@ -862,8 +866,6 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			return -1;
 	}
 
-	if (wnd > conn->wnd_from_guest)
-		conn->flags &= (uint16_t)~TCP_STALLED;
 	conn->wnd_from_guest = wnd;
 	return 0;
 }
@@ -1092,7 +1094,9 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	}
 
 	if (conn->state == TCP_ST_ESTABLISHED) {
-		tcp_update_ack(c, conn, ack_now);
+		/* Pure ACKs don't change what we acknowledge or offer */
+		if (n_wr || ack_now || conn->flags & TCP_ACK_PENDING)
+			tcp_update_ack(c, conn, ack_now);
 		if (tcp_data_to_guest(c, conn, ms) < 0) {
 			tcp_conn_rst(c, conn, "host socket read failed");
 			return;

@@ -307,6 +307,9 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	    conn->flags & TCP_TAP_FIN_SENT || !tap_is_ready(c))
 		return 0;
 
+	/* Set again below if the guest's window is still full */
+	conn->flags &= (uint16_t)~TCP_STALLED;
+
 	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
 		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
 		size_t avail, nframes, i, sent, bytes = 0;
