@@ -53,8 +53,11 @@
 
 /* File of each protocol and family, [FWD_SCAN_TCP/UDP][0: IPv4, 1: IPv6] */
 static const char *const fwd_scan_path[2][2] = {
-	{ "/proc/net/tcp", "/proc/net/tcp6" },
-	{ "/proc/net/udp", "/proc/net/udp6" },
+	/* thread-self: /proc/net follows the main thread's namespace, and
+	 * the namespace side is opened from ns_call()'s thread
+	 */
+	{ "/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6" },
+	{ "/proc/thread-self/net/udp", "/proc/thread-self/net/udp6" },
 };
 
 /* Open files: [side][protocol][family], -1 if not open */

@@ -21,13 +21,21 @@ and exit 0 if it was what the test expects.
 				data back, close
   half_cli HOST PORT SIZE	send SIZE bytes, shut down writing,
 				expect the whole answer
-  ports_srv PORT...		on [::] (both families), answer "port P"
-				with the local port P, then close
+  ports_srv ADDRS PORT...	on each of the comma-separated ADDRS
+				("::" takes both families), answer
+				"port P" with the local port P, close
   probe HOST PORT		print what the server says, "refused",
 				"reset" or "timeout"
+  burst_srv PORT ADDR N KIB MS	send N bursts of KIB KiB, MS ms apart,
+				then close
+  burst_cli HOST PORT RCVBUF BYTES
+				read with a receive buffer of RCVBUF
+				bytes, expect BYTES then EOF, each read
+				within 3 s
   http_srv ADDR PORT DIR	serve DIR over HTTP (http.server, without
 				its reverse look-up of ADDR: the test
 				namespaces have no resolver to answer)
+  echo1 HOST PORT		one exchange with an echo server
   fill HOST PORT MAX		open connections (to an echo server) one
 				by one until one fails or MAX are open;
 				report how the failing one failed, then
@@ -95,7 +103,9 @@ async def echo_conn(reader, writer):
 
 
 async def echo_srv(port, addrs):
-    servers = [await asyncio.start_server(echo_conn, sock=listen_on(port, a))
+    # asyncio listens again, with its own backlog of 100 unless told
+    servers = [await asyncio.start_server(echo_conn, sock=listen_on(port, a),
+                                          backlog=512)
                for a in addrs]
     ready()
     await asyncio.sleep(SERVER_LIFETIME)
@@ -154,6 +164,19 @@ async def many(host, port, n, size):
     print("%d connections open at once after %.2f s, %d bytes each way "
           "each, all in %.2f s" % (n, t_open, size, time.monotonic() - start))
     return 0
+
+
+def echo1(host, port):
+    try:
+        s = socket.create_connection((host, port), timeout=3)
+        s.sendall(b"x")
+        b = s.recv(1)
+        s.close()
+    except OSError as e:
+        print(errname(e))
+        return 1
+    print("echo" if b == b"x" else "got %r" % b)
+    return 0 if b == b"x" else 1
 
 
 def fill(host, port, most):
@@ -216,8 +239,10 @@ def refused(host, port, ms):
         return 1
     except OSError as e:
         el = (time.monotonic() - start) * 1000
-        print("%s after %d ms" % (errname(e), el))
-        return 0 if e.errno == errno.ECONNREFUSED and el <= ms else 1
+        ok = e.errno == errno.ECONNREFUSED and el <= ms
+        print("%s after %d ms%s" % (errname(e), el, "" if ok else
+              ", expected ECONNREFUSED within %d ms" % ms))
+        return 0 if ok else 1
 
 
 def accept_loop(port, addrs, handle):
@@ -297,8 +322,8 @@ def half_cli(host, port, size):
 
 # --- ports --------------------------------------------------------------
 
-def ports_srv(ports):
-    socks = [listen_on(p, "::", 16) for p in ports]
+def ports_srv(addrs, ports):
+    socks = [listen_on(p, a, 16) for p in ports for a in addrs]
     sel = selectors.DefaultSelector()
     for s in socks:
         sel.register(s, selectors.EVENT_READ)
@@ -328,6 +353,42 @@ def probe(host, port):
         print({"ECONNREFUSED": "refused",
                "ECONNRESET": "reset"}.get(errname(e), errname(e)))
     return 0
+
+
+# --- bursts --------------------------------------------------------------
+
+def burst_srv(port, addr, n, kib, ms):
+    s = listen_on(port, addr, 4)
+    s.settimeout(SERVER_LIFETIME)
+    ready()
+    c, _ = s.accept()
+    buf = os.urandom(kib * 1024)
+    for _ in range(n):
+        c.sendall(buf)
+        time.sleep(ms / 1000.0)
+    c.close()
+
+
+def burst_cli(host, port, rcvbuf, want):
+    c = socket.socket(addr_family(host), socket.SOCK_STREAM)
+    # A small, fixed receive buffer: the window stays the same size
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    c.settimeout(3)
+    start = time.monotonic()
+    n = 0
+    try:
+        c.connect((host, port))
+        while True:
+            b = c.recv(1 << 20)
+            if not b:
+                break
+            n += len(b)
+    except OSError as e:
+        print("%s after %d of %d bytes, %.1f s" %
+              (errname(e), n, want, time.monotonic() - start))
+        return 1
+    print("%d bytes of %d in %.2f s" % (n, want, time.monotonic() - start))
+    return 0 if n == want else 1
 
 
 # --- HTTP ---------------------------------------------------------------
@@ -380,11 +441,17 @@ def main(a):
     elif cmd == "half_cli":
         return half_cli(a[1], int(a[2]), int(a[3]))
     elif cmd == "ports_srv":
-        ports_srv([int(p) for p in a[1:]])
+        ports_srv(a[1].split(","), [int(p) for p in a[2:]])
     elif cmd == "probe":
         return probe(a[1], int(a[2]))
+    elif cmd == "burst_srv":
+        burst_srv(int(a[1]), a[2], int(a[3]), int(a[4]), int(a[5]))
+    elif cmd == "burst_cli":
+        return burst_cli(a[1], int(a[2]), int(a[3]), int(a[4]))
     elif cmd == "http_srv":
         http_srv(a[1], int(a[2]), a[3])
+    elif cmd == "echo1":
+        return echo1(a[1], int(a[2]))
     elif cmd == "fill":
         return fill(a[1], int(a[2]), int(a[3]))
     else:

@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tcp_bulk.sh - bulk TCP through pasta's tap path, both families: HTTP
+# both ways (curl from the namespace to a host server through the
+# gateway, and from the host to a namespace server forwarded with -t),
+# 200 MiB each way with socat, with SO_PEEK_OFF and with --no-peek-off
+# (told apart by the statistics), data in bursts with pauses between them,
+# and iperf3 both ways
+#
+# Topology: see test/lib/lib.sh. Host servers listen on the host
+# namespace's loopback, which pasta's namespace reaches through the
+# gateway address; host clients reach forwarded ports through the host
+# namespace's own (non-loopback) address, so that pasta takes the tap path
+# rather than splicing:
+#
+#   host namespace pt-tcp_bulk-PID                pasta's namespace
+#   server 127.0.0.1:P / [::1]:P  <== pasta <==  client -> 198.51.100.1:P
+#                                      (tap)               [2001:db8::1]:P
+#   client -> 198.51.100.2:Q      ==> pasta ==>  server [::]:Q (both
+#             [2001:db8::2]:Q     (-t Q, tap)    families)
+#
+# Nothing here leaves the host namespace: its only link is the ifb
+# black hole, and every peer is on its loopback or in pasta's namespace.
+
+. "$(dirname "$0")/../lib/lib.sh"
+lib_init
+need_cmd "all" socat curl iperf3 sha256sum ss || exit 0
+host_ns_setup || { fail "setup" "host namespace"; exit 1; }
+
+BIG_MIB=200
+HTTP_MIB=50
+PEER="${LIB_DIR}/tcp_peer.py"
+BIG="${T_TMP}/big"
+WWW="${T_TMP}/www"
+TMO=(timeout 30)
+HTTP_HOST_PORT=18000	# host server, reached through the gateway
+HTTP_NS_PORT=18080	# namespace server, forwarded with -t
+BULK_PORT=18100
+IPERF_PORT4=15201
+IPERF_PORT6=15202
+IPERF_SECS=5
+BURST_PORT=18200
+BURST_N=8
+BURST_KIB=1024
+
+# One random file for the run, the HTTP one is the start of it
+mkdir -p "${WWW}"
+head -c "$((BIG_MIB * 1024 * 1024))" /dev/urandom > "${BIG}"
+head -c "$((HTTP_MIB * 1024 * 1024))" "${BIG}" > "${WWW}/file"
+BIG_SUM="$(sha256sum < "${BIG}" | cut -d' ' -f1)"
+HTTP_SUM="$(sha256sum < "${WWW}/file" | cut -d' ' -f1)"
+
+# host_listening() - Is something listening on a TCP port in the host
+# $1:	Port
+host_listening() {
+	in_host ss -ltnH "sport = :$1" | grep -q .
+}
+
+# ns_listening() - Is something listening on a TCP port in pasta's namespace
+# $1:	Port
+ns_listening() {
+	in_ns ss -ltnH "sport = :$1" | grep -q .
+}
+
+# host_bg() - Start a command in the host namespace, in the background
+# $1:	Output file
+# $@:	Command
+# Sets BG_PID.
+host_bg() {
+	local out="$1"
+	shift
+	ip netns exec "${HOST_NS}" "$@" > "${out}" 2>&1 &
+	BG_PID=$!
+	track_pid "${BG_PID}"
+}
+
+# ns_bg() - Start a command in pasta's namespace, in the background
+# $1:	Output file
+# $@:	Command
+# Sets BG_PID.
+ns_bg() {
+	local out="$1"
+	shift
+	nsenter -t "${NS_PID}" -n -- "$@" > "${out}" 2>&1 &
+	BG_PID=$!
+	track_pid "${BG_PID}"
+}
+
+# pid_wait() - Wait for one of our background processes to end, bounded
+# $1:	PID
+# $2:	Timeout, seconds
+pid_wait() {
+	wait_for "$2" pid_gone "$1"
+}
+
+# pasta_end() - End the pasta_spawn daemon and its namespace's process
+pasta_end() {
+	kill "${PASTA_PID}" "${NS_PID}" 2>/dev/null
+	pid_wait "${PASTA_PID}" 5 || kill -KILL "${PASTA_PID}" 2>/dev/null
+}
+
+# sum_file() - Digest of a file, and its size if it isn't what we expect
+# $1:	File
+# $2:	Expected digest
+# Return: 0 if the digest matches
+sum_file() {
+	local got
+	got="$(sha256sum < "$1" 2>/dev/null | cut -d' ' -f1)"
+	[ "${got}" = "$2" ] && return 0
+	echo "digest ${got:-none} differs from $2, $(stat -c %s "$1" 2>/dev/null || echo no) bytes received"
+	return 1
+}
+
+# alive_check() - The daemon is still running
+# $1:	Check name
+alive_check() {
+	if pasta_alive; then
+		pass "$1"
+	else
+		fail "$1" "pasta exited: $(tail -n 5 "${PASTA_LOG}")"
+	fi
+}
+
+# --- HTTP, both ways -----------------------------------------------------
+
+if ! pasta_spawn --config-net -t "${HTTP_NS_PORT}"; then
+	fail "spawn" "pasta didn't start"
+	exit 1
+fi
+
+# http_get() - Fetch the HTTP file with curl, compare its digest
+# $1:	Check name
+# $2:	in_host or in_ns
+# $3:	URL
+http_get() {
+	local name="$1" out="${T_TMP}/http.got" why
+	rm -f "${out}"
+	if ! why="$($2 "${TMO[@]}" curl -sS -g --noproxy '*' -o "${out}" "$3" 2>&1)"; then
+		fail "${name}" "curl $3: ${why}"
+		return
+	fi
+	if why="$(sum_file "${out}" "${HTTP_SUM}")"; then
+		pass "${name}"
+	else
+		fail "${name}" "$3: ${why}"
+	fi
+	rm -f "${out}"
+}
+
+# From the namespace, through the gateway, to servers on the loopback
+host_bg "${T_TMP}/http4.out" "${TMO[@]}" "${PYTHON}" "${PEER}" http_srv \
+	127.0.0.1 "${HTTP_HOST_PORT}" "${WWW}"
+host_bg "${T_TMP}/http6.out" "${TMO[@]}" "${PYTHON}" "${PEER}" http_srv \
+	::1 "$((HTTP_HOST_PORT + 1))" "${WWW}"
+if wait_for 10 host_listening "${HTTP_HOST_PORT}" &&
+   wait_for 10 host_listening "$((HTTP_HOST_PORT + 1))"; then
+	http_get "http_download_ipv4" in_ns \
+		"http://${HOST_GW4}:${HTTP_HOST_PORT}/file"
+	http_get "http_download_ipv6" in_ns \
+		"http://[${HOST_GW6}]:$((HTTP_HOST_PORT + 1))/file"
+else
+	fail "http_download" "host HTTP servers didn't start: $(cat "${T_TMP}"/http[46].out)"
+fi
+
+# From the host's own address to a namespace server, forwarded with -t
+ns_bg "${T_TMP}/httpns.out" "${TMO[@]}" "${PYTHON}" "${PEER}" http_srv \
+	:: "${HTTP_NS_PORT}" "${WWW}"
+if wait_for 10 ns_listening "${HTTP_NS_PORT}"; then
+	http_get "http_forwarded_ipv4" in_host \
+		"http://${HOST_ADDR4}:${HTTP_NS_PORT}/file"
+	http_get "http_forwarded_ipv6" in_host \
+		"http://[${HOST_ADDR6}]:${HTTP_NS_PORT}/file"
+else
+	fail "http_forwarded" "namespace HTTP server didn't start: $(cat "${T_TMP}/httpns.out")"
+fi
+
+# Those took the tap path, not the splice one
+stats="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+n_in="$(stat_of "${stats}" tcp_connections_host_initiated)"
+n_out="$(stat_of "${stats}" tcp_connections_guest_initiated)"
+n_spl="$(stat_of "${stats}" tcp_connections_spliced)"
+if [ "${n_in}" -ge 2 ] && [ "${n_out}" -ge 2 ] && [ "${n_spl}" -eq 0 ]; then
+	pass "http_tap_path"
+else
+	fail "http_tap_path" "connections: ${n_out} from the guest, ${n_in} from the host (expected 2 or more each), ${n_spl} spliced (expected 0)"
+fi
+
+# --- iperf3, both ways ---------------------------------------------------
+
+host_bg "${T_TMP}/iperf4.out" timeout 120 iperf3 -s -B 127.0.0.1 -p "${IPERF_PORT4}"
+host_bg "${T_TMP}/iperf6.out" timeout 120 iperf3 -s -B ::1 -p "${IPERF_PORT6}"
+
+# iperf() - iperf3 from the namespace through the gateway, print the rate
+# $1:	Check name
+# $2:	Gateway address
+# $3:	Port
+# $@:	More iperf3 options
+#
+# Beyond iperf3's exit status and a non-zero rate, no one-second interval
+# may be empty: a transfer that stops half-way still ends with a rate.
+iperf() {
+	local name="$1" addr="$2" port="$3" out="${T_TMP}/iperf.json" rc res
+	local rate stalls ivs
+	shift 3
+	in_ns timeout $((IPERF_SECS + 20)) iperf3 -c "${addr}" -p "${port}" \
+		-t "${IPERF_SECS}" -i 1 --json "$@" > "${out}" 2>&1
+	rc=$?
+	# "RATE STALLED_INTERVALS RATES_PER_INTERVAL", rates in Gbit/s
+	res="$("${PYTHON}" -c '
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    ivs = [i["sum"]["bits_per_second"] / 1e9 for i in d["intervals"]]
+    print("%.2f %d %s" % (d["end"]["sum_received"]["bits_per_second"] / 1e9,
+          sum(1 for r in ivs if r == 0), ",".join("%.2f" % r for r in ivs)))
+except Exception:
+    print("0 0 none")' "${out}")"
+	read -r rate stalls ivs <<< "${res}"
+	if [ ${rc} -ne 0 ] || [ "${rate}" = "0.00" ] || [ "${rate}" = 0 ]; then
+		fail "${name}" "iperf3 exit ${rc}, rate ${rate} Gbit/s: $(grep -m1 '"error"' "${out}" || tail -c 300 "${out}")"
+	elif [ "${stalls}" -gt 0 ]; then
+		fail "${name}" "transfer stalled: ${stalls} of the one-second intervals carried nothing (Gbit/s each: ${ivs}; average ${rate})"
+	else
+		pass "${name}: ${rate} Gbit/s"
+	fi
+}
+
+if wait_for 10 host_listening "${IPERF_PORT4}" &&
+   wait_for 10 host_listening "${IPERF_PORT6}"; then
+	iperf "iperf3_upload_ipv4" "${HOST_GW4}" "${IPERF_PORT4}"
+	iperf "iperf3_download_ipv4" "${HOST_GW4}" "${IPERF_PORT4}" -R
+	iperf "iperf3_upload_ipv6" "${HOST_GW6}" "${IPERF_PORT6}"
+	iperf "iperf3_download_ipv6" "${HOST_GW6}" "${IPERF_PORT6}" -R
+else
+	fail "iperf3" "iperf3 servers didn't start: $(cat "${T_TMP}"/iperf[46].out)"
+fi
+alive_check "daemon_alive"
+pasta_end
+
+# --- socat, 200 MiB each way, with and without SO_PEEK_OFF --------------
+
+# bulk_download() - The big file from a host server to the namespace
+# $1:	Check name
+# $2:	4 or 6
+bulk_download() {
+	local name="$1" out="${T_TMP}/bulk.got" why port=$((BULK_PORT))
+	local listen="TCP4-LISTEN:${port},bind=127.0.0.1" to="${HOST_GW4}"
+	[ "$2" = 6 ] && listen="TCP6-LISTEN:${port},bind=[::1]" to="[${HOST_GW6}]"
+	rm -f "${out}"
+	host_bg "${T_TMP}/bulk.srv" "${TMO[@]}" socat -U "${listen},reuseaddr" \
+		OPEN:"${BIG}"
+	if ! wait_for 10 host_listening "${port}"; then
+		fail "${name}" "host server didn't start: $(cat "${T_TMP}/bulk.srv")"
+		return
+	fi
+	why="$(in_ns "${TMO[@]}" socat -u TCP:"${to}":"${port}" \
+		CREATE:"${out}" 2>&1)"
+	pid_wait "${BG_PID}" 10
+	if why="${why:+socat: ${why}; }$(sum_file "${out}" "${BIG_SUM}")"; then
+		pass "${name}"
+	else
+		fail "${name}" "${why}"
+	fi
+	rm -f "${out}"
+}
+
+# bulk_upload() - The big file from the namespace to a host server
+# $1:	Check name
+# $2:	4 or 6
+bulk_upload() {
+	local name="$1" out="${T_TMP}/bulk.got" why port=$((BULK_PORT + 1))
+	local listen="TCP4-LISTEN:${port},bind=127.0.0.1" to="${HOST_GW4}"
+	[ "$2" = 6 ] && listen="TCP6-LISTEN:${port},bind=[::1]" to="[${HOST_GW6}]"
+	rm -f "${out}"
+	host_bg "${T_TMP}/bulk.srv" "${TMO[@]}" socat -u "${listen},reuseaddr" \
+		CREATE:"${out}"
+	if ! wait_for 10 host_listening "${port}"; then
+		fail "${name}" "host server didn't start: $(cat "${T_TMP}/bulk.srv")"
+		return
+	fi
+	why="$(in_ns "${TMO[@]}" socat -u OPEN:"${BIG}" \
+		TCP:"${to}":"${port}" 2>&1)"
+	# The server ends once it has read the client's FIN
+	pid_wait "${BG_PID}" 30
+	if why="${why:+socat: ${why}; }$(sum_file "${out}" "${BIG_SUM}")"; then
+		pass "${name}"
+	else
+		fail "${name}" "${why}"
+	fi
+	rm -f "${out}"
+}
+
+# bursts() - Host to namespace in bursts, to a reader with a small fixed
+#	     window: the guest's window fills up during each burst, and the
+#	     host socket runs dry between them
+# $1:	Check name
+# $2:	Host server address
+# $3:	Gateway address the namespace uses
+bursts() {
+	local name="$1" out
+	host_bg "${T_TMP}/burst.srv" "${TMO[@]}" "${PYTHON}" "${PEER}" \
+		burst_srv "${BURST_PORT}" "$2" "${BURST_N}" "${BURST_KIB}" 100
+	if ! wait_for 10 grep -q ready "${T_TMP}/burst.srv"; then
+		fail "${name}" "host server didn't start: $(cat "${T_TMP}/burst.srv")"
+		return
+	fi
+	if out="$(in_ns "${TMO[@]}" "${PYTHON}" "${PEER}" burst_cli "$3" \
+		  "${BURST_PORT}" 65536 $((BURST_N * BURST_KIB * 1024)) 2>&1)"; then
+		pass "${name}"
+	else
+		fail "${name}" "${BURST_N} bursts of ${BURST_KIB} KiB, 100 ms apart, receive buffer 64 KiB: ${out}"
+	fi
+	kill "${BG_PID}" 2>/dev/null
+	pid_wait "${BG_PID}" 5
+}
+
+# bulk_round() - Both ways, both families, then check how data was peeked
+# $1:	Prefix of check names
+# $2:	Counter that must have counted both downloads
+# $3:	Counter that must be zero
+# $@:	Extra pasta options
+bulk_round() {
+	local pfx="$1" used="$2" unused="$3" stats n m
+	shift 3
+	if ! pasta_spawn --config-net "$@"; then
+		fail "${pfx}_spawn" "pasta $* didn't start"
+		return
+	fi
+	bulk_download "${pfx}_download_ipv4" 4
+	bulk_download "${pfx}_download_ipv6" 6
+	bulk_upload "${pfx}_upload_ipv4" 4
+	bulk_upload "${pfx}_upload_ipv6" 6
+	bursts "${pfx}_download_bursts_ipv4" 127.0.0.1 "${HOST_GW4}"
+	bursts "${pfx}_download_bursts_ipv6" ::1 "${HOST_GW6}"
+
+	stats="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	n="$(stat_of "${stats}" "${used}")"
+	m="$(stat_of "${stats}" "${unused}")"
+	# Each byte sent to the guest is peeked at least once
+	if [ "${n}" -ge $((2 * BIG_MIB * 1024 * 1024)) ] && [ "${m}" -eq 0 ]; then
+		pass "${pfx}_stats"
+	else
+		fail "${pfx}_stats" "${used} is ${n} (expected at least 2 x ${BIG_MIB} MiB), ${unused} is ${m} (expected 0)"
+	fi
+	n="$(stat_of "${stats}" tcp_bytes_from_guest)"
+	if [ "${n}" -ge $((2 * BIG_MIB * 1024 * 1024)) ]; then
+		pass "${pfx}_stats_from_guest"
+	else
+		fail "${pfx}_stats_from_guest" "tcp_bytes_from_guest is ${n}, expected at least 2 x ${BIG_MIB} MiB"
+	fi
+	alive_check "${pfx}_daemon_alive"
+	pasta_end
+}
+
+bulk_round "bulk" tcp_bytes_peeked_at_offset tcp_bytes_peeked_via_discard
+bulk_round "bulk_no_peek_off" tcp_bytes_peeked_via_discard \
+	tcp_bytes_peeked_at_offset --no-peek-off
+
+lib_done
