@@ -959,6 +959,27 @@ static bool tcp_check_close(struct ctx *c, struct tcp_tap_conn *conn)
 }
 
 /**
+ * tcp_conn_settle() - After an event: send what the guest's window allows,
+ *		       release the connection if both sides closed, re-arm
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @ms:		Current time, ms
+ * @data:	Try to send data from the socket
+ */
+static void tcp_conn_settle(struct ctx *c, struct tcp_tap_conn *conn,
+			    uint64_t ms, bool data)
+{
+	if (data && tcp_data_to_guest(c, conn, ms) < 0) {
+		tcp_conn_rst(c, conn, "host socket read failed");
+		return;
+	}
+	if (tcp_check_close(c, conn))
+		return;
+	tcp_epoll_set(c, conn);
+	tcp_timer_schedule(conn, ms);
+}
+
+/**
  * tcp_segments_from_guest() - Process a batch of segments of a connection
  * @c:		Execution context
  * @conn:	Connection
@@ -1097,13 +1118,8 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		/* Pure ACKs don't change what we acknowledge or offer */
 		if (n_wr || ack_now || conn->flags & TCP_ACK_PENDING)
 			tcp_update_ack(c, conn, ack_now);
-		if (tcp_data_to_guest(c, conn, ms) < 0) {
-			tcp_conn_rst(c, conn, "host socket read failed");
-			return;
-		}
-		if (tcp_check_close(c, conn))
-			return;
-		tcp_epoll_set(c, conn);
+		tcp_conn_settle(c, conn, ms, true);
+		return;
 	}
 	tcp_timer_schedule(conn, ms);
 }
@@ -1240,17 +1256,8 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		}
 	}
 
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
-		if (tcp_data_to_guest(c, conn, ms) < 0) {
-			tcp_conn_rst(c, conn, "host socket read failed");
-			return;
-		}
-	}
-
-	if (tcp_check_close(c, conn))
-		return;
-	tcp_epoll_set(c, conn);
-	tcp_timer_schedule(conn, ms);
+	tcp_conn_settle(c, conn, ms,
+			events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP));
 }
 
 /**
@@ -1318,10 +1325,7 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
 		conn->seq_to_guest++;
 	}
 
-	if (tcp_check_close(c, conn))
-		return;
-	tcp_epoll_set(c, conn);
-	tcp_timer_schedule(conn, ms);
+	tcp_conn_settle(c, conn, ms, false);
 }
 
 /**

@@ -220,6 +220,17 @@ for f in 4 6; do
 	check "refused_ipv${f}" peer in_ns refused "${gw}" "${CLOSED_PORT}" 1000
 done
 
+# Unreachable: the host's connect() fails at once, the guest gets a reset.
+# Timed out: the SYNs go into the blackhole, and with one SYN retry the
+# host gives up after about 3 s: then the guest gets a reset too.
+in_host ip route add unreachable 203.0.113.96/28
+in_host ip -6 route add unreachable 2001:db8:dead::/64
+check "unreachable_reset_ipv4" peer in_ns refused 203.0.113.99 80 1000
+check "unreachable_reset_ipv6" peer in_ns refused 2001:db8:dead::99 80 1000
+in_host sysctl -qw net.ipv4.tcp_syn_retries=1
+check "timeout_reset_ipv4" peer in_ns refused 203.0.113.50 80 8000
+check "timeout_reset_ipv6" peer in_ns refused 2001:db8:1::50 80 8000
+
 # -T: the namespace's loopback to the host's, spliced
 if peer_bg host_bg tsrv ports_srv 127.0.0.1,::1 "${T_PORT}"; then
 	for a in 127.0.0.1 ::1; do
