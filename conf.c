@@ -958,46 +958,46 @@ int conf_read_resolv(struct ctx *c, const char *path, bool dns, bool search)
 }
 
 /**
- * conf_dns_guest() - Turn the host's resolvers into what the guest can use
+ * conf_dns() - Resolvers: where forwarded queries go, what the guest is told
  * @c:		Execution context
+ * @g:		What the command line gave
  *
- * A resolver on the host's loopback is unreachable from the guest: it
- * becomes the --dns-forward address if there is one, and is dropped
- * otherwise. Without --dns-host, forwarded queries go to the first host
- * resolver of their family.
+ * Queries to the forwarding address (--dns-forward, else the gateway), port
+ * 53, go to the host's resolver (--dns-host, else the first nameserver of
+ * resolv.conf). The guest is told the forwarding address, unless -D says
+ * otherwise. With no resolver on the host, nothing is forwarded or told.
  */
-static void conf_dns_guest(struct ctx *c)
+static void conf_dns(struct ctx *c, const struct conf_given *g)
 {
-	unsigned i, n;
+	static struct ctx host;
 
-	if (in4_is_unspec(&c->ip4.dns_host) && c->ip4.dns_count)
-		c->ip4.dns_host = c->ip4.dns[0];
-	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host) && c->ip6.dns_count)
-		c->ip6.dns_host = c->ip6.dns[0];
-
-	for (i = n = 0; i < c->ip4.dns_count; i++) {
-		struct in_addr a = c->ip4.dns[i];
-
-		if (in4_is_loopback(&a)) {
-			if (in4_is_unspec(&c->ip4.dns_match))
-				continue;
-			a = c->ip4.dns_match;
-		}
-		c->ip4.dns[n++] = a;
+	if (!g->dns_host4 || !g->dns_host6) {
+		memset(&host, 0, sizeof(host));
+		conf_read_resolv(&host, RESOLV_CONF, true, false);
+		if (!g->dns_host4 && host.ip4.dns_count)
+			c->ip4.dns_host = host.ip4.dns[0];
+		if (!g->dns_host6 && host.ip6.dns_count)
+			c->ip6.dns_host = host.ip6.dns[0];
 	}
-	c->ip4.dns_count = n;
 
-	for (i = n = 0; i < c->ip6.dns_count; i++) {
-		struct in6_addr a = c->ip6.dns[i];
+	if (c->ifi4_on && in4_is_unspec(&c->ip4.dns_match))
+		c->ip4.dns_match = c->ip4.gw;
+	if (c->ifi6_on && IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match))
+		c->ip6.dns_match = c->ip6.gw;
 
-		if (IN6_IS_ADDR_LOOPBACK(&a)) {
-			if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match))
-				continue;
-			a = c->ip6.dns_match;
-		}
-		c->ip6.dns[n++] = a;
+	if (in4_is_unspec(&c->ip4.dns_host) &&
+	    IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host)) {
+		c->ip4.dns_match.s_addr = htonl(INADDR_ANY);
+		c->ip6.dns_match = in6addr_any;
 	}
-	c->ip6.dns_count = n;
+
+	if (g->dns)
+		return;
+	c->ip4.dns_count = c->ip6.dns_count = 0;
+	if (c->ifi4_on && !in4_is_unspec(&c->ip4.dns_match))
+		c->ip4.dns[c->ip4.dns_count++] = c->ip4.dns_match;
+	if (c->ifi6_on && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match))
+		c->ip6.dns[c->ip6.dns_count++] = c->ip6.dns_match;
 }
 
 /**
@@ -1134,10 +1134,10 @@ int conf_defaults(struct ctx *c, const struct conf_given *g, char *err,
 	if (in4_is_unspec(&c->ip4.our_tap_addr))
 		inet_pton(AF_INET, "169.254.2.1", &c->ip4.our_tap_addr);
 
-	/* DNS: -D, else resolv.conf; search: -S, else resolv.conf */
-	if (!g->dns || !g->search)
-		conf_read_resolv(c, RESOLV_CONF, !g->dns, !g->search);
-	conf_dns_guest(c);
+	/* Search list: -S, else resolv.conf; resolvers: see conf_dns() */
+	if (!g->search)
+		conf_read_resolv(c, RESOLV_CONF, false, true);
+	conf_dns(c, g);
 
 	/* pasta leaves DNS and search list out of DHCP unless asked */
 	if (!g->dhcp_dns)
@@ -1203,6 +1203,10 @@ void conf_log(const struct ctx *c)
 		for (i = 0; i < c->ip4.dns_count; i++)
 			info("    DNS: %s", inet_ntop(AF_INET, &c->ip4.dns[i],
 						     a, sizeof(a)));
+		if (!in4_is_unspec(&c->ip4.dns_match))
+			info("    DNS queries to %s go to the host's resolver",
+			     inet_ntop(AF_INET, &c->ip4.dns_match, a,
+				       sizeof(a)));
 	}
 	if (c->ifi6_on) {
 		info("IPv6: address %s/%d, gateway %s, host interface %s",
@@ -1217,6 +1221,10 @@ void conf_log(const struct ctx *c)
 		for (i = 0; i < c->ip6.dns_count; i++)
 			info("    DNS: %s", inet_ntop(AF_INET6, &c->ip6.dns[i],
 						     a, sizeof(a)));
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match))
+			info("    DNS queries to %s go to the host's resolver",
+			     inet_ntop(AF_INET6, &c->ip6.dns_match, a,
+				       sizeof(a)));
 	}
 	for (i = 0; i < c->search_count; i++)
 		info("    search: %s", c->search[i].n);

@@ -7,8 +7,8 @@
  *    stands for the host's loopback: 127.0.0.1 or ::1;
  *  - --map-guest-addr stands for the host's own address, the one the
  *    guest also has;
- *  - --dns-forward, port 53 only, stands for the host-side resolver
- *    (--dns-host, by default the host's first resolver).
+ *  - --dns-forward (by default the gateway), port 53 only, stands for the
+ *    host-side resolver (--dns-host, by default the host's first one).
  * Every other address means itself: the host connects there. In the
  * other direction, a host peer on loopback, or on the host's address that
  * the guest also has, is shown to the guest as the matching mapped
@@ -55,7 +55,9 @@ enum fwd_map fwd_map_from_guest(const struct ctx *c,
 
 	if (dport == 53 &&
 	    fwd_addr_is(dst, &c->ip4.dns_match, &c->ip6.dns_match)) {
-		if (d4)
+		/* The host's resolver of the same family, else the other */
+		if ((d4 && !in4_is_unspec(&c->ip4.dns_host)) ||
+		    (!d4 && IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host)))
 			inany_from_v4(host_dst, c->ip4.dns_host);
 		else
 			inany_from_v6(host_dst, &c->ip6.dns_host);

@@ -46,6 +46,8 @@
 #include "fwd.h"
 #include "icmp.h"
 #include "tcp.h"
+#include "fwd_listen.h"
+#include "udp.h"
 #include "pasta.h"
 #include "isolation.h"
 
@@ -251,6 +253,12 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 	case EPOLL_TYPE_TCP_TIMER:
 		tcp_timer_handler(c, ref, now);
 		break;
+	case EPOLL_TYPE_UDP_LISTEN:
+		udp_listen_handler(c, ref, now);
+		break;
+	case EPOLL_TYPE_UDP_REPLY:
+		udp_reply_handler(c, ref, ev->events, now);
+		break;
 	case EPOLL_TYPE_TCP_LISTEN:
 		tcp_listen_handler(c, ref, now);
 		break;
@@ -271,6 +279,7 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 static void passt_timers(struct ctx *c, const struct timespec *now)
 {
 	flow_timer_handler(c, now);
+	fwd_listen_timer(c);
 	tcp_port_timer(c, now);
 	if (c->ifi6_on && !c->no_ndp)
 		ndp_timer(c, now);
@@ -445,6 +454,8 @@ int main(int argc, char **argv)
 	tap_init(c);
 	icmp_init(c);
 	tcp_init(c);
+	udp_init(c);
+	fwd_listen_init(c);
 
 	isolate_runas(c, g.runas);
 	pasta_netns_quit_init(c);

@@ -55,7 +55,20 @@
 	X(TCP_RST_TO_GUEST,	"tcp_resets_to_guest")			\
 	X(TCP_DROP_SEGMENT,	"tcp_segments_dropped")			\
 	X(TCP_SENDMSG_CALLS,	"tcp_sendmsg_calls")			\
-	X(TCP_SENDMSG_PARTIAL,	"tcp_sendmsg_partial")
+	X(TCP_SENDMSG_PARTIAL,	"tcp_sendmsg_partial")			\
+	X(UDP_FLOWS,		"udp_flows")				\
+	X(UDP_FLOWS_SPLICED,	"udp_flows_spliced")			\
+	X(UDP_DGRAMS_FROM_GUEST, "udp_datagrams_from_guest")		\
+	X(UDP_BYTES_FROM_GUEST,	"udp_bytes_from_guest")			\
+	X(UDP_DGRAMS_TO_GUEST,	"udp_datagrams_to_guest")		\
+	X(UDP_BYTES_TO_GUEST,	"udp_bytes_to_guest")			\
+	X(UDP_DGRAMS_SPLICED,	"udp_datagrams_spliced")		\
+	X(UDP_DROP_BAD_LEN,	"udp_drop_bad_length")			\
+	X(UDP_DROP_TOO_BIG,	"udp_drop_larger_than_mtu")		\
+	X(UDP_DROP_SEND,	"udp_drop_send_failed")			\
+	X(UDP_DROP_NO_FLOW,	"udp_drop_no_flow")			\
+	X(UDP_ICMP_RELAYED,	"udp_icmp_errors_relayed")		\
+	X(UDP_FLOWS_EXPIRED,	"udp_flows_expired")
 
 /**
  * enum stat_id - Counter identifiers

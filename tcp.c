@@ -1368,5 +1368,4 @@ void tcp_init(struct ctx *c)
 	tcp_buf_init();
 	tap_register_l4(IPPROTO_TCP, tcp_tap_handler);
 	tcp_splice_init(c);
-	tcp_listen_init(c);
 }

@@ -15,27 +15,6 @@
 #include "flow.h"
 #include "tap.h"
 
-/**
- * union tcp_listen_ref - Payload of the epoll reference of a listener
- * @port:	Target port: where accepted connections go
- * @pif:	PIF_HOST: listening on the host (-t), connections go to the
- *		guest; PIF_SPLICE: listening in the namespace (-T),
- *		connections go to the host's loopback
- * @data:	As stored in union epoll_ref
- */
-union tcp_listen_ref {
-	struct {
-		uint16_t port;
-		uint8_t pif;
-	};
-	uint32_t data;
-};
-static_assert(sizeof(union tcp_listen_ref) == sizeof(uint32_t),
-	      "tcp_listen_ref must fit the epoll reference payload");
-
-/* From tcp_listen.c: listeners for forwarded ports, automatic forwarding */
-void tcp_listen_init(struct ctx *c);
-
 /* From tcp.c: inbound connection through the guest's tap link */
 void tcp_tap_conn_from_sock(struct ctx *c, int s,
 			    const union sockaddr_inany *peer,
@@ -204,7 +183,6 @@ void tcp_rst_stray(struct ctx *c, const struct tap_l4_seq *seq,
 		   size_t seg_len);
 
 /* Tuning shared by both paths */
-#define TCP_LISTEN_BACKLOG	128
 #define TCP_SYN_TIMEOUT_S	10	/* handshake with the guest */
 
 #endif /* TCP_INTERNAL_H */

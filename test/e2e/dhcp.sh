@@ -130,11 +130,16 @@ if need_cmd "udhcpc" busybox; then
 	opt_check "udhcpc_hostname" "${u2}" hostname "guest-one"
 	opt_check "udhcpc_mtu_option" "${u2}" mtu 1400
 
-	# --dhcp-dns without -D: resolvers from the (namespace's) resolv.conf
+	# --dhcp-dns without -D: the guest's resolver is the forwarding
+	# address, the gateway by default (queries go on to the host's
+	# resolver); the search list comes from the host's resolv.conf
 	u3="${T_TMP}/udhcpc.resolv"
 	udhcpc_run "${u3}" --dhcp-dns --dhcp-search
-	opt_check "udhcpc_dns_from_resolv_conf" "${u3}" dns "${TEST_DNS4}"
+	opt_check "udhcpc_dns_is_gateway" "${u3}" dns "${HOST_GW4}"
 	opt_check "udhcpc_search_from_resolv_conf" "${u3}" search "host.test"
+	u5="${T_TMP}/udhcpc.fwd"
+	udhcpc_run "${u5}" --dhcp-dns --dns-forward 203.0.113.1
+	opt_check "udhcpc_dns_is_dns_forward" "${u5}" dns "203.0.113.1"
 
 	# --no-dhcp: nobody answers
 	u4="${T_TMP}/udhcpc.nodhcp"

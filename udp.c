@@ -1,0 +1,1032 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* udp.c - UDP translation between the guest and host sockets
+ *
+ * Theory of operation
+ *
+ * A UDP flow is an exchange of datagrams between two endpoints, with a
+ * socket on each side that isn't the guest's tap link:
+ *  - from the guest: the first datagram of a (source, destination) pair
+ *    creates a flow and a host socket connected to the destination (mapped
+ *    as fwd.c says: the gateway to the host's loopback, the --dns-forward
+ *    address to the host's resolver, ...). Connected, so that the kernel
+ *    sorts replies for us, and ICMP errors come back on that socket;
+ *  - to the guest (-u): a datagram on a forwarded port's socket
+ *    (fwd_listen.c) from a new peer creates a flow, and a reply socket
+ *    bound to the same port (SO_REUSEADDR) and connected to the peer: the
+ *    kernel then hands that peer's datagrams to it, and our answers leave
+ *    from the port the peer wrote to;
+ *  - spliced (pasta): between a peer on the host's loopback and the
+ *    namespace's loopback (or, for -U, the other way), no tap link at all:
+ *    a socket on each side, datagrams passed from one to the other.
+ * Datagrams are moved in batches: recvmmsg() from a socket, sendmmsg() to
+ * one, and the tap backend's batched send towards the guest.
+ *
+ * ICMP errors: host sockets have IP_RECVERR / IPV6_RECVERR set. Errors the
+ * host receives for a flow (port or host unreachable, fragmentation needed
+ * or packet too big) arrive on the socket's error queue, with the payload
+ * of the datagram they are about; we rebuild the guest's original datagram
+ * from the flow's addresses and that payload, and send the guest the
+ * matching ICMP or ICMPv6 error: so a client sees ECONNREFUSED at once, and
+ * path MTU discovery works.
+ *
+ * Expiry: a flow lives UDP_TIMEOUT_S after its last datagram, or
+ * UDP_TIMEOUT_STREAM_S once datagrams went both ways, unless the host's
+ * conntrack timeouts say otherwise (read at start).
+ *
+ * Limits: datagrams up to the MTU towards the guest (larger ones are
+ * dropped and counted: we don't fragment), up to 65507 bytes of payload
+ * from it. Zero-length datagrams are valid and passed on.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+#include <linux/errqueue.h>
+#include <net/ethernet.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/udp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "util.h"
+#include "log.h"
+#include "checksum.h"
+#include "stats.h"
+#include "packet.h"
+#include "inany.h"
+#include "tap.h"
+#include "flow.h"
+#include "fwd.h"
+#include "fwd_listen.h"
+#include "netns.h"
+#include "udp.h"
+
+#define UDP_BATCH		32	/* datagrams per recvmmsg/sendmmsg */
+#define UDP_MAX_PAYLOAD		65507	/* IPv4's limit, also ours */
+#define UDP_BUF_SIZE		65536
+#define UDP_TIMEOUT_S		30
+#define UDP_TIMEOUT_STREAM_S	180
+#define UDP_ERRQUEUE_BATCH	16
+#define UDP_HDR_MAX		(14 + 40 + 8)
+#define UDP_ICMP4_ORIG_MAX	(576 - 20 - 8)	/* RFC 1812 4.3.2.3 */
+#define UDP_ICMP6_ORIG_MAX	(1280 - 40 - 8)	/* RFC 4443 2.4 (c) */
+
+/**
+ * struct udp_flow - A UDP flow
+ * @f:		Common flow fields
+ * @s:		Socket of each side, -1 for the guest's (tap) side
+ * @ts:		Last datagram, seconds on the monotonic clock
+ * @seen:	Bit per side: datagrams came from that side
+ */
+struct udp_flow {
+	struct flow_common f;
+	int s[2];
+	time_t ts;
+	uint8_t seen;
+};
+static_assert(sizeof(struct udp_flow) <= FLOW_SLOT_SIZE,
+	      "udp_flow must fit a flow slot");
+
+static unsigned udp_timeout = UDP_TIMEOUT_S;
+static unsigned udp_timeout_stream = UDP_TIMEOUT_STREAM_S;
+
+/* Receive side of a batch */
+static uint8_t udp_buf[UDP_BATCH][UDP_BUF_SIZE];
+static struct mmsghdr udp_mmh[UDP_BATCH];
+static struct iovec udp_iov[UDP_BATCH];
+static union sockaddr_inany udp_peer[UDP_BATCH];
+/* Send side */
+static struct mmsghdr udp_out_mmh[TAP_BATCH_MAX];
+static struct iovec udp_out_iov[TAP_BATCH_MAX];
+/* Frames to the guest */
+static uint8_t udp_hdrs[UDP_BATCH][UDP_HDR_MAX];
+static struct iovec udp_tap_iov[UDP_BATCH * 2];
+
+/**
+ * udp_flow_of() - Protocol view of a flow
+ * @f:		Common flow fields of a FLOW_UDP flow
+ *
+ * Return: UDP flow
+ */
+static struct udp_flow *udp_flow_of(struct flow_common *f)
+{
+	return (struct udp_flow *)(void *)f;
+}
+
+/**
+ * udp_tapside() - Which side of a flow is the guest's tap link
+ * @uf:		Flow
+ *
+ * Return: INISIDE, TGTSIDE, or -1 for a spliced flow
+ */
+static int udp_tapside(const struct udp_flow *uf)
+{
+	if (uf->f.pif[INISIDE] == PIF_TAP)
+		return INISIDE;
+	if (uf->f.pif[TGTSIDE] == PIF_TAP)
+		return TGTSIDE;
+	return -1;
+}
+
+/**
+ * udp_flow_end() - Close a flow's sockets and release it
+ * @c:		Execution context
+ * @uf:		Flow
+ */
+static void udp_flow_end(struct ctx *c, struct udp_flow *uf)
+{
+	unsigned side;
+
+	for (side = 0; side < 2; side++) {
+		if (uf->s[side] < 0)
+			continue;
+		epoll_del(c->epollfd, uf->s[side]);
+		/* #syscalls close */
+		close(uf->s[side]);
+		uf->s[side] = -1;
+	}
+	flow_close(&uf->f);
+}
+
+/**
+ * struct udp_sock_req - A socket to create, possibly in the namespace
+ * @af:		Family
+ * @bind:	Local address to bind to, or NULL
+ * @bind_port:	Local port, 0 for any
+ * @v6only:	IPV6_V6ONLY for AF_INET6
+ * @reuse:	Set SO_REUSEADDR (reply sockets on a forwarded port)
+ * @ifname:	Device to bind to, NULL or empty for none
+ * @dst:	Peer to connect to
+ * @dport:	Its port
+ * @scope_id:	Scope for a link-local peer
+ * @step:	Result: the call that failed
+ */
+struct udp_sock_req {
+	int af;
+	const union inany_addr *bind;
+	uint16_t bind_port;
+	bool v6only;
+	bool reuse;
+	const char *ifname;
+	const union inany_addr *dst;
+	uint16_t dport;
+	unsigned scope_id;
+	const char *step;
+};
+
+/**
+ * udp_sock_open() - Create, bind and connect a flow socket
+ * @arg:	struct udp_sock_req
+ *
+ * Runs in the namespace thread for namespace-side sockets: it must not log.
+ *
+ * Return: socket, or -errno
+ */
+static int udp_sock_open(void *arg)
+{
+	struct udp_sock_req *r = arg;
+	int s, one = 1, v6only = r->v6only, e;
+	union sockaddr_inany sa;
+	socklen_t sl;
+
+	r->step = "socket";
+	/* #syscalls socket setsockopt bind connect */
+	s = socket(r->af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_UDP);
+	if (s < 0)
+		return -errno;
+	if (s > EPOLL_REF_FD_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+
+	r->step = "setsockopt";
+	if (r->af == AF_INET &&
+	    setsockopt(s, SOL_IP, IP_RECVERR, &one, sizeof(one)))
+		goto fail;
+	if (r->af == AF_INET6 &&
+	    (setsockopt(s, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one)) ||
+	     setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			sizeof(v6only))))
+		goto fail;
+	if (r->reuse &&
+	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		goto fail;
+	if (r->ifname && *r->ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
+		       (socklen_t)strlen(r->ifname)))
+		goto fail;
+
+	if (r->bind || r->bind_port) {
+		union inany_addr any = r->af == AF_INET ? inany_any4 :
+							  inany_any6;
+
+		r->step = "bind";
+		sl = inany_to_sockaddr(r->bind ? r->bind : &any, r->bind_port,
+				       0, &sa);
+		if (r->af == AF_INET6 && sa.sa.sa_family == AF_INET) {
+			/* An IPv6 socket takes IPv4 as mapped addresses */
+			struct in_addr a4 = sa.sa4.sin_addr;
+
+			memset(&sa, 0, sizeof(sa));
+			sa.sa6.sin6_family = AF_INET6;
+			sa.sa6.sin6_port = htons(r->bind_port);
+			sa.sa6.sin6_addr.s6_addr[10] = 0xff;
+			sa.sa6.sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&sa.sa6.sin6_addr.s6_addr[12], &a4, 4);
+			sl = sizeof(sa.sa6);
+		}
+		if (bind(s, &sa.sa, sl))
+			goto fail;
+	}
+
+	r->step = "connect";
+	sl = inany_to_sockaddr(r->dst, r->dport, r->scope_id, &sa);
+	if (r->af == AF_INET6 && sa.sa.sa_family == AF_INET) {
+		struct in_addr a4 = sa.sa4.sin_addr;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa6.sin6_family = AF_INET6;
+		sa.sa6.sin6_port = htons(r->dport);
+		sa.sa6.sin6_addr.s6_addr[10] = 0xff;
+		sa.sa6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sa.sa6.sin6_addr.s6_addr[12], &a4, 4);
+		sl = sizeof(sa.sa6);
+	}
+	if (connect(s, &sa.sa, sl))
+		goto fail;
+	return s;
+
+fail:
+	e = errno;
+	close(s);
+	return -e;
+}
+
+/**
+ * udp_sock_register() - Watch a flow socket
+ * @c:		Execution context
+ * @uf:		Flow, type set
+ * @side:	Side the socket is for
+ * @s:		Socket
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int udp_sock_register(const struct ctx *c, struct udp_flow *uf,
+			     unsigned side, int s)
+{
+	union epoll_ref ref = epoll_ref_make(EPOLL_TYPE_UDP_REPLY, s,
+					     flow_sidx(flow_idx(&uf->f),
+						       side));
+
+	uf->s[side] = s;
+	return epoll_add(c->epollfd, EPOLLIN, ref);
+}
+
+/**
+ * udp_flow_from_tap() - First datagram of a flow from the guest
+ * @c:		Execution context
+ * @seq:	Its datagrams
+ * @now:	Current time
+ *
+ * Return: flow, or NULL if refused (logged at debug level, counted)
+ */
+static struct udp_flow *udp_flow_from_tap(struct ctx *c,
+					  const struct tap_l4_seq *seq,
+					  const struct timespec *now)
+{
+	struct udp_sock_req r = { 0 };
+	union inany_addr host_dst, src;
+	union sockaddr_inany sa;
+	struct flow_common *f;
+	struct udp_flow *uf;
+	socklen_t sl = sizeof(sa);
+	enum fwd_map map;
+	int s;
+
+	if (inany_is_multicast(&seq->dst) || inany_is_unspec(&seq->dst) ||
+	    !seq->dport)
+		return NULL;
+
+	f = flow_alloc();
+	if (!f)
+		return NULL;
+	uf = udp_flow_of(f);
+	uf->s[0] = uf->s[1] = -1;
+
+	f->pif[INISIDE] = PIF_TAP;
+	f->side[INISIDE].eaddr = seq->src;
+	f->side[INISIDE].eport = seq->sport;
+	f->side[INISIDE].oaddr = seq->dst;
+	f->side[INISIDE].oport = seq->dport;
+	f->pif[TGTSIDE] = PIF_HOST;
+	map = fwd_map_from_guest(c, &seq->dst, seq->dport, &host_dst);
+	f->side[TGTSIDE].eaddr = host_dst;
+	f->side[TGTSIDE].eport = seq->dport;
+
+	r.af = inany_af(&host_dst);
+	r.v6only = true;
+	r.dst = &host_dst;
+	r.dport = seq->dport;
+	r.scope_id = c->ip6.ifi;
+	if (map != FWD_MAP_LOOPBACK) {
+		const struct in_addr *d4 = inany_v4(&host_dst);
+
+		r.ifname = d4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+		if (d4)
+			inany_from_v4(&src, c->ip4.addr_out);
+		else
+			inany_from_v6(&src, &c->ip6.addr_out);
+		if (!inany_is_unspec(&src))
+			r.bind = &src;
+	}
+
+	s = udp_sock_open(&r);
+	if (s < 0) {
+		debug("UDP: can't %s for a flow from the guest: %s", r.step,
+		      strerror(-s));
+		flow_alloc_cancel(f);
+		return NULL;
+	}
+	/* #syscalls getsockname */
+	if (!getsockname(s, &sa.sa, &sl))
+		inany_from_sockaddr(&sa, &f->side[TGTSIDE].oaddr,
+				    &f->side[TGTSIDE].oport);
+
+	flow_activate(f, FLOW_UDP);
+	if (udp_sock_register(c, uf, TGTSIDE, s)) {
+		udp_flow_end(c, uf);
+		return NULL;
+	}
+	flow_hash_insert(f, INISIDE);
+	uf->ts = now->tv_sec;
+	stats_inc(STAT_UDP_FLOWS);
+	flow_log(f, LOG_DEBUG, "new UDP flow from guest");
+	return uf;
+}
+
+/**
+ * udp_send_to_sock() - Send datagrams on a connected socket
+ * @s:		Socket
+ * @iov:	One entry per datagram
+ * @n:		Number of datagrams
+ *
+ * Return: number sent; the rest is dropped and counted
+ */
+static unsigned udp_send_to_sock(int s, const struct iovec *iov, unsigned n)
+{
+	unsigned i, sent = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(&udp_out_mmh[i], 0, sizeof(udp_out_mmh[i]));
+		udp_out_iov[i] = iov[i];
+		udp_out_mmh[i].msg_hdr.msg_iov = &udp_out_iov[i];
+		udp_out_mmh[i].msg_hdr.msg_iovlen = 1;
+	}
+
+	while (sent < n) {
+		/* #syscalls sendmmsg */
+		int rc = sendmmsg(s, udp_out_mmh + sent, n - sent,
+				  MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (rc <= 0) {
+			/* A datagram the socket refuses (an ICMP error
+			 * pending, EMSGSIZE...) is dropped, the rest goes on
+			 */
+			if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				stats_add(STAT_UDP_DROP_SEND, n - sent);
+				break;
+			}
+			stats_inc(STAT_UDP_DROP_SEND);
+			sent++;
+			continue;
+		}
+		sent += (unsigned)rc;
+	}
+	return sent;
+}
+
+/**
+ * udp_tap_handler() - Datagrams from the guest, one flow's batch
+ * @c:		Execution context
+ * @seq:	Datagrams
+ * @now:	Current time
+ */
+static void udp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
+			    const struct timespec *now)
+{
+	static struct iovec iov[TAP_BATCH_MAX];
+	struct udp_flow *uf;
+	unsigned i, n = 0;
+	uint32_t sidx;
+	int tapside;
+	size_t bytes = 0;
+
+	if (c->no_udp)
+		return;
+
+	for (i = 0; i < seq->count; i++) {
+		const struct pkt *p = &seq->pkts[i];
+		uint16_t ulen;
+		struct pkt payload;
+
+		if (!pkt_be16(p, 4, &ulen) || ulen < sizeof(struct udphdr) ||
+		    !pkt_sub(p, sizeof(struct udphdr),
+			     ulen - sizeof(struct udphdr), &payload)) {
+			stats_inc(STAT_UDP_DROP_BAD_LEN);
+			continue;
+		}
+		iov[n].iov_base = (void *)(uintptr_t)payload.data;
+		iov[n].iov_len = payload.len;
+		bytes += payload.len;
+		n++;
+	}
+	if (!n)
+		return;
+
+	sidx = flow_lookup(FLOW_UDP, PIF_TAP, &seq->src, seq->sport, &seq->dst,
+			   seq->dport);
+	if (sidx == FLOW_SIDX_NONE) {
+		uf = udp_flow_from_tap(c, seq, now);
+		if (!uf) {
+			stats_add(STAT_UDP_DROP_NO_FLOW, n);
+			return;
+		}
+	} else {
+		uf = udp_flow_of(flow_at_sidx(sidx));
+	}
+
+	tapside = udp_tapside(uf);
+	ASSERT(tapside >= 0);
+	uf->ts = now->tv_sec;
+	uf->seen |= (uint8_t)(1U << tapside);
+	n = udp_send_to_sock(uf->s[!tapside], iov, n);
+	stats_add(STAT_UDP_DGRAMS_FROM_GUEST, n);
+	stats_add(STAT_UDP_BYTES_FROM_GUEST, bytes);
+}
+
+/**
+ * udp_frame_hdrs() - Headers of a datagram to the guest
+ * @c:		Execution context
+ * @ts:		Guest's flow side
+ * @buf:	Output, UDP_HDR_MAX bytes
+ * @payload:	Payload, for the checksum
+ * @len:	Payload length
+ *
+ * Return: length of the headers
+ */
+static size_t udp_frame_hdrs(const struct ctx *c, const struct flowside *ts,
+			     uint8_t *buf, const void *payload, size_t len)
+{
+	const struct in_addr *src4 = inany_v4(&ts->oaddr);
+	size_t l4len = len + sizeof(struct udphdr), off;
+	struct udphdr uh;
+	uint32_t sum;
+
+	uh.source = htons(ts->oport);
+	uh.dest = htons(ts->eport);
+	uh.len = htons((uint16_t)l4len);
+	uh.check = 0;
+
+	if (src4) {
+		struct in_addr dst4 = *inany_v4(&ts->eaddr);
+
+		off = tap_eth_hdr(c, buf, ETHERTYPE_IP);
+		off += tap_ip4_hdr(buf + off, *src4, dst4, IPPROTO_UDP, l4len);
+		sum = csum_pseudo4((uint16_t)l4len, IPPROTO_UDP, *src4, dst4);
+	} else {
+		off = tap_eth_hdr(c, buf, ETHERTYPE_IPV6);
+		off += tap_ip6_hdr(buf + off, &ts->oaddr.a6, &ts->eaddr.a6,
+				   IPPROTO_UDP, l4len, 0);
+		sum = csum_pseudo6((uint32_t)l4len, IPPROTO_UDP,
+				   &ts->oaddr.a6, &ts->eaddr.a6);
+	}
+	sum = csum_partial(&uh, sizeof(uh), sum);
+	uh.check = csum_fold(csum_partial(payload, len, sum));
+	if (!uh.check)
+		uh.check = 0xffff;
+	memcpy(buf + off, &uh, sizeof(uh));
+	return off + sizeof(uh);
+}
+
+/**
+ * udp_to_guest() - Send received datagrams to the guest
+ * @c:		Execution context
+ * @uf:		Flow
+ * @tapside:	Guest's side
+ * @first:	First datagram in udp_buf, lengths in udp_mmh
+ * @n:		Number of datagrams
+ */
+static void udp_to_guest(struct ctx *c, const struct udp_flow *uf,
+			 int tapside, unsigned first, unsigned n)
+{
+	const struct flowside *ts = &uf->f.side[tapside];
+	unsigned mtu = c->mtu ? c->mtu : MTU_DEFAULT, i;
+	size_t nf = 0;
+	size_t max = mtu - (inany_v4(&ts->eaddr) ? 20 : 40) -
+		     sizeof(struct udphdr), bytes = 0;
+
+	for (i = first; i < first + n; i++) {
+		size_t len = udp_mmh[i].msg_len;
+
+		if (len > max || udp_mmh[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			stats_inc(STAT_UDP_DROP_TOO_BIG);
+			continue;
+		}
+		udp_tap_iov[2 * nf].iov_base = udp_hdrs[nf];
+		udp_tap_iov[2 * nf].iov_len =
+			udp_frame_hdrs(c, ts, udp_hdrs[nf], udp_buf[i], len);
+		udp_tap_iov[2 * nf + 1].iov_base = udp_buf[i];
+		udp_tap_iov[2 * nf + 1].iov_len = len;
+		bytes += len;
+		nf++;
+	}
+	if (!nf)
+		return;
+	nf = tap_send_frames(c, udp_tap_iov, 2, nf);
+	stats_add(STAT_UDP_DGRAMS_TO_GUEST, nf);
+	stats_add(STAT_UDP_BYTES_TO_GUEST, bytes);
+}
+
+/**
+ * udp_recv_batch() - Receive a batch of datagrams
+ * @s:		Socket
+ * @peers:	Also read the senders' addresses (for unconnected sockets)
+ *
+ * Return: number of datagrams, 0 if none
+ */
+static unsigned udp_recv_batch(int s, bool peers)
+{
+	unsigned i;
+	int n;
+
+	for (i = 0; i < UDP_BATCH; i++) {
+		udp_iov[i].iov_base = udp_buf[i];
+		udp_iov[i].iov_len = UDP_BUF_SIZE;
+		memset(&udp_mmh[i].msg_hdr, 0, sizeof(udp_mmh[i].msg_hdr));
+		udp_mmh[i].msg_hdr.msg_iov = &udp_iov[i];
+		udp_mmh[i].msg_hdr.msg_iovlen = 1;
+		if (peers) {
+			udp_mmh[i].msg_hdr.msg_name = &udp_peer[i];
+			udp_mmh[i].msg_hdr.msg_namelen = sizeof(udp_peer[i]);
+		}
+	}
+
+	/* #syscalls recvmmsg */
+	n = recvmmsg(s, udp_mmh, UDP_BATCH, MSG_DONTWAIT, NULL);
+	return n > 0 ? (unsigned)n : 0;
+}
+
+/**
+ * udp_forward() - Pass received datagrams to the other side of a flow
+ * @c:		Execution context
+ * @uf:		Flow
+ * @from:	Side they came from
+ * @first:	First datagram in udp_buf/udp_mmh
+ * @n:		Number of datagrams
+ * @now:	Current time
+ */
+static void udp_forward(struct ctx *c, struct udp_flow *uf, unsigned from,
+			unsigned first, unsigned n, const struct timespec *now)
+{
+	static struct iovec iov[UDP_BATCH];
+	unsigned to = !from, i;
+
+	uf->ts = now->tv_sec;
+	uf->seen |= (uint8_t)(1U << from);
+
+	if (uf->f.pif[to] == PIF_TAP) {
+		udp_to_guest(c, uf, (int)to, first, n);
+		return;
+	}
+
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = udp_buf[first + i];
+		iov[i].iov_len = udp_mmh[first + i].msg_len;
+	}
+	stats_add(STAT_UDP_DGRAMS_SPLICED, udp_send_to_sock(uf->s[to], iov, n));
+}
+
+/**
+ * struct udp_listen_info - What a forwarded port's socket is
+ * @af:		Family
+ * @addr:	Bound address
+ * @port:	Bound port
+ * @v6only:	IPV6_V6ONLY
+ */
+struct udp_listen_info {
+	int af;
+	union inany_addr addr;
+	uint16_t port;
+	bool v6only;
+};
+
+/**
+ * udp_listen_info() - Read a forwarded port socket's family and address
+ * @s:		Socket
+ * @li:		Result
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int udp_listen_info(int s, struct udp_listen_info *li)
+{
+	union sockaddr_inany sa = { .sa.sa_family = AF_UNSPEC };
+	socklen_t sl = sizeof(sa);
+	int v6only = 0;
+
+	if (getsockname(s, &sa.sa, &sl))
+		return -errno;
+	li->af = sa.sa.sa_family;
+	if (inany_from_sockaddr(&sa, &li->addr, &li->port))
+		return -EAFNOSUPPORT;
+	sl = sizeof(v6only);
+	if (li->af == AF_INET6 &&
+	    getsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &sl))
+		return -errno;
+	li->v6only = v6only;
+	return 0;
+}
+
+/**
+ * udp_flow_from_sock() - First datagram from a new peer on a forwarded port
+ * @c:		Execution context
+ * @ref:	Epoll reference of the port's socket
+ * @li:		Its family and address
+ * @peer:	Peer
+ * @now:	Current time
+ *
+ * Return: flow, or NULL if refused (counted)
+ */
+static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
+					   const struct udp_listen_info *li,
+					   const union sockaddr_inany *peer,
+					   const struct timespec *now)
+{
+	union fwd_listen_ref lref = { .data = ref.data };
+	struct udp_sock_req r = { 0 }, t = { 0 };
+	union inany_addr tgt_addr;
+	struct flow_common *f;
+	struct udp_flow *uf;
+	struct flowside *ini;
+	bool host_lo;
+	int s;
+
+	f = flow_alloc();
+	if (!f)
+		return NULL;
+	uf = udp_flow_of(f);
+	uf->s[0] = uf->s[1] = -1;
+
+	f->pif[INISIDE] = lref.pif;
+	ini = &f->side[INISIDE];
+	inany_from_sockaddr(peer, &ini->eaddr, &ini->eport);
+	ini->oaddr = inany_v4(&ini->eaddr) ? inany_any4 : inany_any6;
+	ini->oport = li->port;
+	host_lo = inany_is_loopback(&ini->eaddr);
+
+	/* Reply socket: same port, connected to the peer, on its side */
+	r.af = li->af;
+	r.bind = &li->addr;
+	r.bind_port = li->port;
+	r.v6only = li->v6only;
+	r.reuse = true;
+	r.dst = &ini->eaddr;
+	r.dport = ini->eport;
+	if (lref.pif == PIF_SPLICE)
+		s = ns_call(c->pasta.netns_fd, udp_sock_open, &r);
+	else
+		s = udp_sock_open(&r);
+	if (s < 0) {
+		debug("UDP: can't %s a reply socket for port %u: %s",
+		      r.step ? r.step : "create", li->port, strerror(-s));
+		flow_alloc_cancel(f);
+		return NULL;
+	}
+	uf->s[INISIDE] = s;
+
+	if (lref.pif == PIF_SPLICE || (c->mode == MODE_PASTA && host_lo)) {
+		/* Spliced: to the other side's loopback, same family */
+		f->pif[TGTSIDE] = lref.pif == PIF_SPLICE ? PIF_HOST :
+							   PIF_SPLICE;
+		tgt_addr = inany_v4(&ini->eaddr) ? inany_loopback4 :
+						    inany_loopback6;
+		f->side[TGTSIDE].eaddr = tgt_addr;
+		f->side[TGTSIDE].eport = lref.port;
+		t.af = inany_af(&tgt_addr);
+		t.v6only = true;
+		t.dst = &tgt_addr;
+		t.dport = lref.port;
+		if (f->pif[TGTSIDE] == PIF_SPLICE)
+			s = ns_call(c->pasta.netns_fd, udp_sock_open, &t);
+		else
+			s = udp_sock_open(&t);
+		if (s < 0) {
+			debug("UDP: can't %s a spliced socket to port %u: %s",
+			      t.step ? t.step : "create", lref.port,
+			      strerror(-s));
+			close(uf->s[INISIDE]);
+			flow_alloc_cancel(f);
+			return NULL;
+		}
+		uf->s[TGTSIDE] = s;
+		stats_inc(STAT_UDP_FLOWS_SPLICED);
+	} else {
+		struct flowside *ts = &f->side[TGTSIDE];
+		int af = inany_af(&ini->eaddr);
+
+		if ((af == AF_INET && !c->ifi4_on) ||
+		    (af == AF_INET6 && !c->ifi6_on) || !tap_is_ready(c)) {
+			close(uf->s[INISIDE]);
+			flow_alloc_cancel(f);
+			return NULL;
+		}
+		f->pif[TGTSIDE] = PIF_TAP;
+		fwd_guest_addr(c, af, &ts->eaddr);
+		ts->eport = lref.port;
+		fwd_map_to_guest(c, &ini->eaddr, &ts->oaddr);
+		ts->oport = ini->eport;
+		if (flow_lookup(FLOW_UDP, PIF_TAP, &ts->eaddr, ts->eport,
+				&ts->oaddr, ts->oport) != FLOW_SIDX_NONE) {
+			/* The guest would see the same tuple twice */
+			close(uf->s[INISIDE]);
+			flow_alloc_cancel(f);
+			return NULL;
+		}
+	}
+
+	flow_activate(f, FLOW_UDP);
+	if (udp_sock_register(c, uf, INISIDE, uf->s[INISIDE]) ||
+	    (uf->s[TGTSIDE] >= 0 &&
+	     udp_sock_register(c, uf, TGTSIDE, uf->s[TGTSIDE]))) {
+		udp_flow_end(c, uf);
+		return NULL;
+	}
+	flow_hash_insert(f, INISIDE);
+	if (f->pif[TGTSIDE] == PIF_TAP)
+		flow_hash_insert(f, TGTSIDE);
+	uf->ts = now->tv_sec;
+	stats_inc(STAT_UDP_FLOWS);
+	flow_log(f, LOG_DEBUG, "new UDP flow on forwarded port");
+	return uf;
+}
+
+/**
+ * udp_listen_handler() - Datagrams on a forwarded port's socket
+ * @c:		Execution context
+ * @ref:	Epoll reference: socket, target port, side
+ * @now:	Current time
+ *
+ * Datagrams of a peer that has a flow arrive here only until the flow's
+ * reply socket exists; from then on, the kernel gives them to that one.
+ */
+void udp_listen_handler(struct ctx *c, union epoll_ref ref,
+			const struct timespec *now)
+{
+	union fwd_listen_ref lref = { .data = ref.data };
+	struct udp_listen_info li = { 0 };
+	unsigned n, i, j;
+
+	if (c->no_udp || udp_listen_info(ref.fd, &li))
+		return;
+
+	n = udp_recv_batch(ref.fd, true);
+	for (i = 0; i < n; i = j) {
+		union inany_addr ea, oa;
+		struct udp_flow *uf;
+		uint16_t eport;
+		uint32_t sidx;
+
+		/* Consecutive datagrams of one peer go together */
+		for (j = i + 1; j < n; j++) {
+			if (udp_mmh[j].msg_hdr.msg_namelen !=
+			    udp_mmh[i].msg_hdr.msg_namelen ||
+			    memcmp(&udp_peer[j], &udp_peer[i],
+				   udp_mmh[i].msg_hdr.msg_namelen) != 0)
+				break;
+		}
+
+		if (inany_from_sockaddr(&udp_peer[i], &ea, &eport))
+			continue;
+		oa = inany_v4(&ea) ? inany_any4 : inany_any6;
+		sidx = flow_lookup(FLOW_UDP, lref.pif, &ea, eport, &oa,
+				   li.port);
+		if (sidx != FLOW_SIDX_NONE)
+			uf = udp_flow_of(flow_at_sidx(sidx));
+		else
+			uf = udp_flow_from_sock(c, ref, &li, &udp_peer[i],
+						now);
+		if (!uf) {
+			stats_add(STAT_UDP_DROP_NO_FLOW, j - i);
+			continue;
+		}
+		udp_forward(c, uf, INISIDE, i, j - i, now);
+	}
+}
+
+/**
+ * udp_icmp_to_guest() - Relay an ICMP error about a datagram to the guest
+ * @c:		Execution context
+ * @uf:		Flow
+ * @tapside:	Guest's side
+ * @ee:		Extended error from the socket's error queue
+ * @orig:	Payload of the datagram the error is about
+ * @olen:	Its length
+ */
+static void udp_icmp_to_guest(struct ctx *c, const struct udp_flow *uf,
+			      int tapside, const struct sock_extended_err *ee,
+			      const uint8_t *orig, size_t olen)
+{
+	const struct flowside *ts = &uf->f.side[tapside];
+	static uint8_t msg[8 + 40 + 8 + UDP_ICMP6_ORIG_MAX];
+	size_t l4len = olen + sizeof(struct udphdr), off = 8;
+	struct udphdr uh;
+
+	uh.source = htons(ts->eport);
+	uh.dest = htons(ts->oport);
+	uh.len = htons((uint16_t)MIN(l4len, 65535));
+	uh.check = 0;
+
+	memset(msg, 0, 8);
+	if (inany_v4(&ts->eaddr)) {
+		struct in_addr guest = *inany_v4(&ts->eaddr);
+		struct in_addr dst = *inany_v4(&ts->oaddr);
+
+		if (ee->ee_origin == SO_EE_ORIGIN_ICMP) {
+			msg[0] = ee->ee_type;
+			msg[1] = ee->ee_code;
+		} else if (ee->ee_errno == EMSGSIZE) {
+			msg[0] = ICMP_DEST_UNREACH;
+			msg[1] = ICMP_FRAG_NEEDED;
+		} else {
+			return;
+		}
+		if (msg[0] == ICMP_DEST_UNREACH && msg[1] == ICMP_FRAG_NEEDED) {
+			uint16_t mtu = htons((uint16_t)MIN(ee->ee_info, 65535));
+
+			memcpy(msg + 6, &mtu, sizeof(mtu));
+		}
+		olen = MIN(olen, (size_t)UDP_ICMP4_ORIG_MAX);
+		off += tap_ip4_hdr(msg + off, guest, dst, IPPROTO_UDP, l4len);
+		memcpy(msg + off, &uh, sizeof(uh));
+		off += sizeof(uh);
+		memcpy(msg + off, orig, olen);
+		stats_inc(STAT_UDP_ICMP_RELAYED);
+		tap_icmp4_send(c, dst, guest, msg, off + olen);
+		return;
+	}
+
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
+		msg[0] = ee->ee_type;
+		msg[1] = ee->ee_code;
+	} else if (ee->ee_errno == EMSGSIZE) {
+		msg[0] = ICMP6_PACKET_TOO_BIG;
+	} else {
+		return;
+	}
+	if (msg[0] == ICMP6_PACKET_TOO_BIG) {
+		uint32_t mtu = htonl(ee->ee_info);
+
+		memcpy(msg + 4, &mtu, sizeof(mtu));
+	}
+	olen = MIN(olen, (size_t)UDP_ICMP6_ORIG_MAX);
+	off += tap_ip6_hdr(msg + off, &ts->eaddr.a6, &ts->oaddr.a6,
+			   IPPROTO_UDP, l4len, 0);
+	memcpy(msg + off, &uh, sizeof(uh));
+	off += sizeof(uh);
+	memcpy(msg + off, orig, olen);
+	stats_inc(STAT_UDP_ICMP_RELAYED);
+	tap_icmp6_send(c, &ts->oaddr.a6, &ts->eaddr.a6, msg, off + olen);
+}
+
+/**
+ * udp_sock_errs() - Read a flow socket's error queue, relay to the guest
+ * @c:		Execution context
+ * @uf:		Flow
+ * @side:	Side of the socket
+ */
+static void udp_sock_errs(struct ctx *c, struct udp_flow *uf, unsigned side)
+{
+	int tapside = udp_tapside(uf);
+	unsigned i;
+
+	for (i = 0; i < UDP_ERRQUEUE_BATCH; i++) {
+		char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				     sizeof(struct sockaddr_in6))];
+		const struct sock_extended_err *ee = NULL;
+		struct iovec iov = { udp_buf[0], UDP_BUF_SIZE };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
+		ssize_t n;
+
+		/* #syscalls recvmsg */
+		n = recvmsg(uf->s[side], &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (n < 0)
+			return;
+
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if ((cm->cmsg_level == SOL_IP &&
+			     cm->cmsg_type == IP_RECVERR) ||
+			    (cm->cmsg_level == SOL_IPV6 &&
+			     cm->cmsg_type == IPV6_RECVERR))
+				ee = (const struct sock_extended_err *)
+				     (const void *)CMSG_DATA(cm);
+		}
+		/* Only errors about what the guest sent go back to it */
+		if (!ee || tapside < 0 || (int)side == tapside)
+			continue;
+		udp_icmp_to_guest(c, uf, tapside, ee, udp_buf[0], (size_t)n);
+	}
+}
+
+/**
+ * udp_reply_handler() - Events on a flow's socket
+ * @c:		Execution context
+ * @ref:	Epoll reference: socket, flow and side
+ * @events:	Epoll events
+ * @now:	Current time
+ */
+void udp_reply_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		       const struct timespec *now)
+{
+	struct flow_common *f = flow_at_sidx(ref.flow);
+	struct udp_flow *uf = udp_flow_of(f);
+	unsigned side = flow_sidx_side(ref.flow), rounds;
+
+	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_UDP)
+		return;
+
+	if (events & EPOLLERR)
+		udp_sock_errs(c, uf, side);
+
+	for (rounds = 0; rounds < 4 && (events & EPOLLIN); rounds++) {
+		unsigned n = udp_recv_batch(uf->s[side], false);
+
+		if (!n)
+			break;
+		udp_forward(c, uf, side, 0, n, now);
+		if (n < UDP_BATCH)
+			break;
+	}
+}
+
+/**
+ * udp_flow_timer() - Expire idle flows
+ * @c:		Execution context
+ * @f:		Flow
+ * @now:	Current time
+ */
+static void udp_flow_timer(struct ctx *c, struct flow_common *f,
+			   const struct timespec *now)
+{
+	struct udp_flow *uf = udp_flow_of(f);
+	unsigned t = uf->seen == 3 ? udp_timeout_stream : udp_timeout;
+
+	if (now->tv_sec - uf->ts < (time_t)t)
+		return;
+	flow_log(f, LOG_DEBUG, "UDP flow expired");
+	stats_inc(STAT_UDP_FLOWS_EXPIRED);
+	udp_flow_end(c, uf);
+}
+
+static const struct flow_type_ops udp_flow_ops = {
+	.timer = udp_flow_timer,
+};
+
+/**
+ * udp_read_timeout() - Read a conntrack timeout sysctl, if there is one
+ * @path:	File
+ * @v:		Timeout, seconds, changed only if the file holds one
+ */
+static void udp_read_timeout(const char *path, unsigned *v)
+{
+	char buf[32];
+	uint32_t n;
+
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return;
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!parse_u32(buf, 10, &n) && n)
+		*v = n;
+}
+
+/**
+ * udp_init() - Register the UDP handlers, read the timeouts
+ * @c:		Execution context
+ */
+void udp_init(struct ctx *c)
+{
+	if (c->no_udp)
+		return;
+	udp_read_timeout("/proc/sys/net/netfilter/nf_conntrack_udp_timeout",
+			 &udp_timeout);
+	udp_read_timeout("/proc/sys/net/netfilter/nf_conntrack_udp_timeout_stream",
+			 &udp_timeout_stream);
+	flow_register_type(FLOW_UDP, &udp_flow_ops);
+	tap_register_l4(IPPROTO_UDP, udp_tap_handler);
+}
