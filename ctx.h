@@ -205,6 +205,7 @@ struct fwd_ctx;
  * @stats_interval:	Seconds between periodic statistics, 0 for none
  * @flow_max:		Size of the flow table
  * @no_peek_off:	Force the discard-buffer fallback for TCP peeking
+ * @tap_vnet_hdr:	The tap device has a virtio-net header before frames
  */
 struct ctx {
 	enum passt_mode mode;
@@ -253,6 +254,7 @@ struct ctx {
 	unsigned stats_interval;
 	unsigned flow_max;
 	bool no_peek_off;
+	bool tap_vnet_hdr;
 };
 
 #endif /* CTX_H */

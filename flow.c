@@ -429,9 +429,10 @@ uint32_t flow_lookup(uint8_t type, uint8_t pif,
  */
 void flow_defer_handler(struct ctx *c, const struct timespec *now)
 {
-	unsigned i, seen = 0;
+	/* Freeing lowers flow_count_: count against what was there before */
+	unsigned i, seen = 0, total = flow_count_;
 
-	for (i = 0; i < flow_hiwat && seen < flow_count_; i++) {
+	for (i = 0; i < flow_hiwat && seen < total; i++) {
 		struct flow_common *f = &flowtab[i].f;
 		const struct flow_type_ops *ops;
 
@@ -459,9 +460,9 @@ void flow_defer_handler(struct ctx *c, const struct timespec *now)
  */
 void flow_timer_handler(struct ctx *c, const struct timespec *now)
 {
-	unsigned i, seen = 0;
+	unsigned i, seen = 0, total = flow_count_;
 
-	for (i = 0; i < flow_hiwat && seen < flow_count_; i++) {
+	for (i = 0; i < flow_hiwat && seen < total; i++) {
 		struct flow_common *f = &flowtab[i].f;
 		const struct flow_type_ops *ops;
 

@@ -291,7 +291,8 @@ static int pasta_tap_open_ns(void *arg)
 		return -errno;
 
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	/* The virtio-net header lets us mark checksums as already valid */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		int e = errno;
@@ -322,6 +323,7 @@ void pasta_tap_open(struct ctx *c)
 		die("Couldn't create tap device '%s' in the namespace: %s",
 		    c->pasta.ifname, strerror(-rc));
 	c->fd_tap = t.fd;
+	c->tap_vnet_hdr = true;
 }
 
 /**

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip.h>
@@ -64,6 +65,7 @@
 #define TAP_SEQ_HASH		4096	/* slots, power of two */
 #define TAP_IOV_MAX		1024	/* IOV_MAX */
 #define TAP_FRAME_ALIGN		64
+#define TAP_FRAME_IOV_MAX	16	/* scatter entries per frame */
 
 /**
  * struct tap_buf - A receive buffer
@@ -617,6 +619,7 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 		       const struct timespec *now)
 {
 	size_t off = 0, n = 0;
+	size_t hdr_len = c->tap_vnet_hdr ? sizeof(struct virtio_net_hdr) : 0;
 
 	if (events & (EPOLLERR | EPOLLHUP)) {
 		tap_disconnect(c, "tap device error");
@@ -625,10 +628,11 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 	if (!(events & EPOLLIN) || !tap_buf_next(c))
 		return;
 
-	while (n < TAP_BATCH_MAX && off + TAP_FRAME_MAX <= TAP_BUF_SIZE) {
+	while (n < TAP_BATCH_MAX &&
+	       off + TAP_FRAME_MAX + hdr_len <= TAP_BUF_SIZE) {
 		uint8_t *p = tap_mem[tap_buf_cur] + off;
 		/* #syscalls read */
-		ssize_t len = read(c->fd_tap, p, TAP_FRAME_MAX);
+		ssize_t len = read(c->fd_tap, p, TAP_FRAME_MAX + hdr_len);
 
 		if (len < 0) {
 			if (errno == EINTR)
@@ -639,9 +643,16 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 		}
 		if (!len)
 			break;
-		tap_frames[n++] = pkt_init(p, (size_t)len,
-					   (uint16_t)tap_buf_cur);
 		off += ROUND_UP((size_t)len, TAP_FRAME_ALIGN);
+		if ((size_t)len <= hdr_len) {
+			stats_inc(STAT_TAP_DROP_SHORT);
+			continue;
+		}
+		/* No offloads were enabled (TUNSETOFFLOAD): no GSO to expect,
+		 * and checksums are complete: the header has nothing for us
+		 */
+		tap_frames[n++] = pkt_init(p + hdr_len, (size_t)len - hdr_len,
+					   (uint16_t)tap_buf_cur);
 	}
 
 	if (n)
@@ -886,6 +897,44 @@ void tap_init(struct ctx *c)
 }
 
 /**
+ * tap_vnet_csum() - virtio-net header for a frame to pasta's tap device
+ * @f:		Frame: its first entry holds all its headers
+ * @vh:		Header to fill
+ *
+ * TCP and UDP frames carry partial checksums (see tap_l4_csum()): mark
+ * them, with where the checksum starts and where it goes.
+ */
+static void tap_vnet_csum(const struct iovec *f, struct virtio_net_hdr *vh)
+{
+	const uint8_t *b = f->iov_base;
+	size_t l4 = 0;
+	uint8_t proto = 0;
+
+	memset(vh, 0, sizeof(*vh));
+	vh->gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	if (f->iov_len < ETH_HLEN_ + sizeof(struct ip6_hdr))
+		return;
+
+	if (b[12] == 0x08 && b[13] == 0x00 && (b[14] >> 4) == 4) {
+		l4 = ETH_HLEN_ + (size_t)(b[14] & 0xf) * 4;
+		proto = b[ETH_HLEN_ + 9];
+	} else if (b[12] == 0x86 && b[13] == 0xdd) {
+		l4 = ETH_HLEN_ + sizeof(struct ip6_hdr);
+		proto = b[ETH_HLEN_ + 6];
+	}
+	/* UDP over IPv4 goes without a checksum instead: see tap_l4_csum() */
+	if (proto != IPPROTO_TCP &&
+	    (proto != IPPROTO_UDP || l4 != ETH_HLEN_ + sizeof(struct ip6_hdr)))
+		return;
+
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = (uint16_t)l4;
+	vh->csum_offset = proto == IPPROTO_TCP ?
+			  offsetof(struct tcphdr, check) :
+			  offsetof(struct udphdr, check);
+}
+
+/**
  * tap_send_frames() - Send frames to the guest
  * @c:			Execution context
  * @iov:		Scatter lists, @bufs_per_frame entries per frame, each
@@ -912,16 +961,25 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		pcap_iov(&iov[i * bufs_per_frame], bufs_per_frame);
 
 	if (c->mode == MODE_PASTA) {
-		for (i = 0; i < nframes; i++) {
-			const struct iovec *f = &iov[i * bufs_per_frame];
-			/* #syscalls writev */
-			ssize_t n = writev(c->fd_tap, f, (int)bufs_per_frame);
+		static struct virtio_net_hdr vh;
+		size_t first = c->tap_vnet_hdr ? 0 : 1;
 
+		ASSERT(bufs_per_frame < TAP_FRAME_IOV_MAX);
+		out[0].iov_base = &vh;
+		out[0].iov_len = sizeof(vh);
+		for (i = 0; i < nframes; i++) {
+			ssize_t n;
+
+			if (c->tap_vnet_hdr)
+				tap_vnet_csum(&iov[i * bufs_per_frame], &vh);
+			memcpy(&out[1], &iov[i * bufs_per_frame],
+			       bufs_per_frame * sizeof(*out));
+			/* #syscalls writev */
+			do {
+				n = writev(c->fd_tap, out + first,
+					   (int)(bufs_per_frame + 1 - first));
+			} while (n < 0 && errno == EINTR);
 			if (n < 0) {
-				if (errno == EINTR) {
-					i--;
-					continue;
-				}
 				if (errno != EAGAIN && errno != EWOULDBLOCK)
 					debug_perror("tap: write");
 				break;
@@ -1010,6 +1068,35 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 	stats_add(STAT_TAP_FRAMES_OUT, sent);
 	stats_add(STAT_TAP_DROP_OUT, nframes - sent);
 	return sent;
+}
+
+/**
+ * tap_l4_csum() - Must TCP and UDP checksums towards the guest be complete?
+ * @c:		Execution context
+ *
+ * Return: false if the backend takes them as partial (pasta's tap with a
+ *	   virtio-net header): then the checksum field holds only the sum of
+ *	   the pseudo-header (tap_l4_csum_seed()), the frame goes in marked
+ *	   VIRTIO_NET_HDR_F_NEEDS_CSUM, and the guest's kernel doesn't verify
+ *	   it on local delivery (and completes it, should it forward the
+ *	   packet): one pass over the data saved on each side. The kernel's
+ *	   UDP over IPv4 verifies partial checksums anyway: there, a zero
+ *	   checksum ("none", RFC 768) does the same job
+ */
+bool tap_l4_csum(const struct ctx *c)
+{
+	return !(c->mode == MODE_PASTA && c->tap_vnet_hdr);
+}
+
+/**
+ * tap_l4_csum_seed() - Checksum field of a partial TCP or UDP checksum
+ * @pseudo:	Partial sum of the pseudo-header (csum_pseudo4/6())
+ *
+ * Return: value to store in the checksum field, network order
+ */
+uint16_t tap_l4_csum_seed(uint32_t pseudo)
+{
+	return (uint16_t)~csum_fold(pseudo);
 }
 
 /**
@@ -1134,9 +1221,12 @@ void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
 	memcpy(tap_ctl_buf + off + sizeof(uh), data, len);
 
 	sum = csum_pseudo4((uint16_t)l4len, IPPROTO_UDP, src, dst);
-	uh.check = csum_fold(csum_partial(tap_ctl_buf + off, l4len, sum));
-	if (!uh.check)
-		uh.check = 0xffff;
+	if (tap_l4_csum(c)) {
+		uh.check = csum_fold(csum_partial(tap_ctl_buf + off, l4len,
+						  sum));
+		if (!uh.check)
+			uh.check = 0xffff;
+	}
 	memcpy(tap_ctl_buf + off + offsetof(struct udphdr, check), &uh.check,
 	       sizeof(uh.check));
 
@@ -1174,7 +1264,11 @@ void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
 	memcpy(tap_ctl_buf + off + sizeof(uh), data, len);
 
 	sum = csum_pseudo6((uint32_t)l4len, IPPROTO_UDP, src, dst);
-	uh.check = csum_fold(csum_partial(tap_ctl_buf + off, l4len, sum));
+	if (tap_l4_csum(c))
+		uh.check = csum_fold(csum_partial(tap_ctl_buf + off, l4len,
+						  sum));
+	else
+		uh.check = tap_l4_csum_seed(sum);
 	if (!uh.check)
 		uh.check = 0xffff;
 	memcpy(tap_ctl_buf + off + offsetof(struct udphdr, check), &uh.check,

@@ -78,6 +78,8 @@ void tap_buf_unpin(struct ctx *c, uint16_t buf);
 size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 void tap_send_single(struct ctx *c, const void *frame, size_t len);
+bool tap_l4_csum(const struct ctx *c);
+uint16_t tap_l4_csum_seed(uint32_t pseudo);
 size_t tap_eth_hdr(const struct ctx *c, void *buf, uint16_t ethertype);
 size_t tap_ip4_hdr(void *buf, struct in_addr src, struct in_addr dst,
 		   uint8_t proto, size_t l4len);

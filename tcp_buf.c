@@ -120,12 +120,17 @@ static size_t tcp_fill_hdrs(const struct ctx *c,
 				   &ts->oaddr.a6, &ts->eaddr.a6);
 	}
 
-	sum = csum_partial(&th, sizeof(th), sum);
-	if (optlen)
-		sum = csum_partial(opts, optlen, sum);
-	if (plen)
-		sum = csum_partial(payload, plen, sum);
-	th.check = csum_fold(sum);
+	/* Partial checksums where the backend takes them (tap_l4_csum()) */
+	if (tap_l4_csum(c)) {
+		sum = csum_partial(&th, sizeof(th), sum);
+		if (optlen)
+			sum = csum_partial(opts, optlen, sum);
+		if (plen)
+			sum = csum_partial(payload, plen, sum);
+		th.check = csum_fold(sum);
+	} else {
+		th.check = tap_l4_csum_seed(sum);
+	}
 
 	memcpy(buf + off, &th, sizeof(th));
 	off += sizeof(th);

@@ -29,9 +29,11 @@
  * matching ICMP or ICMPv6 error: so a client sees ECONNREFUSED at once, and
  * path MTU discovery works.
  *
- * Expiry: a flow lives UDP_TIMEOUT_S after its last datagram, or
- * UDP_TIMEOUT_STREAM_S once datagrams went both ways, unless the host's
- * conntrack timeouts say otherwise (read at start).
+ * Expiry: as the kernel's conntrack does it, a flow lives UDP_TIMEOUT_S
+ * after its last datagram, or UDP_TIMEOUT_STREAM_S once datagrams went
+ * both ways and kept coming after its first UDP_STREAM_AFTER_S seconds (a
+ * query and its answer stay short-lived), unless the host's conntrack
+ * timeouts say otherwise (read at start).
  *
  * Limits: datagrams up to the MTU towards the guest (larger ones are
  * dropped and counted: we don't fragment), up to 65507 bytes of payload
@@ -70,6 +72,7 @@
 #define UDP_BUF_SIZE		65536
 #define UDP_TIMEOUT_S		30
 #define UDP_TIMEOUT_STREAM_S	180
+#define UDP_STREAM_AFTER_S	2	/* as conntrack: a lasting exchange */
 #define UDP_ERRQUEUE_BATCH	16
 #define UDP_HDR_MAX		(14 + 40 + 8)
 #define UDP_ICMP4_ORIG_MAX	(576 - 20 - 8)	/* RFC 1812 4.3.2.3 */
@@ -80,13 +83,17 @@
  * @f:		Common flow fields
  * @s:		Socket of each side, -1 for the guest's (tap) side
  * @ts:		Last datagram, seconds on the monotonic clock
+ * @created:	When the flow started, same clock
  * @seen:	Bit per side: datagrams came from that side
+ * @stream:	Datagrams went both ways past UDP_STREAM_AFTER_S
  */
 struct udp_flow {
 	struct flow_common f;
 	int s[2];
 	time_t ts;
+	time_t created;
 	uint8_t seen;
+	bool stream;
 };
 static_assert(sizeof(struct udp_flow) <= FLOW_SLOT_SIZE,
 	      "udp_flow must fit a flow slot");
@@ -130,6 +137,21 @@ static int udp_tapside(const struct udp_flow *uf)
 	if (uf->f.pif[TGTSIDE] == PIF_TAP)
 		return TGTSIDE;
 	return -1;
+}
+
+/**
+ * udp_flow_seen() - Datagrams came from one side of a flow
+ * @uf:		Flow
+ * @side:	That side
+ * @now:	Current time
+ */
+static void udp_flow_seen(struct udp_flow *uf, unsigned side,
+			  const struct timespec *now)
+{
+	uf->ts = now->tv_sec;
+	uf->seen |= (uint8_t)(1U << side);
+	if (uf->seen == 3 && now->tv_sec - uf->created >= UDP_STREAM_AFTER_S)
+		uf->stream = true;
 }
 
 /**
@@ -363,7 +385,7 @@ static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 		return NULL;
 	}
 	flow_hash_insert(f, INISIDE);
-	uf->ts = now->tv_sec;
+	uf->ts = uf->created = now->tv_sec;
 	stats_inc(STAT_UDP_FLOWS);
 	flow_log(f, LOG_DEBUG, "new UDP flow from guest");
 	return uf;
@@ -462,8 +484,7 @@ static void udp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
 
 	tapside = udp_tapside(uf);
 	ASSERT(tapside >= 0);
-	uf->ts = now->tv_sec;
-	uf->seen |= (uint8_t)(1U << tapside);
+	udp_flow_seen(uf, (unsigned)tapside, now);
 	n = udp_send_to_sock(uf->s[!tapside], iov, n);
 	stats_add(STAT_UDP_DGRAMS_FROM_GUEST, n);
 	stats_add(STAT_UDP_BYTES_FROM_GUEST, bytes);
@@ -505,10 +526,17 @@ static size_t udp_frame_hdrs(const struct ctx *c, const struct flowside *ts,
 		sum = csum_pseudo6((uint32_t)l4len, IPPROTO_UDP,
 				   &ts->oaddr.a6, &ts->eaddr.a6);
 	}
-	sum = csum_partial(&uh, sizeof(uh), sum);
-	uh.check = csum_fold(csum_partial(payload, len, sum));
-	if (!uh.check)
-		uh.check = 0xffff;
+	/* Where the backend takes partial checksums (tap_l4_csum()): the
+	 * pseudo-header's sum for IPv6, none at all (zero) for IPv4
+	 */
+	if (tap_l4_csum(c)) {
+		sum = csum_partial(&uh, sizeof(uh), sum);
+		uh.check = csum_fold(csum_partial(payload, len, sum));
+		if (!uh.check)
+			uh.check = 0xffff;
+	} else if (!src4) {
+		uh.check = tap_l4_csum_seed(sum);
+	}
 	memcpy(buf + off, &uh, sizeof(uh));
 	return off + sizeof(uh);
 }
@@ -596,8 +624,7 @@ static void udp_forward(struct ctx *c, struct udp_flow *uf, unsigned from,
 	static struct iovec iov[UDP_BATCH];
 	unsigned to = !from, i;
 
-	uf->ts = now->tv_sec;
-	uf->seen |= (uint8_t)(1U << from);
+	udp_flow_seen(uf, from, now);
 
 	if (uf->f.pif[to] == PIF_TAP) {
 		udp_to_guest(c, uf, (int)to, first, n);
@@ -768,7 +795,7 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 	flow_hash_insert(f, INISIDE);
 	if (f->pif[TGTSIDE] == PIF_TAP)
 		flow_hash_insert(f, TGTSIDE);
-	uf->ts = now->tv_sec;
+	uf->ts = uf->created = now->tv_sec;
 	stats_inc(STAT_UDP_FLOWS);
 	flow_log(f, LOG_DEBUG, "new UDP flow on forwarded port");
 	return uf;
@@ -985,7 +1012,7 @@ static void udp_flow_timer(struct ctx *c, struct flow_common *f,
 			   const struct timespec *now)
 {
 	struct udp_flow *uf = udp_flow_of(f);
-	unsigned t = uf->seen == 3 ? udp_timeout_stream : udp_timeout;
+	unsigned t = uf->stream ? udp_timeout_stream : udp_timeout;
 
 	if (now->tv_sec - uf->ts < (time_t)t)
 		return;
