@@ -82,9 +82,16 @@ cppcheck:
 		--suppress=missingIncludeSystem --suppress=unusedStructMember \
 		-I. $(SRCS)
 
-bench: all
+# deps first, on its own, as for check; then ours, the connection-rate
+# client (crr), and a run
+bench:
+	scripts/deps.sh bench
+	$(MAKE) all test/bench/crr
 	test/bench/run
 
+test/bench/crr: test/bench/crr.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 clean:
-	rm -f passt pasta *.o test/unit/*.o $(UNIT_BINS)
+	rm -f passt pasta *.o test/unit/*.o $(UNIT_BINS) test/bench/crr
 	[ ! -f test/fuzz/Makefile ] || $(MAKE) -C test/fuzz clean

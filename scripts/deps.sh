@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh - install what building (and testing) needs, only if missing
 #
-# Usage: scripts/deps.sh [build|test]
+# Usage: scripts/deps.sh [build|test|bench]
 # Debian 12 packages; apt-get runs only when something is missing.
 
 set -eu
@@ -10,12 +10,17 @@ set -eu
 build="gcc make libc6-dev libcap-ng-dev libseccomp-dev iproute2"
 test="$build clang libclang-rt-14-dev libcmocka-dev iperf3 socat curl
       iputils-ping dnsutils isc-dhcp-client busybox ndisc6 tcpdump python3
-      uidmap util-linux cppcheck clang-tidy valgrind procps kmod"
+      uidmap util-linux cppcheck clang-tidy valgrind procps kmod dnsmasq"
+# make bench: the peers (Debian's pasta, slirp4netns), the measuring tools,
+# and Debian's python3 with matplotlib for the chart
+bench="$build iperf3 sockperf passt slirp4netns python3 python3-matplotlib
+       procps"
 
 case "${1:-build}" in
 build)	want=$build ;;
 test)	want=$test ;;
-*)	echo "Usage: $0 [build|test]" >&2; exit 1 ;;
+bench)	want=$bench ;;
+*)	echo "Usage: $0 [build|test|bench]" >&2; exit 1 ;;
 esac
 
 missing=
