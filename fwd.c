@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "util.h"
+#include "flow.h"
+#include "tap.h"
 #include "fwd.h"
 
 /**
@@ -135,4 +137,30 @@ void fwd_guest_addr(const struct ctx *c, int af, union inany_addr *a)
 		inany_from_v6(a, IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_seen) ?
 			      &c->ip6.addr : &c->ip6.addr_seen);
 	}
+}
+
+/**
+ * fwd_flow_from_tap() - Sides of a new flow started by the guest
+ * @c:		Execution context
+ * @f:		New flow
+ * @seq:	Its first packets, as the guest sent them
+ *
+ * The initiating side is the guest's; the target side is on the host, at
+ * the destination mapped as fwd_map_from_guest() says, same port. Our
+ * address and port on the host side are left to the protocol's socket.
+ *
+ * Return: which mapping applied
+ */
+enum fwd_map fwd_flow_from_tap(const struct ctx *c, struct flow_common *f,
+			       const struct tap_l4_seq *seq)
+{
+	f->pif[INISIDE] = PIF_TAP;
+	f->side[INISIDE].eaddr = seq->src;
+	f->side[INISIDE].eport = seq->sport;
+	f->side[INISIDE].oaddr = seq->dst;
+	f->side[INISIDE].oport = seq->dport;
+	f->pif[TGTSIDE] = PIF_HOST;
+	f->side[TGTSIDE].eport = seq->dport;
+	return fwd_map_from_guest(c, &seq->dst, seq->dport,
+				  &f->side[TGTSIDE].eaddr);
 }

@@ -10,6 +10,8 @@
 
 #include "ctx.h"
 #include "inany.h"
+#include "flow.h"
+#include "tap.h"
 
 #define FWD_RULES_MAX		128
 #define NUM_PORTS		(1U << 16)
@@ -114,5 +116,7 @@ enum fwd_map fwd_map_from_guest(const struct ctx *c,
 bool fwd_map_to_guest(const struct ctx *c, const union inany_addr *src,
 		      union inany_addr *guest_src);
 void fwd_guest_addr(const struct ctx *c, int af, union inany_addr *a);
+enum fwd_map fwd_flow_from_tap(const struct ctx *c, struct flow_common *f,
+			       const struct tap_l4_seq *seq);
 
 #endif /* FWD_H */

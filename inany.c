@@ -132,6 +132,31 @@ socklen_t inany_to_sockaddr(const union inany_addr *a, uint16_t port,
 }
 
 /**
+ * inany_to_sockaddr_af() - Socket address for a socket of a given family
+ * @a:		Address
+ * @port:	Port, host order
+ * @scope_id:	IPv6 scope (interface index) for link-local addresses
+ * @af:		Family of the socket: an AF_INET6 socket takes an IPv4
+ *		address in its IPv4-mapped form
+ * @sa:		Result
+ *
+ * Return: length of the socket address
+ */
+socklen_t inany_to_sockaddr_af(const union inany_addr *a, uint16_t port,
+			       unsigned scope_id, int af,
+			       union sockaddr_inany *sa)
+{
+	if (af != AF_INET6 || !inany_v4(a))
+		return inany_to_sockaddr(a, port, scope_id, sa);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sa6.sin6_family = AF_INET6;
+	sa->sa6.sin6_port = htons(port);
+	sa->sa6.sin6_addr = a->a6;	/* already ::ffff:a.b.c.d */
+	return sizeof(sa->sa6);
+}
+
+/**
  * inany_from_sockaddr() - Read address and port from a socket address
  * @sa:		Socket address, AF_INET or AF_INET6
  * @a:		Address

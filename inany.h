@@ -109,6 +109,9 @@ const char *inany_ntop(const union inany_addr *a, char *buf, size_t size);
 int inany_pton(const char *s, union inany_addr *a);
 socklen_t inany_to_sockaddr(const union inany_addr *a, uint16_t port,
 			    unsigned scope_id, union sockaddr_inany *sa);
+socklen_t inany_to_sockaddr_af(const union inany_addr *a, uint16_t port,
+			       unsigned scope_id, int af,
+			       union sockaddr_inany *sa);
 int inany_from_sockaddr(const union sockaddr_inany *sa, union inany_addr *a,
 			uint16_t *port);
 

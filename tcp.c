@@ -534,15 +534,8 @@ static void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 	conn = tcp_conn_of(f);
 	conn->sock = conn->timer = -1;
 
-	f->pif[INISIDE] = PIF_TAP;
-	f->side[INISIDE].eaddr = seq->src;
-	f->side[INISIDE].eport = seq->sport;
-	f->side[INISIDE].oaddr = seq->dst;
-	f->side[INISIDE].oport = seq->dport;
-	f->pif[TGTSIDE] = PIF_HOST;
-	map = fwd_map_from_guest(c, &seq->dst, seq->dport, &host_dst);
-	f->side[TGTSIDE].eaddr = host_dst;
-	f->side[TGTSIDE].eport = seq->dport;
+	map = fwd_flow_from_tap(c, f, seq);
+	host_dst = f->side[TGTSIDE].eaddr;
 	conn->tapside = INISIDE;
 
 	tcp_parse_opts(l4, (size_t)th->doff * 4, &o);

@@ -248,37 +248,14 @@ static int udp_sock_open(void *arg)
 							  inany_any6;
 
 		r->step = "bind";
-		sl = inany_to_sockaddr(r->bind ? r->bind : &any, r->bind_port,
-				       0, &sa);
-		if (r->af == AF_INET6 && sa.sa.sa_family == AF_INET) {
-			/* An IPv6 socket takes IPv4 as mapped addresses */
-			struct in_addr a4 = sa.sa4.sin_addr;
-
-			memset(&sa, 0, sizeof(sa));
-			sa.sa6.sin6_family = AF_INET6;
-			sa.sa6.sin6_port = htons(r->bind_port);
-			sa.sa6.sin6_addr.s6_addr[10] = 0xff;
-			sa.sa6.sin6_addr.s6_addr[11] = 0xff;
-			memcpy(&sa.sa6.sin6_addr.s6_addr[12], &a4, 4);
-			sl = sizeof(sa.sa6);
-		}
+		sl = inany_to_sockaddr_af(r->bind ? r->bind : &any,
+					  r->bind_port, 0, r->af, &sa);
 		if (bind(s, &sa.sa, sl))
 			goto fail;
 	}
 
 	r->step = "connect";
-	sl = inany_to_sockaddr(r->dst, r->dport, r->scope_id, &sa);
-	if (r->af == AF_INET6 && sa.sa.sa_family == AF_INET) {
-		struct in_addr a4 = sa.sa4.sin_addr;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa6.sin6_family = AF_INET6;
-		sa.sa6.sin6_port = htons(r->dport);
-		sa.sa6.sin6_addr.s6_addr[10] = 0xff;
-		sa.sa6.sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&sa.sa6.sin6_addr.s6_addr[12], &a4, 4);
-		sl = sizeof(sa.sa6);
-	}
+	sl = inany_to_sockaddr_af(r->dst, r->dport, r->scope_id, r->af, &sa);
 	if (connect(s, &sa.sa, sl))
 		goto fail;
 	return s;
@@ -340,15 +317,8 @@ static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 	uf = udp_flow_of(f);
 	uf->s[0] = uf->s[1] = -1;
 
-	f->pif[INISIDE] = PIF_TAP;
-	f->side[INISIDE].eaddr = seq->src;
-	f->side[INISIDE].eport = seq->sport;
-	f->side[INISIDE].oaddr = seq->dst;
-	f->side[INISIDE].oport = seq->dport;
-	f->pif[TGTSIDE] = PIF_HOST;
-	map = fwd_map_from_guest(c, &seq->dst, seq->dport, &host_dst);
-	f->side[TGTSIDE].eaddr = host_dst;
-	f->side[TGTSIDE].eport = seq->dport;
+	map = fwd_flow_from_tap(c, f, seq);
+	host_dst = f->side[TGTSIDE].eaddr;
 
 	r.af = inany_af(&host_dst);
 	r.v6only = true;
