@@ -45,6 +45,12 @@ static unsigned flow_count_types[FLOW_NUM_TYPES];
 static unsigned flow_hiwat;		/* highest index in use, plus one */
 static uint32_t flow_first_free;
 
+static uint32_t *flow_closed;		/* flows closed in this batch */
+static unsigned flow_n_closed;
+static uint32_t flow_wait_head = FLOW_IDX_NONE;	/* waiting for the tap */
+static uint32_t flow_wait_tail = FLOW_IDX_NONE;
+static unsigned flow_n_waiting;
+
 static uint32_t *flow_hashtab;		/* sidx + 1, 0 for empty */
 static unsigned flow_hash_size;		/* power of two */
 static struct siphash_key flow_hash_key;
@@ -74,14 +80,14 @@ const char *flow_type_str(enum flow_type type)
 }
 
 /**
- * flow_init() - Allocate the table and its hash
+ * flow_init() - Allocate the table, its hash and the list of closed flows
  * @max:	Number of flows
  *
  * Return: 0 on success, -errno on failure
  */
 int flow_init(unsigned max)
 {
-	size_t tab_len, hash_len;
+	size_t tab_len, hash_len, closed_len;
 	unsigned i;
 
 	if (!max || max > FLOW_MAX_LIMIT)
@@ -94,6 +100,7 @@ int flow_init(unsigned max)
 	tab_len = ROUND_UP((size_t)max * sizeof(union flow_slot), PAGE_SIZE);
 	hash_len = ROUND_UP((size_t)flow_hash_size * sizeof(uint32_t),
 			    PAGE_SIZE);
+	closed_len = ROUND_UP((size_t)max * sizeof(uint32_t), PAGE_SIZE);
 	/* Untouched pages cost nothing: size is address space, not memory */
 	/* #syscalls mmap munmap */
 	flowtab = mmap(NULL, tab_len, PROT_READ | PROT_WRITE,
@@ -106,6 +113,17 @@ int flow_init(unsigned max)
 		munmap(flowtab, tab_len);
 		return -errno;
 	}
+	/* Each flow is closed once before it's freed: @max entries do */
+	flow_closed = mmap(NULL, closed_len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (flow_closed == MAP_FAILED) {
+		munmap(flow_hashtab, hash_len);
+		munmap(flowtab, tab_len);
+		return -errno;
+	}
+	flow_n_closed = 0;
+	flow_wait_head = flow_wait_tail = FLOW_IDX_NONE;
+	flow_n_waiting = 0;
 
 	flow_max_ = max;
 	flow_count_ = 0;
@@ -258,16 +276,125 @@ void flow_activate(struct flow_common *f, enum flow_type type)
 }
 
 /**
+ * flow_tap_unwait() - Take a flow off the list of those waiting for the tap
+ * @f:		Flow, on the list
+ */
+static void flow_tap_unwait(struct flow_common *f)
+{
+	if (f->wait_prev == FLOW_IDX_NONE)
+		flow_wait_head = f->wait_next;
+	else
+		flow_at(f->wait_prev)->wait_next = f->wait_next;
+	if (f->wait_next == FLOW_IDX_NONE)
+		flow_wait_tail = f->wait_prev;
+	else
+		flow_at(f->wait_next)->wait_prev = f->wait_prev;
+	f->waiting = 0;
+	flow_n_waiting--;
+}
+
+/**
  * flow_close() - Mark a flow closed: its slot is freed after this batch
- * @f:		Flow
+ * @f:		Flow, active (closing a closed flow again does nothing)
  */
 void flow_close(struct flow_common *f)
 {
+	if (f->state == FLOW_STATE_CLOSED)
+		return;
+	ASSERT(f->state == FLOW_STATE_ACTIVE);
 	if (f->hashed & 1)
 		flow_hash_remove(f, INISIDE);
 	if (f->hashed & 2)
 		flow_hash_remove(f, TGTSIDE);
+	if (f->waiting)
+		flow_tap_unwait(f);
 	f->state = FLOW_STATE_CLOSED;
+	ASSERT(flow_n_closed < flow_max_);
+	flow_closed[flow_n_closed++] = flow_idx(f);
+}
+
+/**
+ * flow_tap_wait() - Wait for the tap backend to take frames again
+ * @f:		Flow, active; nothing happens if it waits already
+ *
+ * The flow's tap_writable() callback is called once the backend can send,
+ * and the flow leaves the list then: to wait again, it calls this again.
+ */
+void flow_tap_wait(struct flow_common *f)
+{
+	unsigned idx = flow_idx(f);
+
+	if (f->waiting || f->state != FLOW_STATE_ACTIVE)
+		return;
+	f->waiting = 1;
+	f->wait_next = FLOW_IDX_NONE;
+	f->wait_prev = flow_wait_tail;
+	if (flow_wait_tail == FLOW_IDX_NONE)
+		flow_wait_head = idx;
+	else
+		flow_at(flow_wait_tail)->wait_next = idx;
+	flow_wait_tail = idx;
+	flow_n_waiting++;
+}
+
+/**
+ * flow_tap_waiting() - Number of flows waiting for the tap backend
+ *
+ * Return: count
+ */
+unsigned flow_tap_waiting(void)
+{
+	return flow_n_waiting;
+}
+
+/**
+ * flow_tap_writable() - The tap backend can send: wake the waiting flows
+ * @c:		Execution context
+ * @now:	Current time
+ *
+ * Each flow waiting now is woken once, in the order it started waiting;
+ * a flow that has to wait again goes to the end of the list, after those
+ * that waited before it, and isn't woken again in this round.
+ */
+void flow_tap_writable(struct ctx *c, const struct timespec *now)
+{
+	unsigned n = flow_n_waiting;
+
+	while (n-- && flow_wait_head != FLOW_IDX_NONE) {
+		struct flow_common *f = flow_at(flow_wait_head);
+		const struct flow_type_ops *ops = flow_ops[f->type];
+
+		flow_tap_unwait(f);
+		if (ops && ops->tap_writable)
+			ops->tap_writable(c, f, now);
+	}
+}
+
+/**
+ * flow_tap_reset() - The guest is gone: abort every flow it had a side in
+ * @c:		Execution context
+ */
+void flow_tap_reset(struct ctx *c)
+{
+	unsigned i, aborted = 0;
+
+	for (i = 0; i < flow_hiwat; i++) {
+		struct flow_common *f = &flowtab[i].f;
+		const struct flow_type_ops *ops;
+
+		if (f->state != FLOW_STATE_ACTIVE ||
+		    (f->pif[INISIDE] != PIF_TAP && f->pif[TGTSIDE] != PIF_TAP))
+			continue;
+		ops = flow_ops[f->type];
+		if (ops && ops->abort)
+			ops->abort(c, f);
+		else
+			flow_close(f);
+		ASSERT(f->state == FLOW_STATE_CLOSED);
+		aborted++;
+	}
+	if (aborted)
+		info("Closed %u flows of the guest that left", aborted);
 }
 
 /**
@@ -422,35 +549,21 @@ uint32_t flow_lookup(uint8_t type, uint8_t pif,
 }
 
 /**
- * flow_defer_handler() - After a batch of events: let protocols clean up,
- *			  free closed flows
- * @c:		Execution context
- * @now:	Current time
+ * flow_defer_handler() - After a batch of events: free the flows closed
+ *			  during it
  */
-void flow_defer_handler(struct ctx *c, const struct timespec *now)
+void flow_defer_handler(void)
 {
-	/* Freeing lowers flow_count_: count against what was there before */
-	unsigned i, seen = 0, total = flow_count_;
+	unsigned i;
 
-	for (i = 0; i < flow_hiwat && seen < total; i++) {
-		struct flow_common *f = &flowtab[i].f;
-		const struct flow_type_ops *ops;
+	for (i = 0; i < flow_n_closed; i++) {
+		struct flow_common *f = flow_at(flow_closed[i]);
 
-		if (f->state == FLOW_STATE_FREE)
-			continue;
-		seen++;
-		if (f->state == FLOW_STATE_NEW)
-			continue;
-
-		ops = flow_ops[f->type];
-		if (f->state == FLOW_STATE_ACTIVE && ops && ops->defer &&
-		    ops->defer(c, f, now))
-			flow_close(f);
-		if (f->state == FLOW_STATE_CLOSED) {
-			stats_inc(STAT_FLOW_FREED);
-			flow_free(f);
-		}
+		ASSERT(f->state == FLOW_STATE_CLOSED);
+		stats_inc(STAT_FLOW_FREED);
+		flow_free(f);
 	}
+	flow_n_closed = 0;
 }
 
 /**

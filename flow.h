@@ -28,6 +28,18 @@
  * A closed flow keeps its slot until the end of the current batch of
  * events (flow_defer_handler()), so that events already returned by
  * epoll_wait() for its sockets find a closed flow, never a reused slot.
+ * Closing puts the flow on a list, so that the end of a batch frees what
+ * was closed without walking the table.
+ *
+ * Waiting for the guest link: a flow with something to send that the tap
+ * backend couldn't take (a full stream socket, no ring buffers) joins a
+ * list with flow_tap_wait(); when the backend can send again, each waiting
+ * flow's tap_writable() is called, in the order they started waiting.
+ * Closing a flow takes it off that list.
+ *
+ * Losing the guest (passt: it disconnected): flow_tap_reset() aborts every
+ * flow with a side on the tap, so that a guest connecting later inherits
+ * nothing from the previous one.
  */
 
 #ifndef FLOW_H
@@ -44,6 +56,7 @@
 #define FLOW_MAX_DEFAULT	16384
 #define FLOW_MAX_LIMIT		(1U << 20)
 #define FLOW_SIDX_NONE		UINT32_MAX
+#define FLOW_IDX_NONE		UINT32_MAX
 
 /**
  * enum flow_type - Protocol owning a flow
@@ -101,6 +114,9 @@ struct flowside {
  * @state:	enum flow_state
  * @pif:	enum pif of each side
  * @hashed:	Bit per side: that side is in the hash table
+ * @waiting:	On the list of flows waiting for the tap backend
+ * @wait_prev:	Previous flow index on that list, or FLOW_IDX_NONE
+ * @wait_next:	Next flow index on that list, or FLOW_IDX_NONE
  * @side:	The two sides
  */
 struct flow_common {
@@ -108,19 +124,27 @@ struct flow_common {
 	uint8_t state;
 	uint8_t pif[2];
 	uint8_t hashed;
+	uint8_t waiting;
+	uint32_t wait_prev;
+	uint32_t wait_next;
 	struct flowside side[2];
 };
 
 /**
  * struct flow_type_ops - What the flow layer calls in a protocol
- * @defer:	After each batch of events: return true to free the flow
- * @timer:	About once a second, for timeouts
+ * @timer:		About once a second, for timeouts
+ * @tap_writable:	The tap backend can take frames again, after the flow
+ *			waited for it (flow_tap_wait())
+ * @abort:		The guest is gone: release the flow at once, without
+ *			sending anything to the guest (the flow must be closed
+ *			when this returns)
  */
 struct flow_type_ops {
-	bool (*defer)(struct ctx *c, struct flow_common *f,
-		      const struct timespec *now);
 	void (*timer)(struct ctx *c, struct flow_common *f,
 		      const struct timespec *now);
+	void (*tap_writable)(struct ctx *c, struct flow_common *f,
+			     const struct timespec *now);
+	void (*abort)(struct ctx *c, struct flow_common *f);
 };
 
 /**
@@ -173,8 +197,12 @@ void flow_hash_remove(struct flow_common *f, unsigned side);
 uint32_t flow_lookup(uint8_t type, uint8_t pif,
 		     const union inany_addr *eaddr, uint16_t eport,
 		     const union inany_addr *oaddr, uint16_t oport);
-void flow_defer_handler(struct ctx *c, const struct timespec *now);
+void flow_defer_handler(void);
 void flow_timer_handler(struct ctx *c, const struct timespec *now);
+void flow_tap_wait(struct flow_common *f);
+unsigned flow_tap_waiting(void);
+void flow_tap_writable(struct ctx *c, const struct timespec *now);
+void flow_tap_reset(struct ctx *c);
 const char *flow_type_str(enum flow_type type);
 void flow_log(const struct flow_common *f, int pri, const char *what);
 

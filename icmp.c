@@ -338,8 +338,19 @@ static void icmp_flow_timer(struct ctx *c, struct flow_common *f,
 	}
 }
 
+/**
+ * icmp_flow_abort() - The guest is gone: close its echo session
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void icmp_flow_abort(struct ctx *c, struct flow_common *f)
+{
+	icmp_flow_end(c, icmp_flow_of(f));
+}
+
 static const struct flow_type_ops icmp_flow_ops = {
 	.timer = icmp_flow_timer,
+	.abort = icmp_flow_abort,
 };
 
 /**

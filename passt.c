@@ -56,6 +56,12 @@
 #define QUIT_GRACE_MS		2000	/* for flows to drain at exit */
 
 static struct ctx passt_ctx;
+
+/* The guest link wakes flows waiting for it, and drops a departed guest's */
+static const struct tap_hooks passt_tap_hooks = {
+	.writable	= flow_tap_writable,
+	.reset		= flow_tap_reset,
+};
 static int passt_signal_fd = -1;
 static int passt_quit_status = -1;	/* set: leave once flows drained */
 static struct timespec passt_quit_at;
@@ -327,7 +333,7 @@ static void passt_loop(struct ctx *c)
 		for (i = 0; i < n; i++)
 			passt_dispatch(c, &events[i], &now);
 
-		flow_defer_handler(c, &now);
+		flow_defer_handler();
 
 		if (passt_quit_status >= 0 &&
 		    ((!flow_count_type(FLOW_TCP) &&
@@ -451,6 +457,7 @@ int main(int argc, char **argv)
 	passt_signals_init(c);
 
 	conf_log(c);
+	tap_set_hooks(&passt_tap_hooks);
 	tap_init(c);
 	icmp_init(c);
 	tcp_init(c);

@@ -21,6 +21,7 @@
 	X(TAP_DROP_PROTO,	"drop_unhandled_protocol")		\
 	X(TAP_DROP_L4,		"drop_bad_l4_header")			\
 	X(TAP_DROP_OUT,		"drop_tap_write")			\
+	X(TAP_OUT_BLOCKED,	"tap_backend_full")			\
 	X(TAP_DROP_STREAM,	"drop_bad_stream_length")		\
 	X(TAP_DROP_MARTIAN,	"drop_martian_address")			\
 	X(ARP_REPLIES,		"arp_replies")				\
@@ -52,6 +53,10 @@
 	X(TCP_DISCARD_SKIPPED,	"tcp_bytes_reread_and_discarded")	\
 	X(TCP_RETRANS_DUPACK,	"tcp_retransmits_dup_ack")		\
 	X(TCP_RETRANS_TIMEOUT,	"tcp_retransmits_timeout")		\
+	X(TCP_RETRANS_SYN,	"tcp_retransmits_handshake")		\
+	X(TCP_ZERO_WND_PROBES,	"tcp_zero_window_probes")		\
+	X(TCP_TAP_WAITS,	"tcp_waits_for_tap_backend")		\
+	X(TCP_WND_WAKEUPS,	"tcp_window_updates_on_drain")		\
 	X(TCP_RST_TO_GUEST,	"tcp_resets_to_guest")			\
 	X(TCP_DROP_SEGMENT,	"tcp_segments_dropped")			\
 	X(TCP_SENDMSG_CALLS,	"tcp_sendmsg_calls")			\

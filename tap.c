@@ -86,7 +86,11 @@ static size_t tap_stream_partial_off;	/* ...at this offset of tap_buf_cur */
 static uint8_t tap_stream_pending[TAP_FRAME_MAX + sizeof(uint32_t)];
 static size_t tap_stream_pending_len, tap_stream_pending_off;
 
+/* The backend refused frames: senders wait until it can take them again */
+static bool tap_out_blocked;
+
 static tap_l4_handler_t tap_l4_handlers[UINT8_MAX + 1];
+static const struct tap_hooks *tap_hooks;
 
 /* Per-batch L4 grouping */
 static struct pkt tap_frames[TAP_BATCH_MAX];
@@ -108,6 +112,16 @@ static struct siphash_key tap_hash_key;
 void tap_register_l4(uint8_t proto, tap_l4_handler_t handler)
 {
 	tap_l4_handlers[proto] = handler;
+}
+
+/**
+ * tap_set_hooks() - Set what to call when the backend can send again, or
+ *		     when the guest is gone
+ * @hooks:	Callbacks, static storage
+ */
+void tap_set_hooks(const struct tap_hooks *hooks)
+{
+	tap_hooks = hooks;
 }
 
 /**
@@ -137,6 +151,7 @@ static union epoll_ref tap_epoll_ref(const struct ctx *c)
  * tap_rx_events() - Epoll events to watch on the tap descriptor
  *
  * Return: EPOLLIN unless receive is blocked, EPOLLOUT while a frame waits
+ *	   or senders wait for the backend
  */
 static uint32_t tap_rx_events(void)
 {
@@ -144,9 +159,35 @@ static uint32_t tap_rx_events(void)
 
 	if (!tap_rx_blocked)
 		ev |= EPOLLIN;
-	if (tap_stream_pending_len)
+	if (tap_stream_pending_len || tap_out_blocked)
 		ev |= EPOLLOUT;
 	return ev;
+}
+
+/**
+ * tap_out_block() - The backend refused frames: watch for it to take more
+ * @c:		Execution context
+ */
+static void tap_out_block(struct ctx *c)
+{
+	if (tap_out_blocked)
+		return;
+	tap_out_blocked = true;
+	stats_inc(STAT_TAP_OUT_BLOCKED);
+	epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+}
+
+/**
+ * tap_out_ready() - The backend can send again: tell who waits for it
+ * @c:		Execution context
+ * @now:	Current time
+ */
+static void tap_out_ready(struct ctx *c, const struct timespec *now)
+{
+	tap_out_blocked = false;
+	epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+	if (tap_hooks && tap_hooks->writable)
+		tap_hooks->writable(c, now);
 }
 
 /**
@@ -598,13 +639,24 @@ static void tap_disconnect(struct ctx *c, const char *why)
 	close(c->fd_tap);
 	c->fd_tap = -1;
 	tap_stream_partial = tap_stream_partial_off = 0;
-	tap_stream_pending_len = 0;
+	tap_stream_pending_len = tap_stream_pending_off = 0;
+	tap_out_blocked = false;
 
 	if (c->mode == MODE_PASTA || c->one_off || c->fd_tap_listen < 0) {
 		info("Exiting: no guest left");
 		/* #syscalls exit_group */
 		exit(EXIT_SUCCESS);
 	}
+
+	/* The next guest starts afresh: no flows, addresses or MAC of this
+	 * one (a stale MAC would address our frames to the wrong guest)
+	 */
+	if (tap_hooks && tap_hooks->reset)
+		tap_hooks->reset(c);
+	memset(c->guest_mac, 0, sizeof(c->guest_mac));
+	c->ip4.addr_seen.s_addr = INADDR_ANY;
+	c->ip6.addr_seen = in6addr_any;
+	c->ip6.addr_ll_seen = in6addr_any;
 	epoll_mod(c->epollfd, EPOLLIN,
 		  epoll_ref_make(EPOLL_TYPE_TAP_LISTEN, c->fd_tap_listen, 0));
 }
@@ -625,6 +677,8 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 		tap_disconnect(c, "tap device error");
 		return;
 	}
+	if (events & EPOLLOUT && tap_out_blocked)
+		tap_out_ready(c, now);
 	if (!(events & EPOLLIN) || !tap_buf_next(c))
 		return;
 
@@ -694,11 +748,8 @@ static bool tap_stream_flush_pending(struct ctx *c)
 void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now)
 {
-	if (events & EPOLLOUT) {
-		if (tap_stream_flush_pending(c))
-			epoll_mod(c->epollfd, tap_rx_events(),
-				  tap_epoll_ref(c));
-	}
+	if (events & EPOLLOUT && tap_stream_flush_pending(c))
+		tap_out_ready(c, now);
 	if (events & EPOLLIN && tap_buf_next(c)) {
 		uint8_t *buf = tap_mem[tap_buf_cur];
 		size_t n, off = 0, end;
@@ -792,7 +843,7 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 
 	c->fd_tap = fd;
 	tap_stream_partial = tap_stream_partial_off = 0;
-	tap_rx_blocked = false;
+	tap_rx_blocked = tap_out_blocked = false;
 	info("Guest connected");
 	epoll_add(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
 	/* No more connections until this one is gone */
@@ -952,7 +1003,8 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 	static uint32_t lens[TAP_IOV_MAX];
 	size_t i, j, sent = 0;
 
-	if (c->fd_tap < 0 || !nframes) {
+	if (c->fd_tap < 0 || !nframes || tap_out_blocked) {
+		/* Blocked: who waits for EPOLLOUT goes first, in order */
 		stats_add(STAT_TAP_DROP_OUT, nframes);
 		return 0;
 	}
@@ -980,7 +1032,13 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 					   (int)(bufs_per_frame + 1 - first));
 			} while (n < 0 && errno == EINTR);
 			if (n < 0) {
-				if (errno != EAGAIN && errno != EWOULDBLOCK)
+				/* Anything else (EIO: the link is down) gives
+				 * no EPOLLOUT to wait for: senders retry on
+				 * their own timers
+				 */
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					tap_out_block(c);
+				else
 					debug_perror("tap: write");
 				break;
 			}
@@ -993,6 +1051,7 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 
 	/* Stream: length prefix before each frame, batches of IOV_MAX */
 	if (tap_stream_pending_len && !tap_stream_flush_pending(c)) {
+		tap_out_block(c);
 		stats_add(STAT_TAP_DROP_OUT, nframes);
 		return 0;
 	}
@@ -1024,7 +1083,9 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				tap_out_block(c);
+			else
 				debug_perror("tap: send");
 			break;
 		}
@@ -1057,9 +1118,8 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 				tap_stream_pending_len = o;
 				tap_stream_pending_off = (size_t)n;
 				sent++;
-				epoll_mod(c->epollfd, tap_rx_events(),
-					  tap_epoll_ref(c));
 			}
+			tap_out_block(c);
 			break;
 		}
 		break;

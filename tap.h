@@ -59,6 +59,18 @@ typedef void (*tap_l4_handler_t)(struct ctx *c, const struct tap_l4_seq *seq,
 
 void tap_register_l4(uint8_t proto, tap_l4_handler_t handler);
 
+/**
+ * struct tap_hooks - What the guest link calls in the layers above it
+ * @writable:	The backend takes frames again, after it refused some
+ * @reset:	The guest went away (passt): forget what it had open
+ */
+struct tap_hooks {
+	void (*writable)(struct ctx *c, const struct timespec *now);
+	void (*reset)(struct ctx *c);
+};
+
+void tap_set_hooks(const struct tap_hooks *hooks);
+
 /* Backends and their events */
 void tap_init(struct ctx *c);
 void tap_handler_pasta(struct ctx *c, uint32_t events,

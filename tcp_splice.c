@@ -730,7 +730,6 @@ static void tcp_splice_timer(struct ctx *c, struct flow_common *f,
 }
 
 static const struct flow_type_ops tcp_splice_ops = {
-	.defer = NULL,
 	.timer = tcp_splice_timer,
 };
 

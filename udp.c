@@ -991,8 +991,19 @@ static void udp_flow_timer(struct ctx *c, struct flow_common *f,
 	udp_flow_end(c, uf);
 }
 
+/**
+ * udp_flow_abort() - The guest is gone: close the flow's sockets
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void udp_flow_abort(struct ctx *c, struct flow_common *f)
+{
+	udp_flow_end(c, udp_flow_of(f));
+}
+
 static const struct flow_type_ops udp_flow_ops = {
 	.timer = udp_flow_timer,
+	.abort = udp_flow_abort,
 };
 
 /**
