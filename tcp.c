@@ -23,21 +23,36 @@
  * a timeout rewind to the acknowledged point and send again.
  *
  * Guest to host: the segments of one batch from the tap link, grouped per
- * connection by tap.c, are written with one sendmsg(). The guest is
- * acknowledged only for what the host peer acknowledged (the socket's
- * unacknowledged output queue tells), and offered as window what the
- * socket's send buffer can take, so the guest never sends what the socket
- * would refuse. Should the socket still refuse part of a batch, that part
- * is not acknowledged, and once the socket has room again, duplicate ACKs
- * make the guest retransmit it at once instead of after a timeout.
+ * connection by tap.c, are written with one sendmsg(). What the socket
+ * took is acknowledged at once: the host's TCP delivers it from there, as
+ * for any local writer. The window offered is what the socket's send
+ * buffer can still take (tcp_sock_wnd()), so the guest never sends what
+ * the socket would refuse, and it keeps the buffer full while a slow
+ * receiver drains it, as a blocking writer would. When that window is
+ * nearly used up, EPOLLOUT on the socket says when the buffer drained, and
+ * the window update goes out then, not with the guest's next segment:
+ * there is no polling of the socket. Should the socket still refuse part
+ * of a batch, that part is not acknowledged, and once the socket has room
+ * again, duplicate ACKs make the guest retransmit it at once instead of
+ * after a timeout.
  *
  * Buffers: guest data is written straight from the tap receive buffers.
  * Nothing here assumes a buffer is free once sendmsg() returns: a later
  * zero-copy send pins the buffer (tap_buf_pin()) until its completion.
  *
- * Timers: one timerfd per connection, armed for the earliest of: the
- * handshake timeout, the retransmission timeout, a short re-check of the
- * peer's acknowledgements, the keepalive probe and the inactivity timeout.
+ * Timers: one timerfd per connection, armed only while we wait for the
+ * guest: our SYN or SYN-ACK, data or a FIN unacknowledged, a zero window
+ * to probe, frames the tap backend refused. Each expiry sends again and
+ * doubles the timeout; the limits on attempts are Linux's defaults (see
+ * TCP_RETRIES_MAX and the others). An idle connection has no timer and no
+ * time limit, as in the host's TCP: whether it is probed is up to the
+ * guest's keepalive settings and the host peer's; probes the guest sends
+ * are answered.
+ *
+ * Backpressure: frames the tap backend refuses (a full stream socket)
+ * stay in the host socket; the connection stops reading it and waits on
+ * the flow layer's list (flow_tap_wait()) until the backend can send
+ * again.
  *
  * Known gaps: no SACK, no timestamps, no urgent data; segments arriving
  * out of order from the guest are dropped (the tap link doesn't reorder).
@@ -47,10 +62,10 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
@@ -65,22 +80,26 @@
 #include "fwd.h"
 #include "tcp.h"
 #include "tcp_internal.h"
-#include "tcp_info.h"
 
 #define TCP_WS_DEFAULT		8	/* our window scale: up to 16 MiB */
 #define TCP_MSS_DEFAULT4	536
 #define TCP_MSS_DEFAULT6	1220
 #define TCP_MSS_MIN		88
-#define TCP_RTO_INIT_MS		500
-#define TCP_RTO_MAX_MS		60000
-#define TCP_RETRIES_MAX		10
+/* Retransmission to the guest, with the limits Linux uses by default, so
+ * that a paused guest keeps its connections as long as a host peer would
+ * keep them: data and FIN (tcp_retries2) about 15 minutes without any
+ * acknowledgement, SYN (tcp_syn_retries) and SYN-ACK (tcp_synack_retries)
+ * about two and one minutes. An idle connection has no time limit.
+ */
+#define TCP_RTO_INIT_MS		500	/* data: the guest is close */
+#define TCP_RTO_SYN_MS		1000	/* handshake (RFC 6298, 2.1) */
+#define TCP_RTO_MAX_MS		120000
+#define TCP_RETRIES_MAX		15
+#define TCP_SYN_RETRIES		6
+#define TCP_SYNACK_RETRIES	5
 #define TCP_DUP_ACK_RETRANS	2	/* the tap link doesn't reorder */
-#define TCP_ACK_RECHECK_MS	1	/* peer's ACKs still outstanding */
-#define TCP_KEEPALIVE_IDLE_MS	(60 * MS_PER_S)
-#define TCP_KEEPALIVE_INTVL_MS	(10 * MS_PER_S)
-#define TCP_KEEPALIVE_PROBES	5
-#define TCP_ACTIVITY_TIMEOUT_MS	(7200 * MS_PER_S)
 #define TCP_WND_MAX_UNSCALED	65535U
+#define TCP_WND_WAIT_FRAC	8	/* EPOLLOUT below 1/8 of the buffer */
 #define TCP_EPOLL_DELETED	UINT32_MAX	/* socket no longer watched */
 
 static bool tcp_peek_off_supported[2];	/* IPv4, IPv6 */
@@ -163,7 +182,7 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
 	if (conn->state == TCP_ST_ESTABLISHED &&
 	    !(conn->flags & (TCP_STALLED | TCP_SOCK_EOF | TCP_TAP_FIN_SENT)))
 		ev |= EPOLLIN;
-	if (conn->flags & TCP_WANT_OUT)
+	if (conn->flags & (TCP_WANT_OUT | TCP_WND_WAIT))
 		ev |= EPOLLOUT;
 	if (ev == conn->epoll_events)
 		return;
@@ -190,22 +209,24 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
 /**
  * tcp_timer_schedule() - Arm the timer for the earliest deadline
  * @conn:	Connection
- * @now:	Current time, ms
+ *
+ * The one deadline is the retransmission timeout, from the last progress:
+ * for the handshake, for data or a FIN in flight, for a zero window to
+ * probe, or for frames the tap backend refused. Nothing else expires: an
+ * idle connection stays, as it would in the host's TCP.
  */
-static void tcp_timer_schedule(struct tcp_tap_conn *conn, uint64_t now)
+static void tcp_timer_schedule(struct tcp_tap_conn *conn)
 {
-	uint64_t at = conn->activity_at + TCP_ACTIVITY_TIMEOUT_MS;
 	struct itimerspec it = { 0 };
+	uint64_t at;
 
-	if (conn->state == TCP_ST_SYN_SENT || conn->state == TCP_ST_SYN_ACK_SENT)
-		at = MIN(at, conn->progress_at + TCP_SYN_TIMEOUT_S * MS_PER_S);
-	else if (conn->seq_to_guest != conn->seq_ack_from_guest)
-		at = MIN(at, conn->progress_at + conn->rto);
-	else if (conn->state == TCP_ST_ESTABLISHED)
-		at = MIN(at, conn->activity_at + TCP_KEEPALIVE_IDLE_MS +
-			 (uint64_t)conn->ka_probes * TCP_KEEPALIVE_INTVL_MS);
-	if (conn->flags & TCP_ACK_PENDING)
-		at = MIN(at, now + TCP_ACK_RECHECK_MS);
+	if (conn->state == TCP_ST_CONNECTING)
+		return;		/* the host's connect() has its own timeout */
+	if (conn->state == TCP_ST_ESTABLISHED &&
+	    conn->seq_to_guest == conn->seq_ack_from_guest &&
+	    !(conn->flags & TCP_STALLED) && !conn->f.waiting)
+		return;		/* nothing we wait for */
+	at = conn->progress_at + conn->rto;
 
 	/* A later deadline needs no syscall: the armed one fires early, and
 	 * the handler schedules again from there
@@ -266,47 +287,42 @@ void tcp_conn_rst(struct ctx *c, struct tcp_tap_conn *conn, const char *why)
 }
 
 /**
- * tcp_sock_space() - Acknowledgement and window for the guest, from the
- *		      host socket
+ * tcp_sock_wnd() - What the host socket's send buffer can still take
  * @conn:	Connection
- * @ack:	What the host peer acknowledged, as guest sequence number
- * @wnd:	Window the socket can take, from @ack
+ * @cap:	Set to what the whole buffer holds, in the same terms
  *
- * The socket's unacknowledged output queue (SIOCOUTQ: data written and
- * not yet acknowledged by the peer, plus our FIN) is what lies between
- * what the peer acknowledged and what we wrote. Beyond the peer's
- * acknowledgement, the guest may send as much as the peer's receive window
- * (TCP_INFO snd_wnd) and the socket's send buffer (with a margin for its
- * overhead) both take: so the socket never refuses what the guest sends,
- * and a slow receiver slows the guest down instead of filling our buffer.
+ * The guest's data is acknowledged as soon as the socket took it: from
+ * there, the host's TCP delivers it or resets the connection, as it would
+ * for any local writer. The window is then what the socket would still
+ * take (its send buffer, less what is queued, both as the kernel counts
+ * them, SO_MEMINFO), with a margin for the kernel's per-buffer overhead:
+ * so the socket never refuses what the guest sends, and a slow receiver
+ * slows the guest down once the buffer is full, not before. The kernel
+ * grows the buffer as it needs when we wait for it (EPOLLOUT), as for a
+ * writer that blocks.
+ *
+ * Return: window, bytes
  */
-static void tcp_sock_space(const struct tcp_tap_conn *conn, uint32_t *ack,
-			   uint32_t *wnd)
+static uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap)
 {
-	int outq = 0, sndbuf = 0;
-	socklen_t sl = sizeof(sndbuf);
-	struct tcp_info_lite ti;
+	uint32_t mi[SK_MEMINFO_VARS], sndbuf, queued;
+	socklen_t sl = sizeof(mi);
 
-	/* #syscalls ioctl getsockopt */
-	if (ioctl(conn->sock, SIOCOUTQ, &outq) || outq < 0)
-		outq = 0;
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    sndbuf < 0)
-		sndbuf = 0;
-
-	if ((uint32_t)outq > conn->seq_from_guest - conn->seq_ack_to_guest)
-		outq = (int)(conn->seq_from_guest - conn->seq_ack_to_guest);
-	*ack = conn->seq_from_guest - (uint32_t)outq;
-	*wnd = (uint32_t)sndbuf / 16 * 15;
-
-	/* Until the peer's first window arrives, the buffer alone decides */
-	if (!tcp_info_read(conn->sock, &ti) && ti.has_snd_wnd && ti.snd_wnd)
-		*wnd = MIN(*wnd, ti.snd_wnd);
+	/* #syscalls getsockopt */
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
+	    sl <= SK_MEMINFO_WMEM_QUEUED * sizeof(mi[0])) {
+		*cap = 0;
+		return 0;
+	}
+	sndbuf = mi[SK_MEMINFO_SNDBUF];
+	queued = mi[SK_MEMINFO_WMEM_QUEUED];
+	*cap = sndbuf / 16 * 15;
+	return queued >= sndbuf ? 0 : (sndbuf - queued) / 16 * 15;
 }
 
 /**
- * tcp_update_ack() - Tell the guest what the host peer acknowledged, and
- *		      the window, if that changed or if asked to
+ * tcp_update_ack() - Acknowledge what the socket took, advertise what it
+ *		      can take, if that changed or if asked to
  * @c:		Execution context
  * @conn:	Connection, established
  * @force:	Send an ACK even if nothing changed
@@ -314,23 +330,18 @@ static void tcp_sock_space(const struct tcp_tap_conn *conn, uint32_t *ack,
 static void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 			   bool force)
 {
-	uint32_t ack, wnd, max, old_edge, new_edge;
-	bool send = force;
+	uint32_t ack = conn->seq_from_guest, cap, wnd, max, old_edge, new_edge;
+	bool send = force || ack != conn->seq_ack_to_guest ||
+		    (conn->flags & TCP_ACK_UNSENT);
 
-	tcp_sock_space(conn, &ack, &wnd);
-
+	wnd = tcp_sock_wnd(conn, &cap);
 	max = (conn->flags & TCP_WS_OK) ?
 	      TCP_WND_MAX_UNSCALED << conn->ws_to_guest : TCP_WND_MAX_UNSCALED;
 	wnd = MIN(wnd, max);
+	cap = MIN(cap, max);
 	if (conn->flags & TCP_TAP_FIN_RCVD)
 		wnd = MAX(wnd, 1U << conn->ws_to_guest);
 
-	if (ack != conn->seq_ack_to_guest) {
-		if (seq_lt(conn->seq_ack_to_guest, ack))
-			send = true;
-		else
-			ack = conn->seq_ack_to_guest;
-	}
 	/* A window update is worth a segment if it opens by an MSS or more */
 	old_edge = conn->seq_ack_to_guest + conn->wnd_to_guest;
 	new_edge = ack + wnd;
@@ -341,18 +352,24 @@ static void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 	conn->seq_ack_to_guest = ack;
 	conn->wnd_to_guest = wnd;
 
-	if (ack != conn->seq_from_guest)
-		conn->flags |= TCP_ACK_PENDING;
-	else
-		conn->flags &= (uint16_t)~TCP_ACK_PENDING;
-
-	/* EPOLLOUT is asked for only after the socket refused data: its
-	 * space isn't what the window waits for, and it would fire at once,
-	 * all the time. The window moves with the peer's ACKs, which the
-	 * TCP_ACK_PENDING re-check passes on.
+	/* Nearly used up: have the socket say when it drained. EPOLLOUT comes
+	 * once the buffer is a third free (the kernel's writable mark), so
+	 * the window it gives is above this mark, and EPOLLOUT isn't asked
+	 * for again at once
 	 */
-	if (send)
-		tcp_send_flag(c, conn, TH_ACK);
+	if (!(conn->flags & TCP_TAP_FIN_RCVD) && wnd < cap / TCP_WND_WAIT_FRAC)
+		conn->flags |= TCP_WND_WAIT;
+	else
+		conn->flags &= (uint16_t)~TCP_WND_WAIT;
+
+	if (!send)
+		return;
+	if (tcp_send_flag(c, conn, TH_ACK)) {
+		conn->flags |= TCP_ACK_UNSENT;
+		flow_tap_wait(&conn->f);
+	} else {
+		conn->flags &= (uint16_t)~TCP_ACK_UNSENT;
+	}
 }
 
 /**
@@ -551,8 +568,8 @@ static void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 	conn->isn_to_guest = tcp_isn(&f->side[INISIDE], now);
 	conn->seq_to_guest = conn->isn_to_guest;
 	conn->seq_ack_from_guest = conn->isn_to_guest;
-	conn->rto = TCP_RTO_INIT_MS;
-	conn->progress_at = conn->activity_at = now_ms(now);
+	conn->rto = TCP_RTO_SYN_MS;
+	conn->progress_at = now_ms(now);
 
 	/* #syscalls socket bind connect setsockopt */
 	s = socket(inany_af(&host_dst), SOCK_STREAM | SOCK_NONBLOCK |
@@ -617,7 +634,6 @@ static void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 
 	stats_inc(STAT_TCP_CONN_TAP_OUT);
 	flow_log(f, LOG_DEBUG, "new connection from guest");
-	tcp_timer_schedule(conn, now_ms(now));
 	return;
 
 refuse:
@@ -644,8 +660,8 @@ static bool tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
 {
 	union sockaddr_inany sa;
 	socklen_t sl = sizeof(int);
+	uint32_t cap;
 	int err = 0;
-	uint32_t ack;
 
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl))
 		err = errno;
@@ -666,12 +682,10 @@ static bool tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
 				    &conn->f.side[TGTSIDE].oport);
 
 	tcp_sock_setup(c, conn);
-	tcp_sock_space(conn, &ack, &conn->wnd_to_guest);
+	conn->wnd_to_guest = tcp_sock_wnd(conn, &cap);
 	conn->state = TCP_ST_SYN_ACK_SENT;
-	if (tcp_send_flag(c, conn, TH_SYN | TH_ACK)) {
-		tcp_conn_rst(c, conn, "couldn't send SYN-ACK");
-		return false;
-	}
+	/* Not sent (the tap backend is full): the timer sends it again */
+	tcp_send_flag(c, conn, TH_SYN | TH_ACK);
 	conn->seq_to_guest = conn->isn_to_guest + 1;
 	conn->progress_at = now;
 	tcp_epoll_set(c, conn);
@@ -742,14 +756,14 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 	conn->isn_to_guest = tcp_isn(ts, now);
 	conn->seq_to_guest = conn->isn_to_guest;
 	conn->seq_ack_from_guest = conn->isn_to_guest;
-	conn->rto = TCP_RTO_INIT_MS;
-	conn->progress_at = conn->activity_at = now_ms(now);
+	conn->rto = TCP_RTO_SYN_MS;
+	conn->progress_at = now_ms(now);
 	conn->state = TCP_ST_SYN_SENT;
 	tcp_sock_setup(c, conn);
 	{
-		uint32_t ack;
+		uint32_t cap;
 
-		tcp_sock_space(conn, &ack, &conn->wnd_to_guest);
+		conn->wnd_to_guest = tcp_sock_wnd(conn, &cap);
 	}
 
 	if (tcp_timer_open(c, conn))
@@ -761,16 +775,17 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
 							  INISIDE));
 	conn->epoll_events = EPOLLRDHUP;
-	if (epoll_add(c->epollfd, conn->epoll_events, ref) ||
-	    tcp_send_flag(c, conn, TH_SYN)) {
+	if (epoll_add(c->epollfd, conn->epoll_events, ref)) {
 		tcp_conn_end(c, conn, true);
 		return;
 	}
+	/* Not sent (the tap backend is full): the timer sends it again */
+	tcp_send_flag(c, conn, TH_SYN);
 	conn->seq_to_guest = conn->isn_to_guest + 1;
 
 	stats_inc(STAT_TCP_CONN_TAP_IN);
 	flow_log(f, LOG_DEBUG, "new connection to guest");
-	tcp_timer_schedule(conn, now_ms(now));
+	tcp_timer_schedule(conn);
 	return;
 
 cancel:
@@ -864,6 +879,18 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 }
 
 /**
+ * tcp_established() - Handshake done: data retransmission from now on
+ * @conn:	Connection
+ * @now:	Current time, ms
+ */
+static void tcp_established(struct tcp_tap_conn *conn, uint64_t now)
+{
+	conn->rto = TCP_RTO_INIT_MS;
+	conn->retries = 0;
+	conn->progress_at = now;
+}
+
+/**
  * tcp_handshake_from_guest() - A segment while the handshake is on
  * @c:		Execution context
  * @conn:	Connection
@@ -910,9 +937,9 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		conn->seq_ack_to_guest = conn->seq_from_guest;
 		conn->state = TCP_ST_ESTABLISHED;
 		conn->seq_ack_from_guest = ack;
-		conn->wnd_from_guest = (uint32_t)ntohs(th->window) <<
-				       conn->ws_from_guest;
-		conn->progress_at = now;
+		/* Never scaled in a SYN segment (RFC 7323, 2.2) */
+		conn->wnd_from_guest = ntohs(th->window);
+		tcp_established(conn, now);
 		tcp_update_ack(c, conn, true);
 		tcp_epoll_set(c, conn);
 		return false;
@@ -927,7 +954,7 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	conn->wnd_from_guest = (uint32_t)ntohs(th->window) <<
 			       ((conn->flags & TCP_WS_OK) ?
 				conn->ws_from_guest : 0);
-	conn->progress_at = now;
+	tcp_established(conn, now);
 	tcp_epoll_set(c, conn);
 	return true;
 }
@@ -969,7 +996,7 @@ static void tcp_conn_settle(struct ctx *c, struct tcp_tap_conn *conn,
 	if (tcp_check_close(c, conn))
 		return;
 	tcp_epoll_set(c, conn);
-	tcp_timer_schedule(conn, ms);
+	tcp_timer_schedule(conn);
 }
 
 /**
@@ -1024,12 +1051,19 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		if (th.syn)
 			continue;
 
-		conn->activity_at = ms;
-		conn->ka_probes = 0;
 		if (th.ack && tcp_ack_from_guest(c, conn, ntohl(th.ack_seq),
 						 ntohs(th.window), payload.len,
 						 ms))
 			return;
+
+		/* Before what we expect, nothing new: a keepalive probe (one
+		 * old sequence number), or a duplicate. Answer with an ACK,
+		 * as RFC 9293, 3.10.7.4 asks for unacceptable segments
+		 */
+		if (!payload.len && !th.fin && seq_lt(sseq, wr_end)) {
+			ack_now = true;
+			continue;
+		}
 
 		if (conn->flags & TCP_TAP_FIN_RCVD || fin) {
 			if (payload.len || th.fin)
@@ -1109,12 +1143,17 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 
 	if (conn->state == TCP_ST_ESTABLISHED) {
 		/* Pure ACKs don't change what we acknowledge or offer */
-		if (n_wr || ack_now || conn->flags & TCP_ACK_PENDING)
+		if (n_wr || ack_now)
 			tcp_update_ack(c, conn, ack_now);
-		tcp_conn_settle(c, conn, ms, true);
+		/* The socket's EPOLLIN tells when there's data for the guest,
+		 * unless a full window of the guest's held it back: then, what
+		 * the guest acknowledged now may let it go
+		 */
+		tcp_conn_settle(c, conn, ms, (conn->flags & TCP_STALLED) &&
+				!conn->f.waiting);
 		return;
 	}
-	tcp_timer_schedule(conn, ms);
+	tcp_timer_schedule(conn);
 }
 
 /**
@@ -1205,7 +1244,7 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	if (conn->state == TCP_ST_CONNECTING) {
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) ||
 		    tcp_connect_finish(c, conn, ms))
-			tcp_timer_schedule(conn, ms);
+			tcp_timer_schedule(conn);
 		return;
 	}
 
@@ -1235,6 +1274,8 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	}
 
 	if (events & EPOLLOUT) {
+		if (conn->flags & TCP_WND_WAIT)
+			stats_inc(STAT_TCP_WND_WAKEUPS);
 		conn->flags &= (uint16_t)~TCP_WANT_OUT;
 		tcp_update_ack(c, conn, false);
 		if (conn->flags & TCP_DROPPED_DATA &&
@@ -1254,6 +1295,31 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 }
 
 /**
+ * tcp_handshake_timeout() - Our SYN or SYN-ACK wasn't answered in time
+ * @c:		Execution context
+ * @conn:	Connection in TCP_ST_SYN_SENT or TCP_ST_SYN_ACK_SENT
+ * @ms:		Current time, ms
+ */
+static void tcp_handshake_timeout(struct ctx *c, struct tcp_tap_conn *conn,
+				  uint64_t ms)
+{
+	bool syn_ack = conn->state == TCP_ST_SYN_ACK_SENT;
+	unsigned max = syn_ack ? TCP_SYNACK_RETRIES : TCP_SYN_RETRIES;
+
+	if (++conn->retries > max) {
+		tcp_conn_rst(c, conn, "handshake with guest timed out");
+		return;
+	}
+	stats_inc(STAT_TCP_RETRANS_SYN);
+	conn->rto = MIN(conn->rto * 2, TCP_RTO_MAX_MS);
+	conn->progress_at = ms;
+	conn->seq_to_guest = conn->isn_to_guest;
+	tcp_send_flag(c, conn, syn_ack ? TH_SYN | TH_ACK : TH_SYN);
+	conn->seq_to_guest = conn->isn_to_guest + 1;
+	tcp_timer_schedule(conn);
+}
+
+/**
  * tcp_timer_handler() - A connection's timer expired
  * @c:		Execution context
  * @ref:	Epoll reference of the timerfd
@@ -1266,35 +1332,36 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
 	struct tcp_tap_conn *conn = tcp_conn_of(f);
 	uint64_t ms = now_ms(now), exp;
 
+	/* A connection closed earlier in this batch freed its timer, and
+	 * the descriptor number may already belong to a socket opened since:
+	 * reading it would eat that socket's data
+	 */
+	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP ||
+	    conn->timer != ref.fd)
+		return;
 	/* #syscalls read */
 	if (read(ref.fd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
 		debug_perror("TCP: reading timerfd");
-	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP)
-		return;
 	conn->timer_at = 0;
 
-	if (ms >= conn->activity_at + TCP_ACTIVITY_TIMEOUT_MS) {
-		tcp_conn_rst(c, conn, "inactive for too long");
+	if (ms < conn->progress_at + conn->rto) {
+		tcp_timer_schedule(conn);	/* fired early: see there */
 		return;
 	}
 
-	if (conn->state == TCP_ST_SYN_SENT || conn->state == TCP_ST_SYN_ACK_SENT) {
-		if (ms >= conn->progress_at + TCP_SYN_TIMEOUT_S * MS_PER_S)
-			tcp_conn_rst(c, conn, "handshake with guest timed out");
-		else
-			tcp_timer_schedule(conn, ms);
+	switch (conn->state) {
+	case TCP_ST_SYN_SENT:
+	case TCP_ST_SYN_ACK_SENT:
+		tcp_handshake_timeout(c, conn, ms);
 		return;
-	}
-	if (conn->state != TCP_ST_ESTABLISHED) {
-		tcp_timer_schedule(conn, ms);
+	case TCP_ST_ESTABLISHED:
+		break;
+	default:
 		return;
 	}
 
-	if (conn->flags & TCP_ACK_PENDING)
-		tcp_update_ack(c, conn, false);
-
-	if (conn->seq_to_guest != conn->seq_ack_from_guest &&
-	    ms >= conn->progress_at + conn->rto) {
+	if (conn->seq_to_guest != conn->seq_ack_from_guest) {
+		/* Data or FIN unacknowledged: send it again */
 		if (++conn->retries > TCP_RETRIES_MAX) {
 			tcp_conn_rst(c, conn, "guest stopped acknowledging");
 			return;
@@ -1304,22 +1371,68 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
 		tcp_rewind(c, conn, ms);
 		if (f->state != FLOW_STATE_ACTIVE)
 			return;
-	} else if (conn->seq_to_guest == conn->seq_ack_from_guest &&
-		   ms >= conn->activity_at + TCP_KEEPALIVE_IDLE_MS +
-			 (uint64_t)conn->ka_probes * TCP_KEEPALIVE_INTVL_MS) {
-		if (conn->ka_probes >= TCP_KEEPALIVE_PROBES) {
-			tcp_conn_rst(c, conn, "guest doesn't answer keepalives");
-			return;
-		}
-		/* A keepalive probe: one old sequence number, no data */
-		conn->ka_probes++;
+	} else if (conn->f.waiting || (conn->flags & TCP_ACK_UNSENT)) {
+		/* The tap backend refused frames and never said it takes
+		 * more: try again, less and less often
+		 */
+		conn->rto = MIN(conn->rto * 2, TCP_RTO_MAX_MS);
+		conn->progress_at = ms;
+		if (conn->flags & TCP_ACK_UNSENT)
+			tcp_update_ack(c, conn, true);
+		conn->flags &= (uint16_t)~TCP_STALLED;
+	} else if (conn->flags & TCP_STALLED) {
+		/* Zero window, nothing in flight: a probe, one old sequence
+		 * number, asks the guest for its window again, in case the
+		 * update that opened it was lost
+		 */
+		stats_inc(STAT_TCP_ZERO_WND_PROBES);
+		conn->rto = MIN(conn->rto * 2, TCP_RTO_MAX_MS);
+		conn->progress_at = ms;
 		conn->seq_to_guest--;
 		tcp_send_flag(c, conn, TH_ACK);
 		conn->seq_to_guest++;
 	}
 
-	tcp_conn_settle(c, conn, ms, false);
+	tcp_conn_settle(c, conn, ms, true);
 }
+
+/**
+ * tcp_tap_writable() - The tap backend takes frames again: resume sending
+ * @c:		Execution context
+ * @f:		Flow of a connection that waited for it
+ * @now:	Current time
+ */
+static void tcp_tap_writable(struct ctx *c, struct flow_common *f,
+			     const struct timespec *now)
+{
+	struct tcp_tap_conn *conn = tcp_conn_of(f);
+	uint64_t ms = now_ms(now);
+
+	conn->flags &= (uint16_t)~TCP_STALLED;
+	if (conn->state != TCP_ST_ESTABLISHED) {
+		tcp_timer_schedule(conn);	/* the handshake retries */
+		return;
+	}
+	if (conn->flags & TCP_ACK_UNSENT)
+		tcp_update_ack(c, conn, true);
+	tcp_conn_settle(c, conn, ms, true);
+}
+
+/**
+ * tcp_flow_abort() - The guest is gone: reset the host side, release
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void tcp_flow_abort(struct ctx *c, struct flow_common *f)
+{
+	flow_log(f, LOG_DEBUG, "guest gone, resetting");
+	tcp_conn_end(c, tcp_conn_of(f), true);
+}
+
+static const struct flow_type_ops tcp_flow_ops = {
+	.tap_writable	= tcp_tap_writable,
+	.abort		= tcp_flow_abort,
+};
 
 /**
  * tcp_probe_peek_off() - Does the kernel support SO_PEEK_OFF for TCP?
@@ -1359,6 +1472,7 @@ void tcp_init(struct ctx *c)
 		     tcp_peek_off_supported[1] ? "supported" : "not supported");
 
 	tcp_buf_init();
+	flow_register_type(FLOW_TCP, &tcp_flow_ops);
 	tap_register_l4(IPPROTO_TCP, tcp_tap_handler);
 	tcp_splice_init(c);
 }

@@ -72,12 +72,26 @@ void tcp_buf_init(void)
 }
 
 /**
+ * struct tcp_seg - Header fields of one segment to the guest
+ * @seq:	Sequence number
+ * @ack:	Acknowledgement number
+ * @wnd:	Window field, as sent
+ * @flags:	TCP flags (TH_*)
+ */
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;
+	uint8_t flags;
+};
+
+/**
  * tcp_fill_hdrs() - Write the headers of one segment to the guest
  * @c:		Execution context
- * @conn:	Connection
+ * @ts:		Guest's flow side: eaddr/eport the guest, oaddr/oport us
+ * @label:	IPv6 flow label
+ * @sg:		Header fields
  * @buf:	Output, TCP_HDR_MAX bytes
- * @seq:	Sequence number
- * @flags:	TCP flags (TH_*)
  * @opts:	TCP options, multiple of 4 bytes, or NULL
  * @optlen:	Length of @opts
  * @payload:	Payload, for the checksum
@@ -85,12 +99,11 @@ void tcp_buf_init(void)
  *
  * Return: length of the headers
  */
-static size_t tcp_fill_hdrs(const struct ctx *c,
-			    const struct tcp_tap_conn *conn, uint8_t *buf,
-			    uint32_t seq, uint8_t flags, const uint8_t *opts,
-			    size_t optlen, const void *payload, size_t plen)
+static size_t tcp_fill_hdrs(const struct ctx *c, const struct flowside *ts,
+			    uint32_t label, const struct tcp_seg *sg,
+			    uint8_t *buf, const uint8_t *opts, size_t optlen,
+			    const void *payload, size_t plen)
 {
-	const struct flowside *ts = tcp_tap_side(conn);
 	const struct in_addr *src4 = inany_v4(&ts->oaddr);
 	size_t l4len = sizeof(struct tcphdr) + optlen + plen, off;
 	struct tcphdr th;
@@ -99,11 +112,11 @@ static size_t tcp_fill_hdrs(const struct ctx *c,
 	memset(&th, 0, sizeof(th));
 	th.source = htons(ts->oport);
 	th.dest = htons(ts->eport);
-	th.seq = htonl(seq);
-	th.ack_seq = htonl(conn->seq_ack_to_guest);
+	th.seq = htonl(sg->seq);
+	th.ack_seq = htonl(sg->ack);
 	th.doff = (uint16_t)((sizeof(th) + optlen) / 4);
-	th.th_flags = flags;
-	th.window = htons(tcp_wnd_field(conn));
+	th.th_flags = sg->flags;
+	th.window = htons(sg->wnd);
 
 	if (src4) {
 		struct in_addr dst4 = *inany_v4(&ts->eaddr);
@@ -114,8 +127,7 @@ static size_t tcp_fill_hdrs(const struct ctx *c,
 	} else {
 		off = tap_eth_hdr(c, buf, ETHERTYPE_IPV6);
 		off += tap_ip6_hdr(buf + off, &ts->oaddr.a6, &ts->eaddr.a6,
-				   IPPROTO_TCP, l4len,
-				   flow_idx(&conn->f) & 0xfffff);
+				   IPPROTO_TCP, l4len, label);
 		sum = csum_pseudo6((uint32_t)l4len, IPPROTO_TCP,
 				   &ts->oaddr.a6, &ts->eaddr.a6);
 	}
@@ -139,6 +151,35 @@ static size_t tcp_fill_hdrs(const struct ctx *c,
 		off += optlen;
 	}
 	return off;
+}
+
+/**
+ * tcp_conn_hdrs() - Write the headers of a connection's segment
+ * @c:		Execution context
+ * @conn:	Connection
+ * @buf:	Output, TCP_HDR_MAX bytes
+ * @seq:	Sequence number
+ * @flags:	TCP flags (TH_*)
+ * @opts:	TCP options, multiple of 4 bytes, or NULL
+ * @optlen:	Length of @opts
+ * @payload:	Payload, for the checksum
+ * @plen:	Payload length
+ *
+ * Return: length of the headers
+ */
+static size_t tcp_conn_hdrs(const struct ctx *c,
+			    const struct tcp_tap_conn *conn, uint8_t *buf,
+			    uint32_t seq, uint8_t flags, const uint8_t *opts,
+			    size_t optlen, const void *payload, size_t plen)
+{
+	struct tcp_seg sg = {
+		.seq = seq, .ack = conn->seq_ack_to_guest,
+		.wnd = tcp_wnd_field(conn), .flags = flags,
+	};
+
+	return tcp_fill_hdrs(c, tcp_tap_side(conn),
+			     flow_idx(&conn->f) & 0xfffff, &sg, buf, opts,
+			     optlen, payload, plen);
 }
 
 /**
@@ -177,11 +218,9 @@ int tcp_send_flag(struct ctx *c, struct tcp_tap_conn *conn, uint8_t flags)
 		}
 		optlen = (size_t)(p - opts);
 	}
-	if (flags & TH_RST && !(flags & TH_ACK))
-		seq = conn->seq_to_guest;
 
 	iov.iov_base = hdr;
-	iov.iov_len = tcp_fill_hdrs(c, conn, hdr, seq, flags, opts, optlen,
+	iov.iov_len = tcp_conn_hdrs(c, conn, hdr, seq, flags, opts, optlen,
 				    NULL, 0);
 	if (!tap_send_frames(c, &iov, 1, 1))
 		return -EAGAIN;
@@ -211,25 +250,46 @@ void tcp_rst_stray(struct ctx *c, const struct tap_l4_seq *seq,
 		   uint32_t seq_no, uint32_t ack_no, bool ack,
 		   size_t seg_len)
 {
-	struct tcp_tap_conn fake;
-	struct flowside *ts;
-
-	memset(&fake, 0, sizeof(fake));
-	fake.tapside = INISIDE;
-	ts = &fake.f.side[INISIDE];
-	ts->eaddr = seq->src;
-	ts->eport = seq->sport;
-	ts->oaddr = seq->dst;
-	ts->oport = seq->dport;
+	const struct flowside ts = {
+		.eaddr = seq->src, .eport = seq->sport,
+		.oaddr = seq->dst, .oport = seq->dport,
+	};
+	struct tcp_seg sg = { 0 };
+	uint8_t hdr[TCP_HDR_MAX];
+	struct iovec iov;
 
 	if (ack) {
-		fake.seq_to_guest = ack_no;
-		tcp_send_flag(c, &fake, TH_RST);
+		sg.seq = ack_no;
+		sg.flags = TH_RST;
 	} else {
-		fake.seq_to_guest = 0;
-		fake.seq_ack_to_guest = seq_no + (uint32_t)seg_len;
-		tcp_send_flag(c, &fake, TH_RST | TH_ACK);
+		sg.ack = seq_no + (uint32_t)seg_len;
+		sg.flags = TH_RST | TH_ACK;
 	}
+	iov.iov_base = hdr;
+	iov.iov_len = tcp_fill_hdrs(c, &ts, 0, &sg, hdr, NULL, 0, NULL, 0);
+	if (tap_send_frames(c, &iov, 1, 1))
+		stats_inc(STAT_TCP_RST_TO_GUEST);
+}
+
+/**
+ * tcp_tap_blocked() - The tap backend refused our frames: stop reading the
+ *		       socket, and wait for the backend
+ * @conn:	Connection
+ * @now_ms:	Current time, ms
+ *
+ * The flow's tap_writable() callback resumes it; its timer too, should the
+ * backend never say it can send again (a tap device whose link is down).
+ */
+static void tcp_tap_blocked(struct tcp_tap_conn *conn, uint64_t now_ms)
+{
+	conn->flags |= TCP_STALLED;
+	if (conn->f.waiting)
+		return;
+	stats_inc(STAT_TCP_TAP_WAITS);
+	flow_tap_wait(&conn->f);
+	/* Nothing in flight: the retry timer counts from now */
+	if (conn->seq_to_guest == conn->seq_ack_from_guest)
+		conn->progress_at = now_ms;
 }
 
 /**
@@ -309,11 +369,15 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	unsigned round;
 
 	if (conn->state != TCP_ST_ESTABLISHED ||
-	    conn->flags & TCP_TAP_FIN_SENT || !tap_is_ready(c))
+	    conn->flags & TCP_TAP_FIN_SENT)
 		return 0;
 
 	/* Set again below if the guest's window is still full */
 	conn->flags &= (uint16_t)~TCP_STALLED;
+	if (!tap_is_ready(c)) {
+		tcp_tap_blocked(conn, now_ms);
+		return 0;
+	}
 
 	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
 		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
@@ -342,12 +406,13 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		if (n < 0)
 			return (int)n;
 		if (!n) {
-			if (eof) {
-				conn->flags |= TCP_SOCK_EOF;
-				if (!tcp_send_flag(c, conn, TH_FIN | TH_ACK) &&
-				    inflight == 0)
-					conn->progress_at = now_ms;
-			}
+			if (!eof)
+				break;
+			conn->flags |= TCP_SOCK_EOF;
+			if (tcp_send_flag(c, conn, TH_FIN | TH_ACK))
+				tcp_tap_blocked(conn, now_ms);
+			else if (inflight == 0)
+				conn->progress_at = now_ms;
 			break;
 		}
 
@@ -360,7 +425,7 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 
 			tcp_tap_iov[2 * i].iov_base = tcp_hdrs[i].b;
 			tcp_tap_iov[2 * i].iov_len =
-				tcp_fill_hdrs(c, conn, tcp_hdrs[i].b,
+				tcp_conn_hdrs(c, conn, tcp_hdrs[i].b,
 					      conn->seq_to_guest +
 					      (uint32_t)(i * conn->mss),
 					      fl, NULL, 0, payload, plen);
@@ -379,7 +444,10 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		stats_add(STAT_TCP_BYTES_TO_GUEST, bytes);
 
 		if (sent < nframes) {
-			/* Not taken by the backend: peek them again later */
+			/* Not taken by the backend: peek them again once it
+			 * can take more
+			 */
+			tcp_tap_blocked(conn, now_ms);
 			if (tcp_peek_off_on(conn)) {
 				int off = (int)(conn->seq_to_guest -
 						conn->seq_ack_from_guest);

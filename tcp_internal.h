@@ -55,13 +55,18 @@ enum tcp_state {
 #define TCP_TAP_FIN_ACKED	BIT(2)	/* ...and acknowledged */
 #define TCP_TAP_FIN_RCVD	BIT(3)	/* guest's FIN, in order */
 #define TCP_SOCK_SHUT_WR	BIT(4)	/* ...passed on with shutdown() */
-#define TCP_STALLED		BIT(5)	/* guest window full: no EPOLLIN */
-#define TCP_WANT_OUT		BIT(6)	/* EPOLLOUT: socket buffer full */
-#define TCP_ACK_PENDING		BIT(7)	/* host peer hasn't acked all yet */
+#define TCP_STALLED		BIT(5)	/* guest window full, or the tap
+					 * backend refused frames: no EPOLLIN
+					 */
+#define TCP_WANT_OUT		BIT(6)	/* EPOLLOUT: socket refused data */
+#define TCP_WND_WAIT		BIT(7)	/* EPOLLOUT: the guest's window is
+					 * nearly used up, the socket drains
+					 */
 #define TCP_WS_OK		BIT(8)	/* both sides sent window scale */
 #define TCP_DROPPED_DATA	BIT(9)	/* guest data refused: resend dups */
 #define TCP_SOCK_RDHUP		BIT(10)	/* EPOLLRDHUP seen on the socket */
 #define TCP_PEEK_OFF		BIT(11)	/* SO_PEEK_OFF enabled on the socket */
+#define TCP_ACK_UNSENT		BIT(12)	/* an ACK the tap backend refused */
 
 /**
  * struct tcp_tap_conn - A connection between the guest and a host socket
@@ -75,7 +80,6 @@ enum tcp_state {
  * @ws_from_guest:	Shift of the guest's window
  * @retries:		Retransmissions without progress
  * @dup_acks:		Duplicate ACKs in a row from the guest
- * @ka_probes:		Keepalive probes without an answer
  * @mss:		Largest payload of a segment to the guest
  * @seq_to_guest:	Next sequence number to send to the guest (SND.NXT)
  * @seq_ack_from_guest:	What the guest acknowledged (SND.UNA)
@@ -86,8 +90,9 @@ enum tcp_state {
  * @wnd_from_guest:	Guest's window, bytes
  * @wnd_to_guest:	Window last advertised to the guest, bytes
  * @timer_at:		Deadline the timer is armed for, ms, 0 if disarmed
- * @progress_at:	Last progress of data towards the guest, ms
- * @activity_at:	Last segment from the guest, ms
+ * @progress_at:	Last progress towards the guest (data or a control
+ *			segment sent or acknowledged), ms: the
+ *			retransmission timeout counts from there
  * @rto:		Current retransmission timeout, ms
  * @epoll_events:	Events the socket is watched for now
  */
@@ -102,7 +107,6 @@ struct tcp_tap_conn {
 	uint8_t ws_from_guest;
 	uint8_t retries;
 	uint8_t dup_acks;
-	uint8_t ka_probes;
 	uint16_t mss;
 	uint32_t seq_to_guest;
 	uint32_t seq_ack_from_guest;
@@ -113,7 +117,6 @@ struct tcp_tap_conn {
 	uint32_t wnd_to_guest;
 	uint64_t timer_at;
 	uint64_t progress_at;
-	uint64_t activity_at;
 	uint32_t rto;
 	uint32_t epoll_events;
 };
@@ -182,7 +185,5 @@ void tcp_rst_stray(struct ctx *c, const struct tap_l4_seq *seq,
 		   uint32_t seq_no, uint32_t ack_no, bool ack,
 		   size_t seg_len);
 
-/* Tuning shared by both paths */
-#define TCP_SYN_TIMEOUT_S	10	/* handshake with the guest */
 
 #endif /* TCP_INTERNAL_H */

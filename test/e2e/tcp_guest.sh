@@ -1,0 +1,220 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tcp_guest.sh - passt's TCP towards a guest whose TCP we write ourselves
+# (test/lib/tcp_guest.py on passt's socket): our SYN sent again when the
+# guest ignores it, the window of the guest's SYN-ACK taken unscaled, a
+# guest that stops reading its link (no busy loop in passt, and every byte
+# and the FIN delivered once it reads again), and a guest that leaves (its
+# connections reset on the host side, nothing of it left for the next
+# guest, which gets its frames at its own MAC address)
+#
+# Topology: see test/lib/lib.sh. passt runs in the host namespace with a
+# forwarded port; host clients connect to the host namespace's own
+# address, passt opens the connection towards the python guest:
+#
+#   host namespace pt-tcp_guest-PID
+#   socat -> 198.51.100.2:P ==> passt -t P ==> unix socket ==> tcp_guest.py
+#
+# Nothing here leaves the host namespace: its only link is the ifb
+# black hole.
+
+. "$(dirname "$0")/../lib/lib.sh"
+lib_init
+need_cmd "all" "${PYTHON:-python3}" socat sha256sum || lib_done
+host_ns_setup || { fail "setup" "host namespace"; exit 1; }
+
+GUEST="${LIB_DIR}/tcp_guest.py"
+sock="${T_TMP}/passt.socket"
+pidf="${T_TMP}/passt.pid"
+log="${T_TMP}/passt.log"
+PORT=31000
+FILE="${T_TMP}/file"
+FILE_KIB=4096
+
+make_random_file "${FILE}" "${FILE_KIB}"
+FILE_SUM="$(sha256sum < "${FILE}" | cut -d' ' -f1)"
+
+# guest_bg() - Start tcp_guest.py in the background, output to a file
+# $1:	Output file
+# $@:	Arguments, as for tcp_guest.py after the socket
+# Sets GUEST_PID.
+guest_bg() {
+	local out="$1" sub="$2"
+	shift 2
+	ip netns exec "${HOST_NS}" timeout 30 "${PYTHON}" "${GUEST}" \
+		--timeout 15 "${sub}" "${sock}" "$@" > "${out}" 2>&1 &
+	GUEST_PID=$!
+	track_pid "${GUEST_PID}"
+}
+
+# client_bg() - A host client sending the file to the forwarded port
+# Sets CLIENT_PID.
+client_bg() {
+	ip netns exec "${HOST_NS}" timeout 30 socat -u OPEN:"${FILE}" \
+		TCP:"${HOST_ADDR4}:${PORT}" > "${T_TMP}/client.out" 2>&1 &
+	CLIENT_PID=$!
+	track_pid "${CLIENT_PID}"
+}
+
+# cpu_ticks() - User and system time of a process, in clock ticks
+# $1:	PID
+cpu_ticks() {
+	local stat
+	stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+	stat="${stat##*) }"
+	set -- ${stat}
+	echo $(( ${12} + ${13} ))
+}
+
+rm -f "${pidf}"
+if ! timeout 20 ip netns exec "${HOST_NS}" "${PASST}" -s "${sock}" \
+	-P "${pidf}" -l "${log}" -d -t "${PORT}" > "${T_TMP}/passt.out" 2>&1 \
+	< /dev/null; then
+	fail "start" "passt: $(cat "${T_TMP}/passt.out")"
+	lib_done
+fi
+PASST_PID="$(cat "${pidf}")"
+track_pid "${PASST_PID}"
+
+# daemon_ok() - passt is alive and answers a guest
+daemon_ok() {
+	pid_alive "${PASST_PID}" &&
+		in_host timeout 10 "${PYTHON}" "${GUEST}" arp "${sock}" > /dev/null
+}
+
+# --- our SYN, ignored once, comes again ------------------------------------
+
+guest_bg "${T_TMP}/g.out" syn_retrans "${PORT}"
+sleep 0.3
+client_bg
+if wait_for 20 pid_gone "${GUEST_PID}" && wait "${GUEST_PID}"; then
+	out="$(cat "${T_TMP}/g.out")"
+	if [ "$(echo "${out}" | awk '/syn resent/ { print $8 }')" = "${FILE_SUM}" ]; then
+		pass "syn_retransmitted: ${out%%;*}"
+	else
+		fail "syn_retransmitted" "data differs: ${out}"
+	fi
+else
+	fail "syn_retransmitted" "$(cat "${T_TMP}/g.out")"
+fi
+wait_for 5 pid_gone "${CLIENT_PID}"
+
+# --- the window of the guest's SYN-ACK is not scaled -----------------------
+
+guest_bg "${T_TMP}/g.out" synack_wnd "${PORT}" 2000 7
+sleep 0.3
+client_bg
+if wait_for 20 pid_gone "${GUEST_PID}" && wait "${GUEST_PID}"; then
+	pass "synack_window_unscaled: $(cat "${T_TMP}/g.out")"
+else
+	fail "synack_window_unscaled" "$(cat "${T_TMP}/g.out")"
+fi
+kill "${CLIENT_PID}" 2>/dev/null
+wait_for 5 pid_gone "${CLIENT_PID}"
+daemon_ok && pass "alive_after_handshakes" ||
+	fail "alive_after_handshakes" "passt doesn't answer: $(tail -n 3 "${log}")"
+
+# --- a guest that stops reading its link -----------------------------------
+
+STALL_S=3
+guest_bg "${T_TMP}/g.out" stall "${PORT}" "${STALL_S}"
+sleep 0.3
+client_bg
+if wait_for 10 grep -q established "${T_TMP}/g.out"; then
+	# The host's data waits in passt's socket, the stream socket is full
+	sleep 0.5
+	t0="$(cpu_ticks "${PASST_PID}")"
+	sleep 2
+	t1="$(cpu_ticks "${PASST_PID}")"
+	ticks=$((t1 - t0))
+	hz="$(getconf CLK_TCK)"
+	# Busy looping takes all of the two seconds; waiting takes nothing
+	if [ "${ticks}" -le $((hz / 5)) ]; then
+		pass "stalled_guest_no_busy_loop: ${ticks} ticks of CPU in 2 s"
+	else
+		fail "stalled_guest_no_busy_loop" "passt used ${ticks} ticks of CPU in 2 s (${hz} a second) while the guest didn't read"
+	fi
+else
+	fail "stalled_guest_no_busy_loop" "no connection: $(cat "${T_TMP}/g.out")"
+fi
+if wait_for 20 pid_gone "${GUEST_PID}" && wait "${GUEST_PID}"; then
+	got="$(tail -n 1 "${T_TMP}/g.out")"
+	if [ "${got}" = "$((FILE_KIB * 1024)) ${FILE_SUM}" ]; then
+		pass "stalled_guest_gets_all_and_fin"
+	else
+		fail "stalled_guest_gets_all_and_fin" "got '${got}', sent $((FILE_KIB * 1024)) ${FILE_SUM}"
+	fi
+else
+	fail "stalled_guest_gets_all_and_fin" "$(cat "${T_TMP}/g.out")"
+fi
+wait_for 5 pid_gone "${CLIENT_PID}"
+
+# --- a guest that leaves, and the next one ---------------------------------
+
+# A host client that reads until its connection ends, and says how
+guest_bg "${T_TMP}/g.out" hold "${PORT}"
+sleep 0.3
+in_host timeout 20 "${PYTHON}" -c '
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+print("connected", flush=True)
+s.settimeout(15)
+try:
+    d = s.recv(1)
+    print("eof" if not d else "data")
+except ConnectionResetError:
+    print("reset")
+except socket.timeout:
+    print("timeout")
+' "${HOST_ADDR4}" "${PORT}" > "${T_TMP}/c.out" 2>&1 &
+CLIENT_PID=$!
+track_pid "${CLIENT_PID}"
+if wait_for 10 grep -q established "${T_TMP}/g.out"; then
+	kill "${GUEST_PID}"
+	t0="$(now_ms)"
+	if wait_for 5 pid_gone "${CLIENT_PID}" &&
+	   grep -qE '^(reset|eof)$' "${T_TMP}/c.out"; then
+		pass "guest_gone_host_side_closed: $(tail -n 1 "${T_TMP}/c.out") after $(elapsed_ms "${t0}") ms"
+	else
+		fail "guest_gone_host_side_closed" "host client: $(cat "${T_TMP}/c.out")"
+	fi
+else
+	fail "guest_gone_host_side_closed" "no connection: $(cat "${T_TMP}/g.out")"
+	kill "${GUEST_PID}" 2>/dev/null
+fi
+wait_for 5 pid_gone "${GUEST_PID}"
+
+# A new guest, with a MAC address of its own: answered at that address,
+# and connections go to it
+NEW_MAC=0a:0b:0c:0d:0e:42
+if out="$(in_host timeout 10 "${PYTHON}" "${GUEST}" --mac "${NEW_MAC}" arp \
+	  "${sock}" 2>&1)"; then
+	pass "next_guest_arp_at_its_mac"
+else
+	fail "next_guest_arp_at_its_mac" "${out}"
+fi
+ip netns exec "${HOST_NS}" timeout 30 "${PYTHON}" "${GUEST}" --timeout 10 \
+	--mac "${NEW_MAC}" syn_retrans "${sock}" "${PORT}" > "${T_TMP}/g.out" 2>&1 &
+GUEST_PID=$!
+track_pid "${GUEST_PID}"
+sleep 0.3
+client_bg
+if wait_for 20 pid_gone "${GUEST_PID}" && wait "${GUEST_PID}"; then
+	pass "next_guest_connection_at_its_mac"
+else
+	fail "next_guest_connection_at_its_mac" "$(cat "${T_TMP}/g.out")"
+fi
+wait_for 5 pid_gone "${CLIENT_PID}"
+
+stats="$(stats_dump "${PASST_PID}" "${log}")"
+n="$(stat_of "${stats}" tcp_retransmits_handshake)"
+[ "${n}" -ge 2 ] && pass "handshake_retransmits_counted: ${n}" ||
+	fail "handshake_retransmits_counted" "tcp_retransmits_handshake is ${n}, expected 2 or more"
+
+daemon_ok && pass "daemon_alive" ||
+	fail "daemon_alive" "passt doesn't answer: $(tail -n 3 "${log}")"
+kill -TERM "${PASST_PID}"
+wait_for 3 pid_gone "${PASST_PID}" && pass "sigterm_exits" ||
+	fail "sigterm_exits" "passt still running 3 s after SIGTERM"
+
+lib_done
