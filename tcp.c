@@ -98,7 +98,6 @@
 #define TCP_SYN_RETRIES		6
 #define TCP_SYNACK_RETRIES	5
 #define TCP_DUP_ACK_RETRANS	2	/* the tap link doesn't reorder */
-#define TCP_WND_MAX_UNSCALED	65535U
 #define TCP_WND_WAIT_FRAC	8	/* EPOLLOUT below 1/8 of the buffer */
 #define TCP_EPOLL_DELETED	UINT32_MAX	/* socket no longer watched */
 
@@ -136,11 +135,8 @@ bool tcp_peek_off_on(const struct tcp_tap_conn *conn)
  */
 uint16_t tcp_wnd_field(const struct tcp_tap_conn *conn)
 {
-	uint32_t w = conn->wnd_to_guest;
-
-	if (conn->state != TCP_ST_ESTABLISHED)
-		return (uint16_t)MIN(w, TCP_WND_MAX_UNSCALED);
-	return (uint16_t)MIN(w >> conn->ws_to_guest, TCP_WND_MAX_UNSCALED);
+	return tcp_wnd_to_guest(conn->wnd_to_guest, conn->ws_to_guest,
+				conn->state == TCP_ST_ESTABLISHED);
 }
 
 /**
@@ -305,7 +301,7 @@ void tcp_conn_rst(struct ctx *c, struct tcp_tap_conn *conn, const char *why)
  */
 static uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap)
 {
-	uint32_t mi[SK_MEMINFO_VARS], sndbuf, queued;
+	uint32_t mi[SK_MEMINFO_VARS];
 	socklen_t sl = sizeof(mi);
 
 	/* #syscalls getsockopt */
@@ -314,10 +310,8 @@ static uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap)
 		*cap = 0;
 		return 0;
 	}
-	sndbuf = mi[SK_MEMINFO_SNDBUF];
-	queued = mi[SK_MEMINFO_WMEM_QUEUED];
-	*cap = sndbuf / 16 * 15;
-	return queued >= sndbuf ? 0 : (sndbuf - queued) / 16 * 15;
+	return tcp_wnd_sndbuf(mi[SK_MEMINFO_SNDBUF],
+			      mi[SK_MEMINFO_WMEM_QUEUED], cap);
 }
 
 /**
@@ -330,23 +324,19 @@ static uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap)
 static void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 			   bool force)
 {
-	uint32_t ack = conn->seq_from_guest, cap, wnd, max, old_edge, new_edge;
+	uint32_t ack = conn->seq_from_guest, cap, wnd, max;
 	bool send = force || ack != conn->seq_ack_to_guest ||
 		    (conn->flags & TCP_ACK_UNSENT);
 
 	wnd = tcp_sock_wnd(conn, &cap);
-	max = (conn->flags & TCP_WS_OK) ?
-	      TCP_WND_MAX_UNSCALED << conn->ws_to_guest : TCP_WND_MAX_UNSCALED;
+	max = tcp_wnd_max(conn->ws_to_guest, conn->flags & TCP_WS_OK);
 	wnd = MIN(wnd, max);
 	cap = MIN(cap, max);
 	if (conn->flags & TCP_TAP_FIN_RCVD)
 		wnd = MAX(wnd, 1U << conn->ws_to_guest);
 
-	/* A window update is worth a segment if it opens by an MSS or more */
-	old_edge = conn->seq_ack_to_guest + conn->wnd_to_guest;
-	new_edge = ack + wnd;
-	if (seq_lt(old_edge, new_edge) &&
-	    new_edge - old_edge >= MIN((uint32_t)conn->mss, wnd / 4))
+	if (tcp_wnd_update_due(conn->seq_ack_to_guest, conn->wnd_to_guest,
+			       ack, wnd, conn->mss))
 		send = true;
 
 	conn->seq_ack_to_guest = ack;
@@ -842,15 +832,16 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			      uint32_t ack, uint16_t wnd_raw, size_t plen,
 			      uint64_t now)
 {
-	uint32_t wnd = (uint32_t)wnd_raw <<
-		       ((conn->flags & TCP_WS_OK) ? conn->ws_from_guest : 0);
+	uint32_t wnd = tcp_wnd_from_guest(wnd_raw, conn->ws_from_guest,
+					  conn->flags & TCP_WS_OK);
 	uint32_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
+	enum tcp_ack_kind kind = tcp_ack_classify(conn->seq_ack_from_guest,
+						  conn->seq_to_guest, ack);
 
-	if (seq_lt(ack, conn->seq_ack_from_guest) ||
-	    seq_lt(conn->seq_to_guest, ack))
-		return 0;	/* Old, or for data never sent: ignore */
+	if (kind == TCP_ACK_IGNORE)
+		return 0;	/* Old, or for data never sent */
 
-	if (ack == conn->seq_ack_from_guest) {
+	if (kind == TCP_ACK_SAME) {
 		if (!plen && inflight && wnd == conn->wnd_from_guest &&
 		    ++conn->dup_acks == TCP_DUP_ACK_RETRANS) {
 			stats_inc(STAT_TCP_RETRANS_DUPACK);
@@ -937,8 +928,10 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		conn->seq_ack_to_guest = conn->seq_from_guest;
 		conn->state = TCP_ST_ESTABLISHED;
 		conn->seq_ack_from_guest = ack;
-		/* Never scaled in a SYN segment (RFC 7323, 2.2) */
-		conn->wnd_from_guest = ntohs(th->window);
+		/* A SYN-ACK: its window is never scaled */
+		conn->wnd_from_guest = tcp_wnd_from_guest(ntohs(th->window),
+							  conn->ws_from_guest,
+							  false);
 		tcp_established(conn, now);
 		tcp_update_ack(c, conn, true);
 		tcp_epoll_set(c, conn);
@@ -951,9 +944,9 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	/* SYN-ACK acknowledged: established */
 	conn->state = TCP_ST_ESTABLISHED;
 	conn->seq_ack_from_guest = ack;
-	conn->wnd_from_guest = (uint32_t)ntohs(th->window) <<
-			       ((conn->flags & TCP_WS_OK) ?
-				conn->ws_from_guest : 0);
+	conn->wnd_from_guest = tcp_wnd_from_guest(ntohs(th->window),
+						  conn->ws_from_guest,
+						  conn->flags & TCP_WS_OK);
 	tcp_established(conn, now);
 	tcp_epoll_set(c, conn);
 	return true;
@@ -1036,9 +1029,8 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		if (th.rst) {
 			/* Only in window: a blind reset must not work */
 			if (conn->state == TCP_ST_SYN_SENT ||
-			    (seq_le(conn->seq_from_guest, sseq) &&
-			     seq_lt(sseq, conn->seq_from_guest +
-				    MAX(conn->wnd_to_guest, 1U)))) {
+			    tcp_rst_acceptable(conn->seq_from_guest,
+					       conn->wnd_to_guest, sseq)) {
 				flow_log(&conn->f, LOG_DEBUG, "reset by guest");
 				tcp_conn_end(c, conn, true);
 			}
@@ -1071,27 +1063,30 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			continue;
 		}
 
-		if (payload.len && seq_lt(sseq, wr_end)) {
-			uint32_t skip = wr_end - sseq;
+		if (payload.len) {
+			size_t skip;
 
-			if (skip >= payload.len) {
-				ack_now = true;		/* all old */
+			switch (tcp_seg_classify(wr_end, sseq, payload.len,
+						 &skip)) {
+			case TCP_SEG_HOLE:
+				/* Drop: a duplicate ACK asks for it again */
+				stats_inc(STAT_TCP_DROP_SEGMENT);
+				ack_now = true;
+				continue;
+			case TCP_SEG_OLD:
+				ack_now = true;
 				if (!th.fin)
 					continue;
 				payload.len = 0;
-			} else {
+				break;
+			case TCP_SEG_NEXT:
 				pkt_tail(&payload, skip, &payload);
+				break;
 			}
 			sseq = wr_end;
 		}
 
 		if (payload.len) {
-			if (sseq != wr_end) {
-				/* A hole: drop, a duplicate ACK asks again */
-				stats_inc(STAT_TCP_DROP_SEGMENT);
-				ack_now = true;
-				continue;
-			}
 			wr[n_wr].iov_base = (void *)(uintptr_t)payload.data;
 			wr[n_wr].iov_len = payload.len;
 			n_wr++;
@@ -1146,10 +1141,13 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		if (n_wr || ack_now)
 			tcp_update_ack(c, conn, ack_now);
 		/* The socket's EPOLLIN tells when there's data for the guest,
-		 * unless a full window of the guest's held it back: then, what
-		 * the guest acknowledged now may let it go
+		 * unless a full window of the guest's held it back, or the
+		 * socket isn't watched any more (both sides shut): then, what
+		 * the guest acknowledged now may let the rest and our FIN go
 		 */
-		tcp_conn_settle(c, conn, ms, (conn->flags & TCP_STALLED) &&
+		tcp_conn_settle(c, conn, ms,
+				((conn->flags & TCP_STALLED) ||
+				 conn->epoll_events == TCP_EPOLL_DELETED) &&
 				!conn->f.waiting);
 		return;
 	}

@@ -14,6 +14,7 @@
 #include "inany.h"
 #include "flow.h"
 #include "tap.h"
+#include "tcp_seq.h"
 
 /* From tcp.c: inbound connection through the guest's tap link */
 void tcp_tap_conn_from_sock(struct ctx *c, int s,
@@ -144,30 +145,6 @@ static inline struct tcp_tap_conn *tcp_conn_of(struct flow_common *f)
 static inline const struct flowside *tcp_tap_side(const struct tcp_tap_conn *conn)
 {
 	return &conn->f.side[conn->tapside];
-}
-
-/**
- * seq_lt() - Is sequence number @a before @b (modulo 2^32)?
- * @a:		Sequence number
- * @b:		Sequence number
- *
- * Return: true if @a < @b
- */
-static inline bool seq_lt(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-/**
- * seq_le() - Is sequence number @a before or equal to @b?
- * @a:		Sequence number
- * @b:		Sequence number
- *
- * Return: true if @a <= @b
- */
-static inline bool seq_le(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
 }
 
 /* From tcp.c, for tcp_buf.c */
