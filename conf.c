@@ -1175,6 +1175,69 @@ int conf_defaults(struct ctx *c, const struct conf_given *g, char *err,
 }
 
 /**
+ * conf_path_abs() - Make a relative path absolute, from the current
+ *		     directory
+ * @path:	Path, changed in place; empty is left alone
+ * @size:	Size of @path
+ *
+ * Return: 0 on success, -ENAMETOOLONG if the result doesn't fit, -errno if
+ *	   the current directory can't be read
+ */
+static int conf_path_abs(char *path, size_t size)
+{
+	char cwd[PATH_MAX], buf[PATH_MAX];
+	int n;
+
+	if (!*path || *path == '/')
+		return 0;
+	/* #syscalls getcwd */
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%s/%s", strcmp(cwd, "/") ? cwd : "",
+		     path);
+	if (n < 0 || (size_t)n >= size || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(path, buf, (size_t)n + 1);
+	return 0;
+}
+
+/**
+ * conf_paths_abs() - Make the paths used after start-up absolute
+ * @c:		Execution context
+ * @err:	Error message buffer
+ * @errlen:	Size of @err
+ *
+ * The daemon leaves its starting directory for the root (so it doesn't keep
+ * a file system busy), but the UNIX socket is removed at exit and the
+ * --netns path is watched while running: relative ones must still name the
+ * same file then. Files opened once at start (pid file, log, capture) need
+ * nothing.
+ *
+ * Return: 0 on success, -1 with a message in @err
+ */
+int conf_paths_abs(struct ctx *c, char *err, size_t errlen)
+{
+	char orig[PATH_MAX];
+	int rc;
+
+	snprintf(orig, sizeof(orig), "%s", c->sock_path);
+	rc = conf_path_abs(c->sock_path, sizeof(c->sock_path));
+	if (rc) {
+		conf_err(err, errlen, "Invalid -s/--socket '%s': %s (at most %zu characters once the current directory is prepended)",
+			 orig, strerror(-rc), sizeof(c->sock_path) - 1);
+		return -1;
+	}
+	snprintf(orig, sizeof(orig), "%s", c->pasta.netns);
+	rc = conf_path_abs(c->pasta.netns, sizeof(c->pasta.netns));
+	if (rc) {
+		conf_err(err, errlen, "Invalid --netns '%s': %s", orig,
+			 strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/**
  * conf_log() - Log the configuration at info level
  * @c:		Execution context
  */

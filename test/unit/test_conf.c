@@ -1873,6 +1873,57 @@ static void test_errlen(void **state)
 	assert_int_equal(strnlen(err, sizeof(err)), sizeof(err) - 1);
 }
 
+/* conf_paths_abs() */
+
+/**
+ * test_paths_abs() - Relative socket and --netns paths are made absolute
+ *		      from the current directory, others are left alone
+ * @state:	Unused
+ */
+static void test_paths_abs(void **state)
+{
+	char cwd[PATH_MAX], want[PATH_MAX + 16], buf[PATH_MAX + 1];
+	char old[PATH_MAX];
+
+	(void)state;
+	assert_non_null(getcwd(old, sizeof(old)));
+	assert_int_equal(chdir("/tmp"), 0);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+
+	expect_ok(run("passt", "-s", "vm.sock", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/vm.sock", cwd);
+	assert_string_equal(c.sock_path, want);
+
+	expect_ok(run("pasta", "--netns", "./ns", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/./ns", cwd);
+	assert_string_equal(c.pasta.netns, want);
+
+	/* Absolute, or a bare name (/run/netns/NAME): as they were */
+	expect_ok(run("passt", "-s", "/run/x.sock", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.sock_path, "/run/x.sock");
+	expect_ok(run("pasta", "--netns", "name", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.pasta.netns, "/run/netns/name");
+
+	/* From /, no doubled slash */
+	assert_int_equal(chdir("/"), 0);
+	expect_ok(run("passt", "-s", "s", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.sock_path, "/s");
+
+	/* A socket path that fits as given, but not once made absolute */
+	assert_int_equal(chdir("/tmp"), 0);
+	expect_ok(run("passt", "-s", long_str(buf, SOCK_PATH_MAX - 2, 's'),
+		      NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "-s/--socket") && quote_in(err, buf));
+
+	assert_int_equal(chdir(old), 0);
+}
+
 /* conf_read_resolv() */
 
 /**
@@ -2103,6 +2154,7 @@ int main(void)
 		cmocka_unit_test(test_passt_arguments),
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_errlen),
+		cmocka_unit_test(test_paths_abs),
 		cmocka_unit_test(test_resolv_basic),
 		cmocka_unit_test(test_resolv_garbage),
 		cmocka_unit_test(test_resolv_too_many),
