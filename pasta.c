@@ -114,6 +114,35 @@ static void pasta_exec(const struct ctx *c)
 }
 
 /**
+ * pasta_netns_check() - Make sure we may enter the network namespace, or
+ *			 say clearly why not
+ * @c:		Execution context
+ * @what:	The namespace, for messages: "'PATH'", "of PID N"
+ * @userns:	User namespace we joined for it, for messages, or NULL
+ *
+ * Entering needs CAP_SYS_ADMIN in the user namespace that owns the
+ * network namespace: without this check, the first thing done in there
+ * (opening /dev/net/tun) would take the blame.
+ */
+static void pasta_netns_check(const struct ctx *c, const char *what,
+			      const char *userns)
+{
+	const char *step;
+	int rc = ns_enter_check(c->pasta.netns_fd, &step);
+
+	if (!rc)
+		return;
+	if ((rc == -EPERM || rc == -EACCES) && userns)
+		die("Couldn't join network namespace %s (%s): %s: we lack CAP_SYS_ADMIN there, even in user namespace '%s'",
+		    what, step, strerror(-rc), userns);
+	if (rc == -EPERM || rc == -EACCES)
+		die("Couldn't join network namespace %s (%s): %s: we lack CAP_SYS_ADMIN in the user namespace owning it (run as its owner, or join that user namespace first with --userns)",
+		    what, step, strerror(-rc));
+	die("Couldn't join network namespace %s (%s): %s", what, step,
+	    strerror(-rc));
+}
+
+/**
  * pasta_start_ns() - Spawn the command's process in new namespaces
  * @c:		Execution context
  *
@@ -191,6 +220,9 @@ void pasta_start_ns(struct ctx *c)
 		if (setns(c->pasta.userns_fd, CLONE_NEWUSER))
 			die_perror("Couldn't join the user namespace of the command");
 	}
+
+	snprintf(path, sizeof(path), "of the command (PID %d)", (int)pid);
+	pasta_netns_check(c, path, userns ? "of the command" : NULL);
 }
 
 /**
@@ -212,17 +244,20 @@ static bool pasta_same_ns(int fd, const char *own)
  * pasta_join_userns() - Join a user namespace, unless it is ours already
  * @c:		Execution context
  * @path:	Its path, for messages
+ *
+ * Return: true if we joined it, false if it was ours already
  */
-static void pasta_join_userns(struct ctx *c, const char *path)
+static bool pasta_join_userns(struct ctx *c, const char *path)
 {
 	c->pasta.userns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (c->pasta.userns_fd < 0)
 		die_perror("Couldn't open user namespace '%s'", path);
 	if (pasta_same_ns(c->pasta.userns_fd, "/proc/self/ns/user"))
-		return;
+		return false;
 	if (setns(c->pasta.userns_fd, CLONE_NEWUSER))
 		die_perror("Couldn't join user namespace '%s' (for a namespace owned by the initial user namespace, use --netns-only)",
 			   path);
+	return true;
 }
 
 /**
@@ -231,6 +266,9 @@ static void pasta_join_userns(struct ctx *c, const char *path)
  */
 void pasta_open_ns(struct ctx *c)
 {
+	char what[PATH_MAX + 16];
+	bool joined = false;
+
 	if (c->pasta.attach_pid) {
 		char path[PATH_MAX];
 
@@ -247,8 +285,11 @@ void pasta_open_ns(struct ctx *c)
 			else
 				snprintf(path, sizeof(path), "/proc/%d/ns/user",
 					 (int)c->pasta.attach_pid);
-			pasta_join_userns(c, path);
+			joined = pasta_join_userns(c, path);
 		}
+		snprintf(what, sizeof(what), "of PID %d",
+			 (int)c->pasta.attach_pid);
+		pasta_netns_check(c, what, joined ? path : NULL);
 		return;
 	}
 
@@ -260,17 +301,21 @@ void pasta_open_ns(struct ctx *c)
 	if (ioctl(c->pasta.netns_fd, NS_GET_NSTYPE) != CLONE_NEWNET)
 		die("'%s' is not a network namespace", c->pasta.netns);
 	if (*c->pasta.userns && !c->pasta.netns_only)
-		pasta_join_userns(c, c->pasta.userns);
+		joined = pasta_join_userns(c, c->pasta.userns);
+	snprintf(what, sizeof(what), "'%s'", c->pasta.netns);
+	pasta_netns_check(c, what, joined ? c->pasta.userns : NULL);
 }
 
 /**
  * struct pasta_tap_arg - Tap device request, for the namespace clone
  * @name:	Device name
  * @fd:		Resulting descriptor
+ * @step:	What failed, for the message
  */
 struct pasta_tap_arg {
 	const char *name;
 	int fd;
+	const char *step;
 };
 
 /**
@@ -286,6 +331,7 @@ static int pasta_tap_open_ns(void *arg)
 	int fd;
 
 	/* #syscalls openat ioctl */
+	t->step = "open";
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -294,6 +340,7 @@ static int pasta_tap_open_ns(void *arg)
 	/* The virtio-net header lets us mark checksums as already valid */
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	t->step = "create";
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		int e = errno;
 
@@ -310,17 +357,30 @@ static int pasta_tap_open_ns(void *arg)
  */
 void pasta_tap_open(struct ctx *c)
 {
-	struct pasta_tap_arg t = { c->pasta.ifname, -1 };
+	struct pasta_tap_arg t = { c->pasta.ifname, -1, "enter" };
 	int rc = ns_call(c->pasta.netns_fd, pasta_tap_open_ns, &t);
 
-	if (rc == -EACCES || rc == -EPERM)
-		die("Couldn't open /dev/net/tun in the namespace: %s (it must be readable and writable by us)",
+	if (rc && !strcmp(t.step, "enter"))
+		die("Couldn't enter the namespace to create tap device '%s': %s",
+		    c->pasta.ifname, strerror(-rc));
+	if (rc && !strcmp(t.step, "open")) {
+		if (rc == -EACCES || rc == -EPERM)
+			die("Couldn't open /dev/net/tun in the namespace: %s (it must be readable and writable by us)",
+			    strerror(-rc));
+		if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO)
+			die("Couldn't open /dev/net/tun in the namespace: %s (is the tun module loaded?)",
+			    strerror(-rc));
+		die("Couldn't open /dev/net/tun in the namespace: %s",
 		    strerror(-rc));
+	}
+	if (rc == -EPERM)
+		die("Couldn't create tap device '%s' in the namespace (TUNSETIFF): %s: that needs CAP_NET_ADMIN in the user namespace owning it",
+		    c->pasta.ifname, strerror(-rc));
 	if (rc == -EBUSY || rc == -EINVAL)
-		die("Couldn't create tap device '%s' in the namespace: %s (is the name taken? choose another with -I)",
+		die("Couldn't create tap device '%s' in the namespace (TUNSETIFF): %s (is the name taken? choose another with -I)",
 		    c->pasta.ifname, strerror(-rc));
 	if (rc)
-		die("Couldn't create tap device '%s' in the namespace: %s",
+		die("Couldn't create tap device '%s' in the namespace (TUNSETIFF): %s",
 		    c->pasta.ifname, strerror(-rc));
 	c->fd_tap = t.fd;
 	c->tap_vnet_hdr = true;

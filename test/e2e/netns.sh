@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # netns.sh - attaching to existing namespaces: --netns NAME and PID, going
 # to the background the way Podman expects, quitting when the namespace
-# or the process goes away, SIGTERM
+# or the process goes away, SIGTERM, a namespace we may not join
 #
 # Topology: see test/lib/lib.sh; the guest namespace is ours (ip netns
 # add), or that of a process we start with unshare.
@@ -160,6 +160,26 @@ if [ ${rc} -eq 1 ] && printf '%s' "${out}" | grep -q "pt-none-$$"; then
 	pass "missing_netns_error"
 else
 	fail "missing_netns_error" "exit ${rc}: ${out}"
+fi
+
+# A namespace we may not join: an unprivileged user (nobody, no
+# capabilities) can open root's namespace file, but not enter it. The
+# message says that, not something about the tap device
+if need_cmd "setns_denied_error" setpriv; then
+	guest_ns_setup denied
+	out="$(timeout 10 ip netns exec "${HOST_NS}" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups --inh-caps=-all "${PASTA}" -D "${TEST_DNS4}" \
+		--netns "${GUEST_NS}" 2>&1 < /dev/null)"
+	rc=$?
+	if [ ${rc} -ne 1 ]; then
+		fail "setns_denied_error" "exit ${rc}: ${out}"
+	elif printf '%s' "${out}" | grep -q "/dev/net/tun"; then
+		fail "setns_denied_error" "blames the tap device: ${out}"
+	else
+		check_grep "setns_denied_error" \
+			"network namespace '/run/netns/${GUEST_NS}' \(setns\): Operation not permitted" \
+			"${out}"
+	fi
 fi
 
 # --- attach to a PID ------------------------------------------------------
