@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/if_tun.h>
 #include <linux/nsfs.h>
 #include <net/if.h>
@@ -386,17 +387,95 @@ void pasta_tap_open(struct ctx *c)
 	c->tap_vnet_hdr = true;
 }
 
+#define PASTA_ADDRS_MAX		32	/* copied per family */
+
 /**
  * struct pasta_conf_arg - Configuration steps, for the namespace clone
  * @c:		Execution context
  * @step:	Step that failed, for the message
  * @ifi:	Index of the tap device
+ * @addrs4:	Further IPv4 addresses of the host interface to copy
+ * @n4:		Entries in @addrs4
+ * @addrs6:	Further IPv6 addresses of the host interface to copy
+ * @n6:		Entries in @addrs6
+ * @buf:	Room for a step naming an address
  */
 struct pasta_conf_arg {
 	const struct ctx *c;
 	const char *step;
 	unsigned ifi;
+	struct nl_addr addrs4[PASTA_ADDRS_MAX];
+	unsigned n4;
+	struct nl_addr addrs6[PASTA_ADDRS_MAX];
+	unsigned n6;
+	char buf[INET6_ADDRSTRLEN + 32];
 };
+
+/**
+ * pasta_addr_add() - In the namespace: add one address to the tap device
+ * @nl:		Netlink socket in the namespace
+ * @a:		Configuration steps, @a->step set for the message
+ * @af:		AF_INET or AF_INET6
+ * @addr:	Address
+ * @prefix_len:	Prefix length
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int pasta_addr_add(int nl, struct pasta_conf_arg *a, int af,
+			  const void *addr, int prefix_len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, addr, s, sizeof(s));
+	snprintf(a->buf, sizeof(a->buf), "add address %s/%d", s, prefix_len);
+	a->step = a->buf;
+	return nl_addr_add(nl, af, a->ifi, addr, prefix_len);
+}
+
+/**
+ * pasta_addrs_add() - In the namespace: the guest's address of a family,
+ *		       and the further ones copied from the host, so that
+ *		       the guest's comes first in the kernel's list
+ * @nl:		Netlink socket in the namespace
+ * @a:		Configuration steps
+ * @af:		AF_INET or AF_INET6
+ *
+ * The kernel lists IPv4 addresses in the order they were added (the first
+ * of a subnet being its primary), IPv6 ones newest first: the guest's
+ * goes first for IPv4, last for IPv6, the others so that they keep the
+ * host's order.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int pasta_addrs_add(int nl, struct pasta_conf_arg *a, int af)
+{
+	const struct ctx *c = a->c;
+	unsigned i;
+	int rc;
+
+	if (af == AF_INET) {
+		rc = pasta_addr_add(nl, a, af, &c->ip4.addr, c->ip4.prefix_len);
+		for (i = 0; !rc && i < a->n4; i++) {
+			const struct nl_addr *x = &a->addrs4[i];
+
+			if (!in4_eq(&x->a.a4, &c->ip4.addr))
+				rc = pasta_addr_add(nl, a, af, &x->a.a4,
+						    x->prefix_len);
+		}
+		return rc;
+	}
+
+	for (i = a->n6; i > 0; i--) {
+		const struct nl_addr *x = &a->addrs6[i - 1];
+
+		if (IN6_ARE_ADDR_EQUAL(&x->a.a6, &c->ip6.addr))
+			continue;
+		rc = pasta_addr_add(nl, a, af, &x->a.a6, x->prefix_len);
+		if (rc)
+			return rc;
+	}
+	return pasta_addr_add(nl, a, af, &c->ip6.addr, c->ip6.prefix_len);
+}
 
 /**
  * pasta_ns_conf_ns() - In the namespace: links up, addresses, routes
@@ -436,9 +515,7 @@ static int pasta_ns_conf_ns(void *arg)
 		goto out;
 
 	if (c->ifi4_on) {
-		a->step = "add IPv4 address";
-		rc = nl_addr_add(nl, AF_INET, a->ifi, &c->ip4.addr,
-				 c->ip4.prefix_len);
+		rc = pasta_addrs_add(nl, a, AF_INET);
 		if (rc)
 			goto out;
 		if (!in4_is_unspec(&c->ip4.gw)) {
@@ -450,9 +527,7 @@ static int pasta_ns_conf_ns(void *arg)
 		}
 	}
 	if (c->ifi6_on) {
-		a->step = "add IPv6 address";
-		rc = nl_addr_add(nl, AF_INET6, a->ifi, &c->ip6.addr,
-				 c->ip6.prefix_len);
+		rc = pasta_addrs_add(nl, a, AF_INET6);
 		if (rc)
 			goto out;
 		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw)) {
@@ -467,13 +542,56 @@ out:
 }
 
 /**
+ * pasta_addrs_read() - The host interface's addresses, to copy them all
+ * @c:		Execution context
+ * @a:		Configuration steps: lists filled
+ *
+ * Only for a family whose address was taken from the host: with -a, the
+ * guest gets that address alone.
+ */
+static void pasta_addrs_read(const struct ctx *c, struct pasta_conf_arg *a)
+{
+	int nl = nl_sock_open(), n;
+
+	if (nl < 0) {
+		warn("Can't open netlink socket to read the host's addresses: %s, copying only one per family",
+		     strerror(-nl));
+		return;
+	}
+	if (c->ifi4_on && !c->ip4.no_copy_addrs && c->ip4.ifi) {
+		n = nl_addr_list(nl, AF_INET, c->ip4.ifi, a->addrs4,
+				 PASTA_ADDRS_MAX);
+		if (n > PASTA_ADDRS_MAX)
+			warn("%s has %d IPv4 addresses, copying the first %u",
+			     c->ip4.ifname, n, PASTA_ADDRS_MAX);
+		a->n4 = n < 0 ? 0 : MIN((unsigned)n, PASTA_ADDRS_MAX);
+	}
+	if (c->ifi6_on && !c->ip6.no_copy_addrs && c->ip6.ifi) {
+		n = nl_addr_list(nl, AF_INET6, c->ip6.ifi, a->addrs6,
+				 PASTA_ADDRS_MAX);
+		if (n > PASTA_ADDRS_MAX)
+			warn("%s has %d IPv6 addresses, copying the first %u",
+			     c->ip6.ifname, n, PASTA_ADDRS_MAX);
+		a->n6 = n < 0 ? 0 : MIN((unsigned)n, PASTA_ADDRS_MAX);
+	}
+	close(nl);
+}
+
+/**
  * pasta_ns_conf() - Bring up links in the namespace, configure if asked
  * @c:		Execution context
  */
 void pasta_ns_conf(struct ctx *c)
 {
-	struct pasta_conf_arg a = { .c = c, .step = "enter the namespace" };
-	int rc = ns_call(c->pasta.netns_fd, pasta_ns_conf_ns, &a);
+	static struct pasta_conf_arg a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.c = c;
+	if (c->pasta.config_net)
+		pasta_addrs_read(c, &a);
+	a.step = "enter the namespace";
+	rc = ns_call(c->pasta.netns_fd, pasta_ns_conf_ns, &a);
 
 	if (rc)
 		die("Couldn't %s in the namespace (device '%s'): %s", a.step,
