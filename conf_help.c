@@ -129,7 +129,9 @@ void conf_print_usage(const struct ctx *c, const char *name)
 "    default: 16384\n"
 "  --no-peek-off		Don't use SO_PEEK_OFF: peek through a discard buffer\n"
 "  --stats SECONDS	Log statistics periodically (also on SIGUSR1)\n"
-"    default: 0, only on SIGUSR1\n");
+"    default: 0, only on SIGUSR1\n"
+"  --freebind		Forwarded ports may listen on addresses that\n"
+"			aren't configured (yet)\n");
 
 	if (c->mode == MODE_PASTA) {
 		log_print(
@@ -174,7 +176,11 @@ void conf_print_usage(const struct ctx *c, const char *name)
 "  --config-net		Configure tap interface in namespace\n"
 "  -I, --ns-ifname NAME	namespace interface name\n"
 "    default: same interface name as external one\n"
-"  --ns-mac-addr ADDR	Set MAC address on tap interface\n");
+"  --ns-mac-addr ADDR	Set MAC address on tap interface\n"
+"  --no-copy-addrs	Give the namespace one address per family only\n"
+"  -F, --fd FD		Use FD, a tap device the caller opened\n"
+"  --no-splice		Host loopback to -t/-u ports goes via the tap\n"
+"  --splice-only	No tap device: forward loopback traffic only\n");
 	} else {
 		log_print(
 "  -t, --tcp-ports SPEC	TCP port forwarding to guest\n"
@@ -199,7 +205,7 @@ void conf_print_usage(const struct ctx *c, const char *name)
 "  -u, --udp-ports SPEC	UDP port forwarding to guest\n"
 "    SPEC is as described for TCP above\n"
 "    default: none\n"
-"  -s, --socket PATH	UNIX domain socket path\n"
+"  -s, --socket, --socket-path PATH	UNIX domain socket path\n"
 "    default: probe free path starting from /tmp/passt_1.socket\n"
 "  -F, --fd FD		Use FD as pre-opened connected socket\n"
 "  -1, --one-off		Quit after handling one single client\n");

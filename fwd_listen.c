@@ -28,7 +28,10 @@
  *
  * Addresses: on the host, without an address given, one socket serves
  * both families (IPv6, IPV6_V6ONLY off) if both are enabled; in the
- * namespace, one socket per enabled family on 127.0.0.1 and ::1.
+ * namespace, and on the host with --splice-only (no tap device: only
+ * loopback peers can be forwarded), one socket per enabled family on
+ * 127.0.0.1 and ::1. --freebind lets a given address be bound before it
+ * is configured (IP_FREEBIND, IPV6_FREEBIND).
  *
  * Storage: a static table of descriptors per protocol, side, family and
  * port (2 MiB of address space, touched only where used), and bitmaps per
@@ -53,6 +56,11 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+
+/* In linux/in6.h, which doesn't mix with netinet/in.h */
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND		78
+#endif
 
 #include "util.h"
 #include "log.h"
@@ -120,6 +128,7 @@ static uint16_t fwd_ephemeral[2];
  * @port:	Listening port
  * @to:		Target port
  * @given:	The port was given explicitly (FWD_SPEC): failing is fatal
+ * @freebind:	Set IP_FREEBIND or IPV6_FREEBIND (--freebind)
  * @ret:	Result: the socket, or -errno
  * @step:	Result: the call that failed, for the message
  */
@@ -132,6 +141,7 @@ struct fwd_listen_req {
 	uint16_t port;
 	uint16_t to;
 	bool given;
+	bool freebind;
 	int ret;
 	const char *step;
 };
@@ -194,6 +204,11 @@ static void fwd_listen_open(struct fwd_listen_req *r)
 		goto fail_close;
 	if (r->af == AF_INET6 &&
 	    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)))
+		goto fail_close;
+	if (r->freebind &&
+	    (r->af == AF_INET ?
+	     setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) :
+	     setsockopt(s, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one))))
 		goto fail_close;
 	if (r->ifname && *r->ifname &&
 	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
@@ -402,7 +417,8 @@ static void fwd_listen_queue(struct ctx *c, unsigned p, unsigned side,
 			     uint16_t port, uint16_t to, bool given)
 {
 	struct fwd_listen_req r = { .ifname = ifname, .port = port,
-				    .to = to, .given = given };
+				    .to = to, .given = given,
+				    .freebind = c->freebind };
 	unsigned i;
 
 	if (!port)
@@ -452,12 +468,13 @@ static void fwd_listen_queue(struct ctx *c, unsigned p, unsigned side,
  * @to:		Target port
  * @given:	Port given explicitly: failing to listen is fatal
  *
- * On the host, any address; in the namespace, its loopback addresses.
+ * On the host, any address (loopback only with --splice-only: nothing
+ * else can be forwarded); in the namespace, its loopback addresses.
  */
 static void fwd_listen_queue_port(struct ctx *c, unsigned p, unsigned side,
 				  uint16_t port, uint16_t to, bool given)
 {
-	if (side == FWD_HOST) {
+	if (side == FWD_HOST && !c->splice_only) {
 		fwd_listen_queue(c, p, side, NULL, NULL, port, to, given);
 		return;
 	}
@@ -587,7 +604,8 @@ static void fwd_listen_setup(struct ctx *c, unsigned p, unsigned side,
 
 				if (fwd_port_excluded(fp, (uint16_t)port))
 					continue;
-				if (addr || *r->ifname || side == FWD_HOST)
+				if (addr || *r->ifname ||
+				    (side == FWD_HOST && !c->splice_only))
 					fwd_listen_queue(c, p, side, addr,
 							 r->ifname,
 							 (uint16_t)port, to,

@@ -457,7 +457,8 @@ int main(int argc, char **argv)
 	passt_signals_init(c);
 
 	conf_log(c);
-	tap_init(c);
+	if (!c->splice_only)	/* no tap device then, see pasta.c */
+		tap_init(c);
 	icmp_init(c);
 	tcp_init(c);
 	udp_init(c);

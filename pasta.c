@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <linux/nsfs.h>
 #include <net/if.h>
 #include <sys/inotify.h>
@@ -353,13 +354,64 @@ static int pasta_tap_open_ns(void *arg)
 }
 
 /**
- * pasta_tap_open() - Create the tap device in the namespace
+ * pasta_tap_given() - Take the tap device the caller opened (-F/--fd)
+ * @c:		Execution context
+ *
+ * The device must be a tap (Ethernet) device without packet information
+ * header; a virtio-net header is used if it has one of the usual size. Its
+ * name is what we configure in the namespace: -I, if given, must match.
+ */
+static void pasta_tap_given(struct ctx *c)
+{
+	int fd = c->fd_tap_given, hdr_sz = 0;
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	/* #syscalls ioctl */
+	if (ioctl(fd, TUNGETIFF, &ifr))
+		die_perror("-F/--fd %d is not a tap device (TUNGETIFF)", fd);
+	if ((ifr.ifr_flags & (IFF_TUN | IFF_TAP)) != IFF_TAP)
+		die("-F/--fd %d is tun device '%s': we need a tap device (Ethernet frames)",
+		    fd, ifr.ifr_name);
+	if (!(ifr.ifr_flags & IFF_NO_PI))
+		die("-F/--fd %d: tap device '%s' was set up without IFF_NO_PI: its frames carry a header we don't handle",
+		    fd, ifr.ifr_name);
+	if (*c->pasta.ifname && strcmp(c->pasta.ifname, ifr.ifr_name) != 0)
+		die("-F/--fd %d is tap device '%s', not '%s' as given with -I/--ns-ifname",
+		    fd, ifr.ifr_name, c->pasta.ifname);
+	if ((ifr.ifr_flags & IFF_VNET_HDR) &&
+	    (ioctl(fd, TUNGETVNETHDRSZ, &hdr_sz) ||
+	     hdr_sz != (int)sizeof(struct virtio_net_hdr)))
+		die("-F/--fd %d: tap device '%s' has a virtio-net header of %d bytes, we handle only %zu",
+		    fd, ifr.ifr_name, hdr_sz, sizeof(struct virtio_net_hdr));
+	if (set_nonblock(fd))
+		die_perror("-F/--fd %d: can't make it non-blocking", fd);
+
+	snprintf(c->pasta.ifname, sizeof(c->pasta.ifname), "%s", ifr.ifr_name);
+	c->fd_tap = fd;
+	c->tap_vnet_hdr = !!(ifr.ifr_flags & IFF_VNET_HDR);
+	info("Using tap device '%s' from descriptor %d%s", c->pasta.ifname, fd,
+	     c->tap_vnet_hdr ? ", with virtio-net header" : "");
+}
+
+/**
+ * pasta_tap_open() - Create the tap device in the namespace, or take the
+ *		      one given with -F; none with --splice-only
  * @c:		Execution context
  */
 void pasta_tap_open(struct ctx *c)
 {
 	struct pasta_tap_arg t = { c->pasta.ifname, -1, "enter" };
-	int rc = ns_call(c->pasta.netns_fd, pasta_tap_open_ns, &t);
+	int rc;
+
+	if (c->splice_only)
+		return;
+	if (c->fd_tap_given >= 0) {
+		pasta_tap_given(c);
+		return;
+	}
+
+	rc = ns_call(c->pasta.netns_fd, pasta_tap_open_ns, &t);
 
 	if (rc && !strcmp(t.step, "enter"))
 		die("Couldn't enter the namespace to create tap device '%s': %s",
@@ -503,7 +555,12 @@ static int pasta_ns_conf_ns(void *arg)
 	if (rc)
 		goto out;
 
-	a->step = "find the tap device";
+	if (c->splice_only)
+		goto out;	/* no tap device */
+
+	a->step = c->fd_tap_given >= 0 ?
+		  "find the tap device given with -F/--fd" :
+		  "find the tap device";
 	rc = nl_link_get_ifi(nl, c->pasta.ifname, &a->ifi);
 	if (rc)
 		goto out;

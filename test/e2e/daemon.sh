@@ -119,6 +119,16 @@ else
 	fail "one_off_serves" "passt -1 didn't start: $(cat "${T_TMP}/passt.out")"
 fi
 
+# --socket-path: the other name of -s
+sock3="${T_TMP}/long-name.socket"
+if passt_start --socket-path "${sock3}" -P "${pidf}" -l "${log}.3" && [ -S "${sock3}" ]; then
+	check "socket_path_option" client "${sock3}" arp ping4
+	kill -TERM "${PASST_PID}"
+	wait_for 2 pid_gone "${PASST_PID}"
+else
+	fail "socket_path_option" "exit ${PASST_RC}, socket $(ls -l "${sock3}" 2>&1): $(cat "${T_TMP}/passt.out")"
+fi
+
 # Relative paths, resolved in the directory passt starts from, although
 # the daemon then leaves it for /: the pid file, log, capture and socket
 # work, and the socket goes at exit
