@@ -140,6 +140,11 @@ else
 	fail "address_option_only_one" "${out}"
 fi
 
+# The command starts where pasta was started, although pasta itself then
+# moves to /
+out="$(cd "${T_TMP}" && in_host timeout 20 "${PASTA}" -q -D "${TEST_DNS4}" -- pwd 2>/dev/null)"
+[ "${out}" = "${T_TMP}" ] && pass "command_keeps_cwd" || fail "command_keeps_cwd" "${out}"
+
 # The command's exit status is pasta's
 in_host timeout 20 "${PASTA}" -D "${TEST_DNS4}" --config-net -- sh -c 'exit 7' >/dev/null 2>&1
 rc=$?
