@@ -82,6 +82,10 @@ enum {
 	OPT_MAX_FLOWS,
 	OPT_NO_PEEK_OFF,
 	OPT_STATS,
+	OPT_FREEBIND,
+	OPT_NO_SPLICE,
+	OPT_SPLICE_ONLY,
+	OPT_NO_COPY_ADDRS,
 };
 
 static const struct option conf_options[] = {
@@ -140,12 +144,17 @@ static const struct option conf_options[] = {
 	{ "runas",		required_argument,	NULL, OPT_RUNAS },
 	{ "pcap",		required_argument,	NULL, 'p' },
 	{ "socket",		required_argument,	NULL, 's' },
+	{ "socket-path",	required_argument,	NULL, 's' },
 	{ "fd",			required_argument,	NULL, 'F' },
 	{ "one-off",		no_argument,		NULL, '1' },
 	{ "host-lo-to-ns-lo",	no_argument,		NULL, OPT_HOST_LO_TO_NS_LO },
 	{ "max-flows",		required_argument,	NULL, OPT_MAX_FLOWS },
 	{ "no-peek-off",	no_argument,		NULL, OPT_NO_PEEK_OFF },
 	{ "stats",		required_argument,	NULL, OPT_STATS },
+	{ "freebind",		no_argument,		NULL, OPT_FREEBIND },
+	{ "no-splice",		no_argument,		NULL, OPT_NO_SPLICE },
+	{ "splice-only",	no_argument,		NULL, OPT_SPLICE_ONLY },
+	{ "no-copy-addrs",	no_argument,		NULL, OPT_NO_COPY_ADDRS },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -755,12 +764,22 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 		case 'I':
 		case OPT_NS_MAC:
 		case OPT_HOST_LO_TO_NS_LO:
+		case OPT_NO_SPLICE:
+		case OPT_SPLICE_ONLY:
+		case OPT_NO_COPY_ADDRS:
 			if (c->mode != MODE_PASTA)
 				return conf_err(err, errlen,
 						"%s%s%s%s is only valid for pasta",
 						name, arg ? " '" : "",
 						arg ? arg : "", arg ? "'" : "");
-			if (opt == OPT_CONFIG_NET) {
+			if (opt == OPT_NO_SPLICE) {
+				c->no_splice = true;
+			} else if (opt == OPT_SPLICE_ONLY) {
+				c->splice_only = true;
+			} else if (opt == OPT_NO_COPY_ADDRS) {
+				c->ip4.no_copy_addrs = true;
+				c->ip6.no_copy_addrs = true;
+			} else if (opt == OPT_CONFIG_NET) {
 				c->pasta.config_net = true;
 			} else if (opt == OPT_NETNS_ONLY) {
 				c->pasta.netns_only = true;
@@ -814,8 +833,17 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 				return conf_err(err, errlen,
 						"Invalid %s '%s'", name, arg);
 			break;
-		case 's':
 		case 'F':
+			if (parse_u32(arg, 10, &v) || v < 3 || v > INT_MAX)
+				return conf_err(err, errlen,
+						"Invalid %s '%s': must be a descriptor number above 2",
+						name, arg);
+			c->fd_tap_given = (int)v;
+			/* passt: that one guest is all there will be */
+			if (c->mode == MODE_PASST)
+				c->one_off = true;
+			break;
+		case 's':
 		case '1':
 			if (c->mode != MODE_PASST)
 				return conf_err(err, errlen,
@@ -824,21 +852,12 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 						arg ? arg : "", arg ? "'" : "");
 			if (opt == '1') {
 				c->one_off = true;
-			} else if (opt == 's') {
-				if (!*arg ||
-				    str_copy(c->sock_path, sizeof(c->sock_path), arg))
-					return conf_err(err, errlen,
-							"Invalid %s '%s': 1 to %zu characters",
-							name, arg,
-							sizeof(c->sock_path) - 1);
-			} else {
-				if (parse_u32(arg, 10, &v) || v < 3 ||
-				    v > INT_MAX)
-					return conf_err(err, errlen,
-							"Invalid %s '%s': must be a descriptor number above 2",
-							name, arg);
-				c->fd_tap_given = (int)v;
-				c->one_off = true;
+			} else if (!*arg ||
+				   str_copy(c->sock_path, sizeof(c->sock_path),
+					    arg)) {
+				return conf_err(err, errlen,
+						"Invalid %s '%s': 1 to %zu characters",
+						name, arg, sizeof(c->sock_path) - 1);
 			}
 			break;
 		case OPT_MAX_FLOWS:
@@ -851,6 +870,9 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			break;
 		case OPT_NO_PEEK_OFF:
 			c->no_peek_off = true;
+			break;
+		case OPT_FREEBIND:
+			c->freebind = true;
 			break;
 		case OPT_STATS:
 			if (parse_u32(arg, 10, &v) || v > STATS_INTERVAL_MAX)
@@ -875,6 +897,28 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 	if (c->sock_path[0] && c->fd_tap_given >= 0)
 		return conf_err(err, errlen,
 				"-s/--socket and -F/--fd are exclusive");
+	if (c->splice_only) {
+		const char *x = NULL;
+
+		if (c->no_splice)
+			x = "--no-splice";
+		else if (c->pasta.config_net)
+			x = "--config-net";
+		else if (*c->pasta.ifname)
+			x = "-I/--ns-ifname";
+		else if (!mac_is_zero(c->pasta.ns_mac))
+			x = "--ns-mac-addr";
+		else if (c->fd_tap_given >= 0)
+			x = "-F/--fd";
+		if (x)
+			return conf_err(err, errlen,
+					"--splice-only and %s are exclusive: there is no tap device",
+					x);
+		/* Nothing reaches the link services without a tap device */
+		c->no_icmp = c->no_dhcp = c->no_ndp = c->no_dhcpv6 = true;
+		c->no_ra = true;
+		g->host_lo_to_ns_lo = true;
+	}
 
 	/* What's left: pasta's PID or command */
 	if (optind < argc) {
@@ -1104,6 +1148,11 @@ int conf_defaults(struct ctx *c, const struct conf_given *g, char *err,
 		c->ifi6_on = false;
 	}
 
+	/* Only loopback traffic: both families, whatever the host has */
+	if (c->splice_only) {
+		c->ifi4_on = !g->v6_only;
+		c->ifi6_on = !g->v4_only;
+	}
 	if (!c->ifi4_on && !c->ifi6_on) {
 		close(nl);
 		conf_err(err, errlen,
@@ -1155,7 +1204,8 @@ int conf_defaults(struct ctx *c, const struct conf_given *g, char *err,
 			if (fps[i]->mode == FWD_UNSET)
 				fps[i]->mode = FWD_AUTO;
 		}
-		if (!*c->pasta.ifname) {
+		/* With -F, the name is the given device's: see pasta.c */
+		if (!*c->pasta.ifname && c->fd_tap_given < 0) {
 			const char *n = *c->ip4.ifname ? c->ip4.ifname :
 					*c->ip6.ifname ? c->ip6.ifname :
 					DEFAULT_TAP_NAME;
@@ -1171,6 +1221,69 @@ int conf_defaults(struct ctx *c, const struct conf_given *g, char *err,
 		c->fwd->tcp_out.mode = c->fwd->udp_out.mode = FWD_NONE;
 	}
 
+	return 0;
+}
+
+/**
+ * conf_path_abs() - Make a relative path absolute, from the current
+ *		     directory
+ * @path:	Path, changed in place; empty is left alone
+ * @size:	Size of @path
+ *
+ * Return: 0 on success, -ENAMETOOLONG if the result doesn't fit, -errno if
+ *	   the current directory can't be read
+ */
+static int conf_path_abs(char *path, size_t size)
+{
+	char cwd[PATH_MAX], buf[PATH_MAX];
+	int n;
+
+	if (!*path || *path == '/')
+		return 0;
+	/* #syscalls getcwd */
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%s/%s", strcmp(cwd, "/") ? cwd : "",
+		     path);
+	if (n < 0 || (size_t)n >= size || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(path, buf, (size_t)n + 1);
+	return 0;
+}
+
+/**
+ * conf_paths_abs() - Make the paths used after start-up absolute
+ * @c:		Execution context
+ * @err:	Error message buffer
+ * @errlen:	Size of @err
+ *
+ * The daemon leaves its starting directory for the root (so it doesn't keep
+ * a file system busy), but the UNIX socket is removed at exit and the
+ * --netns path is watched while running: relative ones must still name the
+ * same file then. Files opened once at start (pid file, log, capture) need
+ * nothing.
+ *
+ * Return: 0 on success, -1 with a message in @err
+ */
+int conf_paths_abs(struct ctx *c, char *err, size_t errlen)
+{
+	char orig[PATH_MAX];
+	int rc;
+
+	snprintf(orig, sizeof(orig), "%s", c->sock_path);
+	rc = conf_path_abs(c->sock_path, sizeof(c->sock_path));
+	if (rc) {
+		conf_err(err, errlen, "Invalid -s/--socket '%s': %s (at most %zu characters once the current directory is prepended)",
+			 orig, strerror(-rc), sizeof(c->sock_path) - 1);
+		return -1;
+	}
+	snprintf(orig, sizeof(orig), "%s", c->pasta.netns);
+	rc = conf_path_abs(c->pasta.netns, sizeof(c->pasta.netns));
+	if (rc) {
+		conf_err(err, errlen, "Invalid --netns '%s': %s", orig,
+			 strerror(-rc));
+		return -1;
+	}
 	return 0;
 }
 

@@ -68,6 +68,7 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			    char **argv, char *err, size_t errlen);
 int conf_defaults(struct ctx *c, const struct conf_given *g, char *err,
 		  size_t errlen);
+int conf_paths_abs(struct ctx *c, char *err, size_t errlen);
 void conf_print_usage(const struct ctx *c, const char *name);
 void conf_print_version(const struct ctx *c);
 void conf_log(const struct ctx *c);

@@ -2,14 +2,17 @@
 /* conf_help.c - the --help and --version texts
  *
  * Kept apart from the parser so the text reads as a whole; doc/passt.1
- * documents the same options, and a test checks that every long option
- * printed here appears there too.
+ * documents the same options at length, and a test checks that every long
+ * option printed here appears there too. Layout: options grouped by what
+ * they are about, one line each where possible, the default in brackets
+ * at the end. Options of one mode only are printed in that mode's group.
  */
 
 #include <stdio.h>
 
 #include "util.h"
 #include "log.h"
+#include "flow.h"
 #include "conf.h"
 
 /**
@@ -23,185 +26,231 @@ void conf_print_version(const struct ctx *c)
 }
 
 /**
+ * conf_usage_synopsis() - How to call us, and what we do, in a few lines
+ * @c:		Execution context
+ * @name:	Name we were invoked as
+ */
+static void conf_usage_synopsis(const struct ctx *c, const char *name)
+{
+	if (c->mode == MODE_PASTA) {
+		log_print(
+"Usage: %s [OPTION]... [COMMAND [ARG]...]\n"
+"       %s [OPTION]... PID\n"
+"       %s [OPTION]... --netns PATH|NAME\n"
+"\n"
+"Connects a network namespace to the host's network through a tap device,\n"
+"answering its traffic with ordinary sockets on the host. Given neither a\n"
+"PID nor --netns, a new namespace is made for COMMAND (by default, your\n"
+"shell), and %s ends with the command's exit status.\n",
+			  name, name, name, name);
+	} else {
+		log_print(
+"Usage: %s [OPTION]...\n"
+"\n"
+"Gives a virtual machine a network link over a UNIX domain socket (QEMU's\n"
+"-netdev stream), answering the guest's traffic with ordinary sockets on\n"
+"the host. Goes to the background once the socket is ready.\n",
+			  name);
+	}
+}
+
+/**
+ * conf_usage_common() - Options both modes take
+ * @c:		Execution context
+ */
+static void conf_usage_common(const struct ctx *c)
+{
+	const bool pasta = c->mode == MODE_PASTA;
+
+	log_print(
+"\n"
+"In brackets: what happens without the option; [*]: of a few choices, the\n"
+"one %s makes unless told otherwise.\n",
+		  pasta ? "pasta" : "passt");
+
+	log_print(
+"\n"
+"Running\n"
+"  -f, --foreground           stay in the foreground%s\n"
+"  -P, --pid FILE             write the daemon's process ID into FILE\n"
+"      --runas UID[:GID]      once set up, switch to this user and group,\n"
+"                             given as numbers or names\n"
+"  -h, --help                 print this text, then quit\n"
+"      --version              print the version, then quit\n",
+		  pasta ? " (running a command,\n"
+			  "                             pasta always does)" : "");
+
+	log_print(
+"\n"
+"Messages and records\n"
+"  -q, --quiet                warnings and errors only\n"
+"  -d, --debug                add debugging messages\n"
+"      --trace                add a message per packet too (implies -d)\n"
+"  -l, --log-file PATH        send messages to PATH rather than to stderr\n"
+"      --log-size BYTES       bound on the size of that file [%lu MiB]\n"
+"  -e, --stderr               with -l: keep writing to stderr as well\n"
+"  -p, --pcap FILE            record the frames on the guest link in FILE\n"
+"      --stats SECONDS        log the counters at this interval\n"
+"                             [0: only when SIGUSR1 arrives]\n",
+		  LOG_SIZE_DEFAULT >> 20);	/* MiB */
+
+	log_print(
+"\n"
+"The guest's addresses [taken from the host interface with the default route]\n"
+"  -a, --address ADDR[/LEN]   an IPv4 or IPv6 address, at most one of each\n"
+"  -n, --netmask MASK         IPv4 prefix length, as a number or a mask\n"
+"  -g, --gateway ADDR         default gateway, one per family\n"
+"  -M, --mac-addr MAC         our MAC address, the one the guest talks to\n"
+"                             [the host interface's]\n"
+"  -m, --mtu MTU              MTU announced to the guest, 0 for none [%u]\n"
+"  -i, --interface NAME       host interface to copy them from [the one of\n"
+"                             --outbound-if4/6, else of the default route]\n"
+"  -4, --ipv4-only            leave IPv6 out\n"
+"  -6, --ipv6-only            leave IPv4 out\n"
+"  -H, --hostname NAME        host name handed to the guest by DHCP\n"
+"      --fqdn NAME            full domain name handed out by DHCP and DHCPv6\n",
+		  MTU_DEFAULT);
+
+	log_print(
+"\n"
+"The host's side\n"
+"  -o, --outbound ADDR        source address of host sockets, one per family\n"
+"      --outbound-if4 NAME    send IPv4 through this interface only\n"
+"      --outbound-if6 NAME    send IPv6 through this interface only\n"
+"      --map-host-loopback ADDR\n"
+"                             this guest-side address means the host's\n"
+"                             loopback [the gateway's address]\n"
+"      --map-guest-addr ADDR  this guest-side address means the host's own\n"
+"                             address that the guest was given [none]\n"
+"      --no-map-gw            no guest-side address means the host's loopback\n"
+"      --freebind             let forwarded ports listen on addresses the\n"
+"                             host hasn't configured (yet)\n"
+"      --max-flows N          connections and UDP flows tracked at once [%u]\n"
+"      --no-peek-off          keep unacknowledged TCP data without SO_PEEK_OFF\n",
+		  FLOW_MAX_DEFAULT);
+
+	log_print(
+"\n"
+"Name resolution\n"
+"  -D, --dns ADDR             resolver address told to the guest; repeat for\n"
+"                             more, \"none\" for none [the --dns-forward one]\n"
+"      --dns-forward ADDR     DNS queries to this guest-side address go to the\n"
+"                             host's resolver [the gateway's address]\n"
+"      --dns-host ADDR        that resolver [first nameserver of resolv.conf]\n"
+"  -S, --search LIST          search domains, separated by spaces, \"none\" for\n"
+"                             none [the search line of /etc/resolv.conf]\n"
+"      --dhcp-dns             pass the resolvers on in DHCP, DHCPv6 and NDP%s\n"
+"      --no-dhcp-dns          keep them out of those%s\n"
+"      --dhcp-search          pass the search domains on likewise%s\n"
+"      --no-dhcp-search       keep them out%s\n",
+		  pasta ? "" : " [*]", pasta ? " [*]" : "",
+		  pasta ? "" : " [*]", pasta ? " [*]" : "");
+
+	log_print(
+"\n"
+"Switching parts off\n"
+"      --no-tcp               no TCP at all\n"
+"      --no-udp               no UDP at all\n"
+"      --no-icmp              don't pass echo requests (ping) on\n"
+"      --no-dhcp              don't answer DHCP\n"
+"      --no-dhcpv6            don't answer DHCPv6\n"
+"      --no-ndp               don't answer neighbour solicitations, send no\n"
+"                             router advertisements\n"
+"      --no-ra                send no router advertisements\n");
+}
+
+/**
+ * conf_usage_ports() - Port forwarding options and their SPEC
+ * @c:		Execution context
+ */
+static void conf_usage_ports(const struct ctx *c)
+{
+	const bool pasta = c->mode == MODE_PASTA;
+
+	log_print(
+"\n"
+"Port forwarding (each option may be given several times)\n"
+"  -t, --tcp-ports SPEC       TCP ports of the host that lead to the %s\n"
+"  -u, --udp-ports SPEC       UDP ports of the host that lead to the %s\n",
+		  pasta ? "namespace" : "guest", pasta ? "namespace" : "guest");
+	if (pasta)
+		log_print(
+"  -T, --tcp-ns SPEC          TCP ports of the namespace that lead to the\n"
+"                             host's loopback\n"
+"  -U, --udp-ns SPEC          UDP ports of the namespace, likewise\n");
+	log_print(
+"  SPEC is one of:\n"
+"    none                     no port%s\n"
+"%s"
+"    all                      every port below the ephemeral range\n"
+"    [BIND/]LIST              the ports in LIST, where LIST has items\n"
+"                             separated by commas, each one of\n"
+"                               P, A-B           this port, these ports\n"
+"                               P:Q, A-B:C-D     ...arriving at other ports\n"
+"                               ~P, ~A-B         never these ports\n"
+"                             and BIND limits them to an address, a device,\n"
+"                             or both: ADDR, %%DEVICE, ADDR%%DEVICE\n"
+"  For instance:  -t 2222:22   -t 8000-8010   -t 198.51.100.1/443\n"
+"                 -t %%eth0/53   -u 5000-5100,~5050   -t ~25 (all but 25)\n",
+		  pasta ? "" : " [*]",
+		  pasta ? "    auto                     follow the ports bound on the other\n"
+			  "                             side, as they come and go [*]\n"
+			: "");
+}
+
+/**
+ * conf_usage_mode() - Options of one mode only
+ * @c:		Execution context
+ */
+static void conf_usage_mode(const struct ctx *c)
+{
+	if (c->mode == MODE_PASTA) {
+		log_print(
+"\n"
+"pasta: which namespace\n"
+"      --netns PATH|NAME      attach to this network namespace (a NAME is\n"
+"                             /run/netns/NAME, as ip-netns makes them)\n"
+"      --userns PATH          enter this user namespace before it\n"
+"      --netns-only           enter no user namespace (the rule when\n"
+"                             --netns comes without --userns)\n"
+"      --no-netns-quit        go on running when the --netns file goes away\n"
+"\n"
+"pasta: the link in the namespace\n"
+"      --config-net           set up addresses, routes and MTU on the tap\n"
+"                             device, not only bring it up\n"
+"  -I, --ns-ifname NAME       tap device name [the host interface's]\n"
+"      --ns-mac-addr MAC      tap device's MAC address\n"
+"      --no-copy-addrs        one address per family, not all of the host's\n"
+"  -F, --fd FD                take FD as the tap device, made by the caller\n"
+"      --no-splice            let traffic from the host's loopback to -t and\n"
+"                             -u ports cross the tap device, not a splice\n"
+"      --splice-only          make no tap device: loopback traffic only,\n"
+"                             spliced both ways\n"
+"      --host-lo-to-ns-lo     accepted: the host's loopback reaches the\n"
+"                             namespace's loopback anyway\n");
+	} else {
+		log_print(
+"\n"
+"passt: the guest's socket\n"
+"  -s, --socket, --socket-path PATH\n"
+"                             where to listen for the guest\n"
+"                             [/tmp/passt_N.socket, with the first free N]\n"
+"  -F, --fd FD                take FD as the guest's connected socket;\n"
+"                             implies -1\n"
+"  -1, --one-off              quit as soon as the guest disconnects\n");
+	}
+}
+
+/**
  * conf_print_usage() - Print usage
  * @c:		Execution context
  * @name:	Name we were invoked as
  */
 void conf_print_usage(const struct ctx *c, const char *name)
 {
-	if (c->mode == MODE_PASTA) {
-		log_print(
-"Usage: %s [OPTION]... [COMMAND] [ARGS]...\n"
-"       %s [OPTION]... PID\n"
-"       %s [OPTION]... --netns [PATH|NAME]\n"
-"\n"
-"Without PID or --netns, run the given command or a default shell in a\n"
-"new network and user namespace, and connect it through a tap device.\n"
-"\n", name, name, name);
-	} else {
-		log_print(
-"Usage: %s [OPTION]...\n"
-"\n"
-"Connect a virtual machine over a UNIX domain socket (QEMU -netdev\n"
-"stream) and translate its traffic to host sockets.\n"
-"\n", name);
-	}
-
-	log_print(
-"  -d, --debug		Be verbose\n"
-"      --trace		Be extra verbose, implies --debug\n"
-"  -q, --quiet		Don't print informational messages\n"
-"  -f, --foreground	Don't run in background\n"
-"    default: run in background, except for pasta running a command\n"
-"  -e, --stderr		Log to stderr too (deprecated, accepted)\n"
-"  -l, --log-file PATH	Log (only) to given file\n"
-"  --log-size BYTES	Maximum size of log file\n"
-"    default: 1 MiB\n"
-"  --runas UID|UID:GID	Run as given UID, GID, which can be\n"
-"    numeric, or login and group names\n"
-"  -h, --help		Display this help message and exit\n"
-"  --version		Show version and exit\n"
-"  -p, --pcap FILE	Log tap-facing traffic to pcap file\n"
-"  -P, --pid FILE	Write own PID to the given file\n"
-"  -m, --mtu MTU	Assign MTU via DHCP/NDP (and to the tap with --config-net)\n"
-"    a zero value disables assignment\n"
-"    default: 65520: maximum 802.3 MTU minus 802.3 header\n"
-"  -a, --address ADDR	Assign IPv4 or IPv6 address ADDR[/PREFIX]\n"
-"    can be given once for each family\n"
-"    default: use addresses from interface with default route\n"
-"  -n, --netmask MASK	Assign IPv4 MASK, dot-decimal or bits\n"
-"    default: netmask from matching address on the host\n"
-"  -M, --mac-addr ADDR	Use source MAC address ADDR\n"
-"    default: MAC address from interface with default route\n"
-"  -g, --gateway ADDR	Pass IPv4 or IPv6 address as gateway\n"
-"    default: gateway from interface with default route\n"
-"  -i, --interface NAME	Interface for addresses and routes\n"
-"    default: from --outbound-if4 and --outbound-if6, if any\n"
-"             otherwise interface with first default route\n"
-"  -o, --outbound ADDR	Bind to address as outbound source\n"
-"    can be given once for each family\n"
-"    default: use source address from routing tables\n"
-"  --outbound-if4 NAME	Bind to outbound interface for IPv4\n"
-"    default: use interface from default route\n"
-"  --outbound-if6 NAME	Bind to outbound interface for IPv6\n"
-"    default: use interface from default route\n"
-"  -D, --dns ADDR	Use IPv4 or IPv6 address as DNS\n"
-"    can be given multiple times; 'none' disables DNS information\n"
-"    default: the --dns-forward address\n"
-"  --dns-forward ADDR	Forward DNS queries sent to ADDR\n"
-"    can be given once for each family\n"
-"    default: gateway address\n"
-"  --dns-host ADDR	Host address DNS queries to --dns-forward go to\n"
-"    default: first resolver from /etc/resolv.conf\n"
-"  -S, --search LIST	Space-separated list, search domains\n"
-"    'none' disables the DNS search list\n"
-"    default: search list from /etc/resolv.conf\n");
-	if (c->mode == MODE_PASTA)
-		log_print(
-"  --dhcp-dns		Pass DNS list via DHCP/DHCPv6/NDP\n"
-"  --dhcp-search		Pass list via DHCP/DHCPv6/NDP\n"
-"  --no-dhcp-dns		Don't pass DNS list (default for pasta)\n"
-"  --no-dhcp-search	Don't pass search list (default for pasta)\n");
-	else
-		log_print(
-"  --dhcp-dns		Pass DNS list via DHCP/DHCPv6/NDP (default)\n"
-"  --dhcp-search		Pass list via DHCP/DHCPv6/NDP (default)\n"
-"  --no-dhcp-dns		No DNS list in DHCP/DHCPv6/NDP\n"
-"  --no-dhcp-search	No list in DHCP/DHCPv6/NDP\n");
-	log_print(
-"  --no-tcp		Disable TCP protocol handler\n"
-"  --no-udp		Disable UDP protocol handler\n"
-"  --no-icmp		Disable ICMP/ICMPv6 protocol handler\n"
-"  --no-dhcp		Disable DHCP server\n"
-"  --no-ndp		Disable NDP responses\n"
-"  --no-dhcpv6		Disable DHCPv6 server\n"
-"  --no-ra		Disable router advertisements\n"
-"  --no-map-gw		Don't map gateway address to host\n"
-"  --map-host-loopback ADDR	Translate ADDR to refer to host loopback\n"
-"    default: gateway address, unless --no-map-gw\n"
-"  --map-guest-addr ADDR	Translate ADDR to the guest's address on the host\n"
-"    default: none\n"
-"  -4, --ipv4-only	Enable IPv4 operation only\n"
-"  -6, --ipv6-only	Enable IPv6 operation only\n"
-"  -H, --hostname NAME	Hostname to configure client with\n"
-"  --fqdn NAME		FQDN to configure client with\n"
-"  --max-flows N		Size of the flow table\n"
-"    default: 16384\n"
-"  --no-peek-off		Don't use SO_PEEK_OFF: peek through a discard buffer\n"
-"  --stats SECONDS	Log statistics periodically (also on SIGUSR1)\n"
-"    default: 0, only on SIGUSR1\n");
-
-	if (c->mode == MODE_PASTA) {
-		log_print(
-"  -t, --tcp-ports SPEC	TCP port forwarding to namespace\n"
-"    can be specified multiple times\n"
-"    SPEC can be:\n"
-"      'none': don't forward any ports\n"
-"      'auto': forward all ports currently bound in namespace\n"
-"      'all': forward all non-ephemeral ports\n"
-"      a comma-separated list, optionally ranged with '-'\n"
-"        and optional target ports after ':', with optional\n"
-"        address specification suffixed by '/' and optional\n"
-"        interface prefixed by '%%'. Examples:\n"
-"        -t 22		Forward local port 22 to port 22 in netns\n"
-"        -t 22:23	Forward local port 22 to port 23\n"
-"        -t 22,25	Forward ports 22, 25 to ports 22, 25\n"
-"        -t 22-80	Forward ports 22 to 80\n"
-"        -t 22-80:32-90	Forward ports 22 to 80 to\n"
-"			corresponding port numbers plus 10\n"
-"        -t 198.51.100.1/5	Bind port 5 of 198.51.100.1 to namespace\n"
-"        -t %%eth0/5	Bind port 5 on interface eth0\n"
-"        -t 5-25,~10-20	Forward ports 5 to 9, and 21 to 25\n"
-"        -t ~25		Forward all ports except for 25\n"
-"    default: auto\n"
-"  -u, --udp-ports SPEC	UDP port forwarding to namespace\n"
-"    SPEC is as described for TCP above\n"
-"    default: auto\n"
-"  -T, --tcp-ns SPEC	TCP port forwarding to init namespace\n"
-"    SPEC is as described above\n"
-"    default: auto\n"
-"  -U, --udp-ns SPEC	UDP port forwarding to init namespace\n"
-"    SPEC is as described above\n"
-"    default: auto\n"
-"  --host-lo-to-ns-lo	Translate host-loopback forwards to\n"
-"    namespace loopback (accepted: this is what spliced forwards do)\n"
-"  --userns NSPATH	Target user namespace to join\n"
-"  --netns PATH|NAME	Target network namespace to join\n"
-"  --netns-only		Don't join existing user namespace\n"
-"    implied if PATH or NAME are given without --userns\n"
-"  --no-netns-quit	Don't quit if filesystem-bound target\n"
-"			network namespace is deleted\n"
-"  --config-net		Configure tap interface in namespace\n"
-"  -I, --ns-ifname NAME	namespace interface name\n"
-"    default: same interface name as external one\n"
-"  --ns-mac-addr ADDR	Set MAC address on tap interface\n");
-	} else {
-		log_print(
-"  -t, --tcp-ports SPEC	TCP port forwarding to guest\n"
-"    can be specified multiple times\n"
-"    SPEC can be:\n"
-"      'none': don't forward any ports\n"
-"      'all': forward all unbound, non-ephemeral ports\n"
-"      a comma-separated list, optionally ranged with '-'\n"
-"        and optional target ports after ':', with optional\n"
-"        address specification suffixed by '/' and optional\n"
-"        interface prefixed by '%%'. Examples:\n"
-"        -t 22		Forward local port 22 to 22 in guest\n"
-"        -t 22:23	Forward local port 22 to port 23\n"
-"        -t 22,25	Forward ports 22, 25 to ports 22, 25\n"
-"        -t 22-80	Forward ports 22 to 80\n"
-"        -t 22-80:32-90	Forward ports 22 to 80 to\n"
-"			corresponding port numbers plus 10\n"
-"        -t 198.51.100.1/5	Bind port 5 of 198.51.100.1 to guest\n"
-"        -t 5-25,~10-20	Forward ports 5 to 9, and 21 to 25\n"
-"        -t ~25		Forward all ports except for 25\n"
-"    default: none\n"
-"  -u, --udp-ports SPEC	UDP port forwarding to guest\n"
-"    SPEC is as described for TCP above\n"
-"    default: none\n"
-"  -s, --socket PATH	UNIX domain socket path\n"
-"    default: probe free path starting from /tmp/passt_1.socket\n"
-"  -F, --fd FD		Use FD as pre-opened connected socket\n"
-"  -1, --one-off		Quit after handling one single client\n");
-	}
+	conf_usage_synopsis(c, name);
+	conf_usage_common(c);
+	conf_usage_ports(c);
+	conf_usage_mode(c);
+	log_print("\nSee the manual, passt(1), for the details.\n");
 }

@@ -206,6 +206,13 @@ struct fwd_ctx;
  * @flow_max:		Size of the flow table
  * @no_peek_off:	Force the discard-buffer fallback for TCP peeking
  * @tap_vnet_hdr:	The tap device has a virtio-net header before frames
+ * @freebind:		--freebind: forwarded-port listeners may bind
+ *			addresses not configured (yet)
+ * @no_splice:		--no-splice (pasta): connections and datagrams from
+ *			the host's loopback to -t/-u ports go through the tap
+ *			device, not spliced to the namespace's loopback
+ * @splice_only:	--splice-only (pasta): no tap device; only loopback
+ *			traffic is forwarded, spliced
  */
 struct ctx {
 	enum passt_mode mode;
@@ -255,6 +262,9 @@ struct ctx {
 	unsigned flow_max;
 	bool no_peek_off;
 	bool tap_vnet_hdr;
+	bool freebind;
+	bool no_splice;
+	bool splice_only;
 };
 
 #endif /* CTX_H */

@@ -28,13 +28,21 @@
  *
  * Addresses: on the host, without an address given, one socket serves
  * both families (IPv6, IPV6_V6ONLY off) if both are enabled; in the
- * namespace, one socket per enabled family on 127.0.0.1 and ::1.
+ * namespace, and on the host with --splice-only (no tap device: only
+ * loopback peers can be forwarded), one socket per enabled family on
+ * 127.0.0.1 and ::1. --freebind lets a given address be bound before it
+ * is configured (IP_FREEBIND, IPV6_FREEBIND).
  *
  * Storage: a static table of descriptors per protocol, side, family and
  * port (2 MiB of address space, touched only where used), and bitmaps per
- * protocol and side of the ports we listen on. A port that can't be bound
- * is reported once, then only at debug level; automatic forwarding
- * retries it on each scan, so it is picked up once the port is free.
+ * protocol and side of the ports we listen on.
+ *
+ * Failures: a port given explicitly (FWD_SPEC) that can't be bound ends
+ * set-up with an error naming it: the user asked for exactly that port.
+ * With "all" and "auto", a port another program holds (EADDRINUSE) is
+ * skipped with a debug message, other failures are warned about once per
+ * port; automatic forwarding retries on each scan, so a port is picked up
+ * once it is free.
  * Namespace-side sockets are opened in batches, one namespace call each.
  *
  * If we run out of descriptors while accepting, a listener is taken out
@@ -48,6 +56,11 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+
+/* In linux/in6.h, which doesn't mix with netinet/in.h */
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND		78
+#endif
 
 #include "util.h"
 #include "log.h"
@@ -114,6 +127,8 @@ static uint16_t fwd_ephemeral[2];
  * @fam:	Table index: FWD_V4 or FWD_V6
  * @port:	Listening port
  * @to:		Target port
+ * @given:	The port was given explicitly (FWD_SPEC): failing is fatal
+ * @freebind:	Set IP_FREEBIND or IPV6_FREEBIND (--freebind)
  * @ret:	Result: the socket, or -errno
  * @step:	Result: the call that failed, for the message
  */
@@ -125,6 +140,8 @@ struct fwd_listen_req {
 	uint8_t fam;
 	uint16_t port;
 	uint16_t to;
+	bool given;
+	bool freebind;
 	int ret;
 	const char *step;
 };
@@ -188,6 +205,11 @@ static void fwd_listen_open(struct fwd_listen_req *r)
 	if (r->af == AF_INET6 &&
 	    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)))
 		goto fail_close;
+	if (r->freebind &&
+	    (r->af == AF_INET ?
+	     setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) :
+	     setsockopt(s, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one))))
+		goto fail_close;
 	if (r->ifname && *r->ifname &&
 	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
 		       (socklen_t)strlen(r->ifname)))
@@ -230,25 +252,66 @@ static int fwd_listen_open_batch(void *arg)
 }
 
 /**
- * fwd_listen_fail() - Report a socket we couldn't open, once per port
+ * fwd_listen_hint() - What to do about a failure to listen on a port
+ * @r:		Failed request
+ *
+ * Return: advice for the message, starting with "; ", or ""
+ */
+static const char *fwd_listen_hint(const struct fwd_listen_req *r)
+{
+	switch (-r->ret) {
+	case EADDRINUSE:
+		return "; is another program listening there?";
+	case EACCES:
+		return "; low ports need CAP_NET_BIND_SERVICE, see sysctl net.ipv4.ip_unprivileged_port_start";
+	case EADDRNOTAVAIL:
+		return "; the address isn't configured here, see --freebind";
+	case EMFILE:
+	case ENFILE:
+		return "; out of file descriptors: raise the limit (ulimit -n) or forward fewer ports";
+	default:
+		return "";
+	}
+}
+
+/**
+ * fwd_listen_fail() - Report a socket we couldn't open
  * @r:		Failed request, of the queued protocol and side
+ *
+ * A port given explicitly (-t, -u, -T, -U with a port list) must work:
+ * we quit, as set-up can't do what was asked. For "all" and "auto", a
+ * port some other program uses is skipped, at debug level; other
+ * failures are warned about once per port.
  */
 static void fwd_listen_fail(const struct fwd_listen_req *r)
 {
+	static const char opt[2][2] = { [FWD_TCP] = { 't', 'T' },
+					[FWD_UDP] = { 'u', 'U' } };
 	unsigned side = fwd_q_side, p = fwd_q_proto;
-	bool quiet = fwd_bitmap_isset(fwd_warned[p][side], r->port);
+	bool quiet = fwd_bitmap_isset(fwd_warned[p][side], r->port) ||
+		     r->ret == -EADDRINUSE;
 	int pri = quiet ? LOG_DEBUG : LOG_WARNING;
 	char a[INANY_ADDRSTRLEN];
+
+	inany_ntop(&r->addr, a, sizeof(a));
+	if (r->given) {
+		die("Can't forward %s port %u (-%c)%s: %s on [%s]:%u%s%s failed: %s%s",
+		    fwd_protos[p].name, r->port, opt[p][side],
+		    side == FWD_NS ? " in the namespace" : "", r->step, a,
+		    r->port, r->ifname && *r->ifname ? "%" : "",
+		    r->ifname ? r->ifname : "", strerror(-r->ret),
+		    fwd_listen_hint(r));
+	}
 
 	if (pri > log_level)
 		return;
 	fwd_bitmap_set(fwd_warned[p][side], r->port);
-	logmsg(pri, false, "%s port %u%s: can't listen on [%s]%s%s: %s: %s",
+	logmsg(pri, false, "%s port %u%s: can't listen on [%s]%s%s: %s: %s%s",
 	       fwd_protos[p].name, r->port,
-	       side == FWD_NS ? " (namespace)" : "",
-	       inany_ntop(&r->addr, a, sizeof(a)),
+	       side == FWD_NS ? " (namespace)" : "", a,
 	       r->ifname && *r->ifname ? "%" : "",
-	       r->ifname ? r->ifname : "", r->step, strerror(-r->ret));
+	       r->ifname ? r->ifname : "", r->step, strerror(-r->ret),
+	       r->ret == -EADDRINUSE ? ", skipped" : "");
 }
 
 /**
@@ -282,7 +345,7 @@ static void fwd_listen_flush(struct ctx *c)
 		int *slot = &fwd_fd1[p][side][r->fam][r->port];
 		int rc;
 
-		if (r->ret == -EMFILE || r->ret == -ENFILE) {
+		if (!r->given && (r->ret == -EMFILE || r->ret == -ENFILE)) {
 			fwd_nofd[p][side]++;	/* fwd_listen_report() */
 			continue;
 		}
@@ -344,16 +407,18 @@ static void fwd_listen_report(unsigned p, unsigned side)
  * @ifname:	Device, NULL or empty for none
  * @port:	Listening port
  * @to:		Target port
+ * @given:	Port given explicitly: failing to listen is fatal
  *
  * A port already listened on, in the same table slot, is skipped: with
  * overlapping rules, the first one given wins.
  */
 static void fwd_listen_queue(struct ctx *c, unsigned p, unsigned side,
 			     const union inany_addr *addr, const char *ifname,
-			     uint16_t port, uint16_t to)
+			     uint16_t port, uint16_t to, bool given)
 {
 	struct fwd_listen_req r = { .ifname = ifname, .port = port,
-				    .to = to };
+				    .to = to, .given = given,
+				    .freebind = c->freebind };
 	unsigned i;
 
 	if (!port)
@@ -401,20 +466,24 @@ static void fwd_listen_queue(struct ctx *c, unsigned p, unsigned side,
  * @side:	Side index
  * @port:	Listening port
  * @to:		Target port
+ * @given:	Port given explicitly: failing to listen is fatal
  *
- * On the host, any address; in the namespace, its loopback addresses.
+ * On the host, any address (loopback only with --splice-only: nothing
+ * else can be forwarded); in the namespace, its loopback addresses.
  */
 static void fwd_listen_queue_port(struct ctx *c, unsigned p, unsigned side,
-				  uint16_t port, uint16_t to)
+				  uint16_t port, uint16_t to, bool given)
 {
-	if (side == FWD_HOST) {
-		fwd_listen_queue(c, p, side, NULL, NULL, port, to);
+	if (side == FWD_HOST && !c->splice_only) {
+		fwd_listen_queue(c, p, side, NULL, NULL, port, to, given);
 		return;
 	}
 	if (c->ifi4_on || !c->ifi6_on)
-		fwd_listen_queue(c, p, side, &inany_loopback4, NULL, port, to);
+		fwd_listen_queue(c, p, side, &inany_loopback4, NULL, port, to,
+				 given);
 	if (c->ifi6_on)
-		fwd_listen_queue(c, p, side, &inany_loopback6, NULL, port, to);
+		fwd_listen_queue(c, p, side, &inany_loopback6, NULL, port, to,
+				 given);
 }
 
 /**
@@ -535,14 +604,16 @@ static void fwd_listen_setup(struct ctx *c, unsigned p, unsigned side,
 
 				if (fwd_port_excluded(fp, (uint16_t)port))
 					continue;
-				if (addr || *r->ifname || side == FWD_HOST)
+				if (addr || *r->ifname ||
+				    (side == FWD_HOST && !c->splice_only))
 					fwd_listen_queue(c, p, side, addr,
 							 r->ifname,
-							 (uint16_t)port, to);
+							 (uint16_t)port, to,
+							 true);
 				else
 					fwd_listen_queue_port(c, p, side,
 							      (uint16_t)port,
-							      to);
+							      to, true);
 			}
 		}
 		break;
@@ -552,7 +623,7 @@ static void fwd_listen_setup(struct ctx *c, unsigned p, unsigned side,
 			if (!fwd_port_excluded(fp, (uint16_t)port))
 				fwd_listen_queue_port(c, p, side,
 						      (uint16_t)port,
-						      (uint16_t)port);
+						      (uint16_t)port, false);
 		}
 		break;
 	case FWD_UNSET:
@@ -621,7 +692,8 @@ static void fwd_listen_auto(struct ctx *c, unsigned p, unsigned side,
 				debug("%s port %u%s: in use on the other side, forwarding",
 				      name, port, side == FWD_NS ?
 				      " (namespace)" : "");
-				fwd_listen_queue_port(c, p, side, port, port);
+				fwd_listen_queue_port(c, p, side, port, port,
+						      false);
 			}
 		}
 	}

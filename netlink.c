@@ -409,6 +409,113 @@ int nl_addr_get(int s, int af, unsigned ifi, void *addr, int *prefix_len)
 }
 
 /**
+ * struct nl_addr_list_arg - What an address listing looks for and finds
+ * @af:		Family
+ * @ifi:	Interface
+ * @out:	Addresses found, in the order the kernel lists them
+ * @max:	Room in @out
+ * @n:		Addresses found, also those beyond @max
+ */
+struct nl_addr_list_arg {
+	int af;
+	unsigned ifi;
+	struct nl_addr *out;
+	unsigned max;
+	unsigned n;
+};
+
+/**
+ * nl_addr_list_cb() - Take one address of a dump, if it is worth copying
+ * @nh:		Message
+ * @arg:	struct nl_addr_list_arg
+ *
+ * Global scope only. Left out: addresses that failed duplicate address
+ * detection (not usable) and IPv6 temporary (privacy) addresses, which
+ * the host replaces over time while a copy would stay.
+ *
+ * Return: 0, to see them all
+ */
+static int nl_addr_list_cb(const struct nlmsghdr *nh, void *arg)
+{
+	struct nl_addr_list_arg *la = arg;
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	size_t alen = (size_t)(la->af == AF_INET ? 4 : 16);
+	const void *addr = NULL, *local = NULL;
+	uint32_t flags = ifa->ifa_flags;
+	const struct rtattr *rta;
+	int len;
+
+	if (nh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != la->af ||
+	    ifa->ifa_index != la->ifi || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
+		return 0;
+
+	len = (int)IFA_PAYLOAD(nh);
+	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFA_FLAGS &&
+		    RTA_PAYLOAD(rta) >= sizeof(uint32_t)) {
+			memcpy(&flags, RTA_DATA(rta), sizeof(flags));
+			continue;
+		}
+		if (RTA_PAYLOAD(rta) < alen)
+			continue;
+		if (rta->rta_type == IFA_ADDRESS)
+			addr = RTA_DATA(rta);
+		else if (rta->rta_type == IFA_LOCAL)
+			local = RTA_DATA(rta);
+	}
+	if (local)
+		addr = local;
+	/* IFA_F_TEMPORARY is IFA_F_SECONDARY for IPv4: keep secondaries */
+	if (!addr || (flags & IFA_F_DADFAILED) ||
+	    (la->af == AF_INET6 && (flags & IFA_F_TEMPORARY)))
+		return 0;
+
+	if (la->n < la->max) {
+		struct nl_addr *a = &la->out[la->n];
+
+		memset(a, 0, sizeof(*a));
+		memcpy(&a->a, addr, alen);
+		a->prefix_len = ifa->ifa_prefixlen;
+	}
+	la->n++;
+	return 0;
+}
+
+/**
+ * nl_addr_list() - Global addresses of an interface, as the kernel lists
+ *		    them
+ * @s:		Netlink socket
+ * @af:		AF_INET or AF_INET6
+ * @ifi:	Interface
+ * @out:	Addresses found
+ * @max:	Room in @out
+ *
+ * For IPv4 the kernel lists primary addresses in the order they were
+ * added, then secondary ones; for IPv6, the newest first.
+ *
+ * Return: number of addresses the interface has (possibly more than @max,
+ *	   of which @max are stored), or -errno
+ */
+int nl_addr_list(int s, int af, unsigned ifi, struct nl_addr *out,
+		 unsigned max)
+{
+	struct ifaddrmsg ifa = { .ifa_family = (uint8_t)af };
+	struct nl_addr_list_arg la = { .af = af, .ifi = ifi, .out = out,
+				       .max = max };
+	struct nl_req r;
+	int rc;
+
+	nl_req_init(&r, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+	rc = nl_send(s, &r);
+	if (rc)
+		return rc;
+	rc = nl_recv(s, r.nlh.nlmsg_seq, nl_addr_list_cb, &la);
+	if (rc)
+		return rc;
+	return (int)la.n;
+}
+
+/**
  * struct nl_link_arg - What a link query finds
  * @mac:	Hardware address
  * @has_mac:	The link has one

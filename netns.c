@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "netns.h"
@@ -26,12 +27,14 @@
  * @fn:		Function
  * @arg:	Its argument
  * @ret:	Its return value
+ * @entered:	setns() succeeded
  */
 struct ns_call_arg {
 	int netns_fd;
 	int (*fn)(void *arg);
 	void *arg;
 	int ret;
+	bool entered;
 };
 
 /**
@@ -49,8 +52,33 @@ static void *ns_call_thread(void *arg)
 		a->ret = -errno;
 		return NULL;
 	}
+	a->entered = true;
 	a->ret = a->fn(a->arg);
 	return NULL;
+}
+
+/**
+ * ns_run() - Run a function in a network namespace, say how far it got
+ * @a:		Namespace, function and argument; result on return
+ *
+ * Return: 0 if the thread ran (see @a->entered and @a->ret), -errno if it
+ *	   couldn't be created
+ */
+static int ns_run(struct ns_call_arg *a)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	/* #syscalls clone clone3 futex set_robust_list rseq munmap */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, NS_CALL_STACK_SIZE);
+	rc = pthread_create(&t, &attr, ns_call_thread, a);
+	pthread_attr_destroy(&attr);
+	if (rc)
+		return -rc;
+	pthread_join(t, NULL);
+	return 0;
 }
 
 /**
@@ -63,21 +91,49 @@ static void *ns_call_thread(void *arg)
  */
 int ns_call(int netns_fd, int (*fn)(void *arg), void *arg)
 {
-	struct ns_call_arg a = { netns_fd, fn, arg, -EIO };
-	pthread_attr_t attr;
-	pthread_t t;
+	struct ns_call_arg a = { netns_fd, fn, arg, -EIO, false };
 	int rc;
 
 	if (netns_fd < 0)
 		return -EBADF;
+	rc = ns_run(&a);
+	return rc ? rc : a.ret;
+}
 
-	/* #syscalls clone clone3 futex set_robust_list rseq munmap */
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, NS_CALL_STACK_SIZE);
-	rc = pthread_create(&t, &attr, ns_call_thread, &a);
-	pthread_attr_destroy(&attr);
-	if (rc)
-		return -rc;
-	pthread_join(t, NULL);
-	return a.ret;
+/**
+ * ns_nop() - Do nothing, in the namespace
+ * @arg:	Unused
+ *
+ * Return: 0
+ */
+static int ns_nop(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/**
+ * ns_enter_check() - Can we enter a network namespace at all?
+ * @netns_fd:	Namespace
+ * @step:	On failure, the call that failed ("setns", "pthread_create")
+ *
+ * Lets set-up tell "not allowed to join the namespace" from failures of
+ * what is done in there (ns_call() returns either as -errno).
+ *
+ * Return: 0 if a thread could enter it, -errno otherwise
+ */
+int ns_enter_check(int netns_fd, const char **step)
+{
+	struct ns_call_arg a = { netns_fd, ns_nop, NULL, -EIO, false };
+	int rc;
+
+	*step = "setns";
+	if (netns_fd < 0)
+		return -EBADF;
+	rc = ns_run(&a);
+	if (rc) {
+		*step = "pthread_create";
+		return rc;
+	}
+	return a.entered ? 0 : a.ret;
 }

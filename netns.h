@@ -5,5 +5,6 @@
 #define NETNS_H
 
 int ns_call(int netns_fd, int (*fn)(void *arg), void *arg);
+int ns_enter_check(int netns_fd, const char **step);
 
 #endif /* NETNS_H */

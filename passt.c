@@ -158,11 +158,11 @@ static void passt_signal_handler(struct ctx *c)
 }
 
 /**
- * passt_pidfile_write() - Write a PID to the pid file, if any
+ * passt_pidfile_write() - Write a PID to the pid file, if any, and close it
  * @c:		Execution context
  * @pid:	PID
  */
-static void passt_pidfile_write(const struct ctx *c, pid_t pid)
+static void passt_pidfile_write(struct ctx *c, pid_t pid)
 {
 	char buf[32];
 	int n;
@@ -173,7 +173,8 @@ static void passt_pidfile_write(const struct ctx *c, pid_t pid)
 	if (ftruncate(c->pidfile_fd, 0) ||
 	    write_all(c->pidfile_fd, buf, (size_t)n))
 		die_perror("Couldn't write PID file '%s'", c->pidfile);
-	close(((struct ctx *)(uintptr_t)c)->pidfile_fd);
+	close(c->pidfile_fd);
+	c->pidfile_fd = -1;
 }
 
 /**
@@ -195,7 +196,11 @@ static void passt_daemonize(struct ctx *c)
 		_exit(EXIT_SUCCESS);
 	}
 
-	c->pidfile_fd = -1;
+	/* The parent writes the pid file: our copy of its descriptor goes */
+	if (c->pidfile_fd >= 0) {
+		close(c->pidfile_fd);
+		c->pidfile_fd = -1;
+	}
 	if (setsid() < 0)
 		die_perror("setsid");
 
@@ -414,7 +419,8 @@ int main(int argc, char **argv)
 	spawn = c->mode == MODE_PASTA && !c->pasta.attach_pid &&
 		!*c->pasta.netns;
 
-	if (conf_defaults(c, &g, err, sizeof(err)))
+	if (conf_defaults(c, &g, err, sizeof(err)) ||
+	    conf_paths_abs(c, err, sizeof(err)))
 		die("%s", err);
 
 	if (*c->pidfile) {
@@ -458,7 +464,8 @@ int main(int argc, char **argv)
 
 	conf_log(c);
 	tap_set_hooks(&passt_tap_hooks);
-	tap_init(c);
+	if (!c->splice_only)	/* no tap device then, see pasta.c */
+		tap_init(c);
 	icmp_init(c);
 	tcp_init(c);
 	udp_init(c);
@@ -471,6 +478,14 @@ int main(int argc, char **argv)
 		passt_daemonize(c);
 	else
 		passt_pidfile_write(c, getpid());
+
+	/* Don't keep the starting directory (and its file system) busy:
+	 * everything named by a relative path is open by now, or was made
+	 * absolute by conf_paths_abs()
+	 */
+	/* #syscalls chdir */
+	if (chdir("/"))
+		die_perror("Couldn't change directory to /");
 
 	if (c->mode == MODE_PASTA)
 		pasta_child_go(c);

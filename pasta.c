@@ -36,7 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <linux/nsfs.h>
 #include <net/if.h>
 #include <sys/inotify.h>
@@ -111,6 +113,35 @@ static void pasta_exec(const struct ctx *c)
 	fprintf(stderr, "Couldn't run shell '%s': %s\n", shell,
 		strerror(errno));
 	_exit(127);
+}
+
+/**
+ * pasta_netns_check() - Make sure we may enter the network namespace, or
+ *			 say clearly why not
+ * @c:		Execution context
+ * @what:	The namespace, for messages: "'PATH'", "of PID N"
+ * @userns:	User namespace we joined for it, for messages, or NULL
+ *
+ * Entering needs CAP_SYS_ADMIN in the user namespace that owns the
+ * network namespace: without this check, the first thing done in there
+ * (opening /dev/net/tun) would take the blame.
+ */
+static void pasta_netns_check(const struct ctx *c, const char *what,
+			      const char *userns)
+{
+	const char *step;
+	int rc = ns_enter_check(c->pasta.netns_fd, &step);
+
+	if (!rc)
+		return;
+	if ((rc == -EPERM || rc == -EACCES) && userns)
+		die("Couldn't join network namespace %s (%s): %s: we lack CAP_SYS_ADMIN there, even in user namespace '%s'",
+		    what, step, strerror(-rc), userns);
+	if (rc == -EPERM || rc == -EACCES)
+		die("Couldn't join network namespace %s (%s): %s: we lack CAP_SYS_ADMIN in the user namespace owning it (run as its owner, or join that user namespace first with --userns)",
+		    what, step, strerror(-rc));
+	die("Couldn't join network namespace %s (%s): %s", what, step,
+	    strerror(-rc));
 }
 
 /**
@@ -191,6 +222,9 @@ void pasta_start_ns(struct ctx *c)
 		if (setns(c->pasta.userns_fd, CLONE_NEWUSER))
 			die_perror("Couldn't join the user namespace of the command");
 	}
+
+	snprintf(path, sizeof(path), "of the command (PID %d)", (int)pid);
+	pasta_netns_check(c, path, userns ? "of the command" : NULL);
 }
 
 /**
@@ -212,17 +246,20 @@ static bool pasta_same_ns(int fd, const char *own)
  * pasta_join_userns() - Join a user namespace, unless it is ours already
  * @c:		Execution context
  * @path:	Its path, for messages
+ *
+ * Return: true if we joined it, false if it was ours already
  */
-static void pasta_join_userns(struct ctx *c, const char *path)
+static bool pasta_join_userns(struct ctx *c, const char *path)
 {
 	c->pasta.userns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (c->pasta.userns_fd < 0)
 		die_perror("Couldn't open user namespace '%s'", path);
 	if (pasta_same_ns(c->pasta.userns_fd, "/proc/self/ns/user"))
-		return;
+		return false;
 	if (setns(c->pasta.userns_fd, CLONE_NEWUSER))
 		die_perror("Couldn't join user namespace '%s' (for a namespace owned by the initial user namespace, use --netns-only)",
 			   path);
+	return true;
 }
 
 /**
@@ -231,6 +268,9 @@ static void pasta_join_userns(struct ctx *c, const char *path)
  */
 void pasta_open_ns(struct ctx *c)
 {
+	char what[PATH_MAX + 16];
+	bool joined = false;
+
 	if (c->pasta.attach_pid) {
 		char path[PATH_MAX];
 
@@ -247,8 +287,11 @@ void pasta_open_ns(struct ctx *c)
 			else
 				snprintf(path, sizeof(path), "/proc/%d/ns/user",
 					 (int)c->pasta.attach_pid);
-			pasta_join_userns(c, path);
+			joined = pasta_join_userns(c, path);
 		}
+		snprintf(what, sizeof(what), "of PID %d",
+			 (int)c->pasta.attach_pid);
+		pasta_netns_check(c, what, joined ? path : NULL);
 		return;
 	}
 
@@ -260,17 +303,21 @@ void pasta_open_ns(struct ctx *c)
 	if (ioctl(c->pasta.netns_fd, NS_GET_NSTYPE) != CLONE_NEWNET)
 		die("'%s' is not a network namespace", c->pasta.netns);
 	if (*c->pasta.userns && !c->pasta.netns_only)
-		pasta_join_userns(c, c->pasta.userns);
+		joined = pasta_join_userns(c, c->pasta.userns);
+	snprintf(what, sizeof(what), "'%s'", c->pasta.netns);
+	pasta_netns_check(c, what, joined ? c->pasta.userns : NULL);
 }
 
 /**
  * struct pasta_tap_arg - Tap device request, for the namespace clone
  * @name:	Device name
  * @fd:		Resulting descriptor
+ * @step:	What failed, for the message
  */
 struct pasta_tap_arg {
 	const char *name;
 	int fd;
+	const char *step;
 };
 
 /**
@@ -286,6 +333,7 @@ static int pasta_tap_open_ns(void *arg)
 	int fd;
 
 	/* #syscalls openat ioctl */
+	t->step = "open";
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -294,6 +342,7 @@ static int pasta_tap_open_ns(void *arg)
 	/* The virtio-net header lets us mark checksums as already valid */
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	t->step = "create";
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		int e = errno;
 
@@ -305,38 +354,180 @@ static int pasta_tap_open_ns(void *arg)
 }
 
 /**
- * pasta_tap_open() - Create the tap device in the namespace
+ * pasta_tap_given() - Take the tap device the caller opened (-F/--fd)
+ * @c:		Execution context
+ *
+ * The device must be a tap (Ethernet) device without packet information
+ * header; a virtio-net header is used if it has one of the usual size. Its
+ * name is what we configure in the namespace: -I, if given, must match.
+ */
+static void pasta_tap_given(struct ctx *c)
+{
+	int fd = c->fd_tap_given, hdr_sz = 0;
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	/* #syscalls ioctl */
+	if (ioctl(fd, TUNGETIFF, &ifr))
+		die_perror("-F/--fd %d is not a tap device (TUNGETIFF)", fd);
+	if ((ifr.ifr_flags & (IFF_TUN | IFF_TAP)) != IFF_TAP)
+		die("-F/--fd %d is tun device '%s': we need a tap device (Ethernet frames)",
+		    fd, ifr.ifr_name);
+	if (!(ifr.ifr_flags & IFF_NO_PI))
+		die("-F/--fd %d: tap device '%s' was set up without IFF_NO_PI: its frames carry a header we don't handle",
+		    fd, ifr.ifr_name);
+	if (*c->pasta.ifname && strcmp(c->pasta.ifname, ifr.ifr_name) != 0)
+		die("-F/--fd %d is tap device '%s', not '%s' as given with -I/--ns-ifname",
+		    fd, ifr.ifr_name, c->pasta.ifname);
+	if ((ifr.ifr_flags & IFF_VNET_HDR) &&
+	    (ioctl(fd, TUNGETVNETHDRSZ, &hdr_sz) ||
+	     hdr_sz != (int)sizeof(struct virtio_net_hdr)))
+		die("-F/--fd %d: tap device '%s' has a virtio-net header of %d bytes, we handle only %zu",
+		    fd, ifr.ifr_name, hdr_sz, sizeof(struct virtio_net_hdr));
+	if (set_nonblock(fd))
+		die_perror("-F/--fd %d: can't make it non-blocking", fd);
+
+	snprintf(c->pasta.ifname, sizeof(c->pasta.ifname), "%s", ifr.ifr_name);
+	c->fd_tap = fd;
+	c->tap_vnet_hdr = !!(ifr.ifr_flags & IFF_VNET_HDR);
+	info("Using tap device '%s' from descriptor %d%s", c->pasta.ifname, fd,
+	     c->tap_vnet_hdr ? ", with virtio-net header" : "");
+}
+
+/**
+ * pasta_tap_open() - Create the tap device in the namespace, or take the
+ *		      one given with -F; none with --splice-only
  * @c:		Execution context
  */
 void pasta_tap_open(struct ctx *c)
 {
-	struct pasta_tap_arg t = { c->pasta.ifname, -1 };
-	int rc = ns_call(c->pasta.netns_fd, pasta_tap_open_ns, &t);
+	struct pasta_tap_arg t = { c->pasta.ifname, -1, "enter" };
+	int rc;
 
-	if (rc == -EACCES || rc == -EPERM)
-		die("Couldn't open /dev/net/tun in the namespace: %s (it must be readable and writable by us)",
+	if (c->splice_only)
+		return;
+	if (c->fd_tap_given >= 0) {
+		pasta_tap_given(c);
+		return;
+	}
+
+	rc = ns_call(c->pasta.netns_fd, pasta_tap_open_ns, &t);
+
+	if (rc && !strcmp(t.step, "enter"))
+		die("Couldn't enter the namespace to create tap device '%s': %s",
+		    c->pasta.ifname, strerror(-rc));
+	if (rc && !strcmp(t.step, "open")) {
+		if (rc == -EACCES || rc == -EPERM)
+			die("Couldn't open /dev/net/tun in the namespace: %s (it must be readable and writable by us)",
+			    strerror(-rc));
+		if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO)
+			die("Couldn't open /dev/net/tun in the namespace: %s (is the tun module loaded?)",
+			    strerror(-rc));
+		die("Couldn't open /dev/net/tun in the namespace: %s",
 		    strerror(-rc));
+	}
+	if (rc == -EPERM)
+		die("Couldn't create tap device '%s' in the namespace (TUNSETIFF): %s: that needs CAP_NET_ADMIN in the user namespace owning it",
+		    c->pasta.ifname, strerror(-rc));
 	if (rc == -EBUSY || rc == -EINVAL)
-		die("Couldn't create tap device '%s' in the namespace: %s (is the name taken? choose another with -I)",
+		die("Couldn't create tap device '%s' in the namespace (TUNSETIFF): %s (is the name taken? choose another with -I)",
 		    c->pasta.ifname, strerror(-rc));
 	if (rc)
-		die("Couldn't create tap device '%s' in the namespace: %s",
+		die("Couldn't create tap device '%s' in the namespace (TUNSETIFF): %s",
 		    c->pasta.ifname, strerror(-rc));
 	c->fd_tap = t.fd;
 	c->tap_vnet_hdr = true;
 }
+
+#define PASTA_ADDRS_MAX		32	/* copied per family */
 
 /**
  * struct pasta_conf_arg - Configuration steps, for the namespace clone
  * @c:		Execution context
  * @step:	Step that failed, for the message
  * @ifi:	Index of the tap device
+ * @addrs4:	Further IPv4 addresses of the host interface to copy
+ * @n4:		Entries in @addrs4
+ * @addrs6:	Further IPv6 addresses of the host interface to copy
+ * @n6:		Entries in @addrs6
+ * @buf:	Room for a step naming an address
  */
 struct pasta_conf_arg {
 	const struct ctx *c;
 	const char *step;
 	unsigned ifi;
+	struct nl_addr addrs4[PASTA_ADDRS_MAX];
+	unsigned n4;
+	struct nl_addr addrs6[PASTA_ADDRS_MAX];
+	unsigned n6;
+	char buf[INET6_ADDRSTRLEN + 32];
 };
+
+/**
+ * pasta_addr_add() - In the namespace: add one address to the tap device
+ * @nl:		Netlink socket in the namespace
+ * @a:		Configuration steps, @a->step set for the message
+ * @af:		AF_INET or AF_INET6
+ * @addr:	Address
+ * @prefix_len:	Prefix length
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int pasta_addr_add(int nl, struct pasta_conf_arg *a, int af,
+			  const void *addr, int prefix_len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, addr, s, sizeof(s));
+	snprintf(a->buf, sizeof(a->buf), "add address %s/%d", s, prefix_len);
+	a->step = a->buf;
+	return nl_addr_add(nl, af, a->ifi, addr, prefix_len);
+}
+
+/**
+ * pasta_addrs_add() - In the namespace: the guest's address of a family,
+ *		       and the further ones copied from the host, so that
+ *		       the guest's comes first in the kernel's list
+ * @nl:		Netlink socket in the namespace
+ * @a:		Configuration steps
+ * @af:		AF_INET or AF_INET6
+ *
+ * The kernel lists IPv4 addresses in the order they were added (the first
+ * of a subnet being its primary), IPv6 ones newest first: the guest's
+ * goes first for IPv4, last for IPv6, the others so that they keep the
+ * host's order.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int pasta_addrs_add(int nl, struct pasta_conf_arg *a, int af)
+{
+	const struct ctx *c = a->c;
+	unsigned i;
+	int rc;
+
+	if (af == AF_INET) {
+		rc = pasta_addr_add(nl, a, af, &c->ip4.addr, c->ip4.prefix_len);
+		for (i = 0; !rc && i < a->n4; i++) {
+			const struct nl_addr *x = &a->addrs4[i];
+
+			if (!in4_eq(&x->a.a4, &c->ip4.addr))
+				rc = pasta_addr_add(nl, a, af, &x->a.a4,
+						    x->prefix_len);
+		}
+		return rc;
+	}
+
+	for (i = a->n6; i > 0; i--) {
+		const struct nl_addr *x = &a->addrs6[i - 1];
+
+		if (IN6_ARE_ADDR_EQUAL(&x->a.a6, &c->ip6.addr))
+			continue;
+		rc = pasta_addr_add(nl, a, af, &x->a.a6, x->prefix_len);
+		if (rc)
+			return rc;
+	}
+	return pasta_addr_add(nl, a, af, &c->ip6.addr, c->ip6.prefix_len);
+}
 
 /**
  * pasta_ns_conf_ns() - In the namespace: links up, addresses, routes
@@ -364,7 +555,12 @@ static int pasta_ns_conf_ns(void *arg)
 	if (rc)
 		goto out;
 
-	a->step = "find the tap device";
+	if (c->splice_only)
+		goto out;	/* no tap device */
+
+	a->step = c->fd_tap_given >= 0 ?
+		  "find the tap device given with -F/--fd" :
+		  "find the tap device";
 	rc = nl_link_get_ifi(nl, c->pasta.ifname, &a->ifi);
 	if (rc)
 		goto out;
@@ -376,9 +572,7 @@ static int pasta_ns_conf_ns(void *arg)
 		goto out;
 
 	if (c->ifi4_on) {
-		a->step = "add IPv4 address";
-		rc = nl_addr_add(nl, AF_INET, a->ifi, &c->ip4.addr,
-				 c->ip4.prefix_len);
+		rc = pasta_addrs_add(nl, a, AF_INET);
 		if (rc)
 			goto out;
 		if (!in4_is_unspec(&c->ip4.gw)) {
@@ -390,9 +584,7 @@ static int pasta_ns_conf_ns(void *arg)
 		}
 	}
 	if (c->ifi6_on) {
-		a->step = "add IPv6 address";
-		rc = nl_addr_add(nl, AF_INET6, a->ifi, &c->ip6.addr,
-				 c->ip6.prefix_len);
+		rc = pasta_addrs_add(nl, a, AF_INET6);
 		if (rc)
 			goto out;
 		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw)) {
@@ -407,13 +599,56 @@ out:
 }
 
 /**
+ * pasta_addrs_read() - The host interface's addresses, to copy them all
+ * @c:		Execution context
+ * @a:		Configuration steps: lists filled
+ *
+ * Only for a family whose address was taken from the host: with -a, the
+ * guest gets that address alone.
+ */
+static void pasta_addrs_read(const struct ctx *c, struct pasta_conf_arg *a)
+{
+	int nl = nl_sock_open(), n;
+
+	if (nl < 0) {
+		warn("Can't open netlink socket to read the host's addresses: %s, copying only one per family",
+		     strerror(-nl));
+		return;
+	}
+	if (c->ifi4_on && !c->ip4.no_copy_addrs && c->ip4.ifi) {
+		n = nl_addr_list(nl, AF_INET, c->ip4.ifi, a->addrs4,
+				 PASTA_ADDRS_MAX);
+		if (n > PASTA_ADDRS_MAX)
+			warn("%s has %d IPv4 addresses, copying the first %u",
+			     c->ip4.ifname, n, PASTA_ADDRS_MAX);
+		a->n4 = n < 0 ? 0 : MIN((unsigned)n, PASTA_ADDRS_MAX);
+	}
+	if (c->ifi6_on && !c->ip6.no_copy_addrs && c->ip6.ifi) {
+		n = nl_addr_list(nl, AF_INET6, c->ip6.ifi, a->addrs6,
+				 PASTA_ADDRS_MAX);
+		if (n > PASTA_ADDRS_MAX)
+			warn("%s has %d IPv6 addresses, copying the first %u",
+			     c->ip6.ifname, n, PASTA_ADDRS_MAX);
+		a->n6 = n < 0 ? 0 : MIN((unsigned)n, PASTA_ADDRS_MAX);
+	}
+	close(nl);
+}
+
+/**
  * pasta_ns_conf() - Bring up links in the namespace, configure if asked
  * @c:		Execution context
  */
 void pasta_ns_conf(struct ctx *c)
 {
-	struct pasta_conf_arg a = { .c = c, .step = "enter the namespace" };
-	int rc = ns_call(c->pasta.netns_fd, pasta_ns_conf_ns, &a);
+	static struct pasta_conf_arg a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.c = c;
+	if (c->pasta.config_net)
+		pasta_addrs_read(c, &a);
+	a.step = "enter the namespace";
+	rc = ns_call(c->pasta.netns_fd, pasta_ns_conf_ns, &a);
 
 	if (rc)
 		die("Couldn't %s in the namespace (device '%s'): %s", a.step,

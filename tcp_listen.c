@@ -4,8 +4,9 @@
  * The listeners themselves (which ports, both sides, automatic forwarding)
  * are fwd_listen.c's. Here, an accepted connection goes down its path: from
  * the namespace (-T), spliced to the host's loopback; from a peer on the
- * host's loopback (pasta), spliced to the namespace's loopback; otherwise
- * through the guest's tap link (tcp.c).
+ * host's loopback (pasta), spliced to the namespace's loopback, unless
+ * --no-splice; otherwise through the guest's tap link (tcp.c), and with
+ * --splice-only (no tap link), nowhere: reset.
  *
  * Accepting is bounded per event (TCP_ACCEPT_BATCH). If we run out of
  * descriptors, the listener is paused until the next timer tick, so a
@@ -86,9 +87,14 @@ static void tcp_listen_conn(struct ctx *c, int s,
 		return;
 	}
 
-	if (c->mode == MODE_PASTA && tcp_listen_peer_is_loopback(peer) &&
+	if (c->mode == MODE_PASTA && !c->no_splice &&
+	    tcp_listen_peer_is_loopback(peer) &&
 	    tcp_splice_conn_from_sock(c, s, peer, PIF_HOST, lref.port))
 		return;
+	if (c->splice_only) {		/* no tap device to go through */
+		tcp_listen_rst(s);
+		return;
+	}
 
 	/* #syscalls getsockname */
 	if (getsockname(s, &local.sa, &sl) ||

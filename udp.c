@@ -705,7 +705,8 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 	}
 	uf->s[INISIDE] = s;
 
-	if (lref.pif == PIF_SPLICE || (c->mode == MODE_PASTA && host_lo)) {
+	if (lref.pif == PIF_SPLICE ||
+	    (c->mode == MODE_PASTA && host_lo && !c->no_splice)) {
 		/* Spliced: to the other side's loopback, same family */
 		f->pif[TGTSIDE] = lref.pif == PIF_SPLICE ? PIF_HOST :
 							   PIF_SPLICE;

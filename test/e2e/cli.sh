@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cli.sh - command line: --version, --help, unknown options, bad values,
-# and the manual page covering every option --help shows
+# --help showing every option, and the manual page covering every option
+# --help shows
 #
 # Nothing here touches a network: the binaries exit while parsing.
 
@@ -78,6 +79,28 @@ bad_value bad_gateway		'--gateway'	300.1.1.1	-g 300.1.1.1
 
 check "help_exits_0" timeout 10 "${PASTA}" -h
 check "help_passt_exits_0" timeout 10 "${PASST}" --help
+
+# --help fits a terminal of 80 columns
+long="$( { timeout 10 "${PASTA}" --help; timeout 10 "${PASST}" --help; } 2>&1 |
+	awk 'length > 79')"
+[ -z "${long}" ] && pass "help_width" || fail "help_width" "lines over 79 columns: ${long}"
+
+# Every long option the parser knows (the table in conf.c) is in --help,
+# of pasta or of passt
+opts="$(sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)",.*_argument,.*/\1/p' "${TOP_DIR}/conf.c" | sort -u)"
+help="$( { timeout 10 "${PASTA}" --help; timeout 10 "${PASST}" --help; } 2>&1)"
+missing=
+for o in ${opts}; do
+	printf '%s\n' "${help}" | grep -qE -- "(^|[^a-z0-9-])--${o}([^a-z0-9-]|$)" ||
+		missing="${missing} --${o}"
+done
+if [ -z "${opts}" ]; then
+	fail "help_covers_options" "no options found in conf.c"
+elif [ -n "${missing}" ]; then
+	fail "help_covers_options" "not in --help:${missing}"
+else
+	pass "help_covers_options"
+fi
 
 # Every long option --help shows must be in the manual page
 man="${TOP_DIR}/doc/passt.1"

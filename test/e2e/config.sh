@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # config.sh - what --config-net sets up in the namespace: tap name, MTU,
-# MAC, addresses, default routes (IPv4 and IPv6), loopback
+# MAC, addresses (all of the host interface's, in order), default routes
+# (IPv4 and IPv6), loopback
 #
 # Topology: see test/lib/lib.sh. pasta copies the host namespace's bh0.
 
@@ -90,6 +91,59 @@ if [ -z "$(printf '%s' "${out}" | grep -E ' inet6? ')" ]; then
 else
 	fail "no_config_net_no_addresses" "${out}"
 fi
+
+# All global addresses of the host interface are copied, in the host's
+# order, the guest's own (the one pasta logs) first. Added last here: the
+# host namespace's IPv6 listing is newest first, which changes what pasta
+# picks as the guest's address.
+# addrs() - Global addresses of a family on bh0, "ADDR/PREFIX" one a line
+# $1:	-4 or -6
+# $@:	Command prefix (in_host, or pasta ... --)
+addrs() {
+	local fam="$1"
+	shift
+	"$@" ip -o "${fam}" addr show dev "${HOST_IF}" scope global 2>/dev/null |
+		awk '{ print $4 }'
+}
+in_host ip addr add 198.51.100.3/24 dev "${HOST_IF}" &&
+in_host ip addr add 203.0.113.7/25 dev "${HOST_IF}" &&
+in_host ip addr add 2001:db8::3/64 dev "${HOST_IF}" nodad &&
+in_host ip addr add 2001:db8:7::7/48 dev "${HOST_IF}" nodad ||
+	fail "all_addresses_setup" "couldn't add addresses to ${HOST_IF}"
+log="${T_TMP}/multi.log"
+for fam in 4 6; do
+	host="$(addrs -"${fam}" in_host)"
+	ns="$(addrs -"${fam}" in_host timeout 20 "${PASTA}" -D "${TEST_DNS4}" -l "${log}" --config-net --)"
+	chosen="$(sed -n "s/^[0-9.]*: IPv${fam}: address \([^ ,]*\),.*/\1/p" "${log}")"
+	if [ "$(printf '%s\n' "${host}" | wc -l)" -lt 3 ]; then
+		fail "all_addresses_ipv${fam}" "host has only: ${host}"
+	elif [ "${ns}" != "${host}" ]; then
+		fail "all_addresses_ipv${fam}" "host: ${host}; namespace: ${ns}"
+	else
+		pass "all_addresses_ipv${fam}"
+	fi
+	first="$(printf '%s\n' "${ns}" | head -n 1)"
+	[ -n "${chosen}" ] && [ "${first}" = "${chosen}" ] && pass "chosen_address_first_ipv${fam}" ||
+		fail "chosen_address_first_ipv${fam}" "pasta chose '${chosen}', the namespace lists ${first} first"
+done
+# The IPv4 address sharing the subnet of the first is a secondary one
+out="$(in_host timeout 20 "${PASTA}" -D "${TEST_DNS4}" --config-net -- ip -o -4 addr show dev "${HOST_IF}" 2>&1)"
+check_grep "second_address_secondary" "inet 198.51.100.3/24 .*secondary" "${out}"
+# With -a, that address alone for its family; the other family copies all
+out="$(in_host timeout 20 "${PASTA}" -D "${TEST_DNS4}" --config-net -a 203.0.113.20/24 -- \
+	ip -o addr show dev "${HOST_IF}" scope global 2>&1)"
+if [ "$(printf '%s\n' "${out}" | grep -c ' inet ')" -eq 1 ] &&
+   printf '%s' "${out}" | grep -q ' inet 203.0.113.20/24 ' &&
+   [ "$(printf '%s\n' "${out}" | grep -c ' inet6 ')" -eq 3 ]; then
+	pass "address_option_only_one"
+else
+	fail "address_option_only_one" "${out}"
+fi
+
+# The command starts where pasta was started, although pasta itself then
+# moves to /
+out="$(cd "${T_TMP}" && in_host timeout 20 "${PASTA}" -q -D "${TEST_DNS4}" -- pwd 2>/dev/null)"
+[ "${out}" = "${T_TMP}" ] && pass "command_keeps_cwd" || fail "command_keeps_cwd" "${out}"
 
 # The command's exit status is pasta's
 in_host timeout 20 "${PASTA}" -D "${TEST_DNS4}" --config-net -- sh -c 'exit 7' >/dev/null 2>&1

@@ -49,6 +49,25 @@ else
 fi
 [ -S "${sock}" ] && pass "socket_exists" || fail "socket_exists" "no socket at ${sock}"
 
+# fd_links() - Where the descriptors of a process point, one a line
+# $1:	PID
+fd_links() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		readlink "${f}"
+	done
+}
+
+# The daemon holds no descriptor of its pid file (it inherited the one
+# the parent wrote through), and sits in /, not where it was started
+if fd_links "${PASST_PID}" | grep -qxF "$(readlink -f "${pidf}")"; then
+	fail "pid_file_not_held" "$(fd_links "${PASST_PID}" | grep -F "${pidf}")"
+else
+	pass "pid_file_not_held"
+fi
+cwd="$(readlink "/proc/${PASST_PID}/cwd")"
+[ "${cwd}" = "/" ] && pass "daemon_cwd_root" || fail "daemon_cwd_root" "cwd is ${cwd}"
+
 check "arp_reply_gateway" client "${sock}" arp
 check "echo_reply_ipv4" client "${sock}" arp ping4
 check "echo_reply_ipv6" client "${sock}" ping6
@@ -98,6 +117,53 @@ if passt_start -1 -s "${sock1}" -P "${pidf}" -l "${log}.1"; then
 	[ -e "${sock1}" ] && fail "one_off_removes_socket" "${sock1} still there" || pass "one_off_removes_socket"
 else
 	fail "one_off_serves" "passt -1 didn't start: $(cat "${T_TMP}/passt.out")"
+fi
+
+# --socket-path: the other name of -s
+sock3="${T_TMP}/long-name.socket"
+if passt_start --socket-path "${sock3}" -P "${pidf}" -l "${log}.3" && [ -S "${sock3}" ]; then
+	check "socket_path_option" client "${sock3}" arp ping4
+	kill -TERM "${PASST_PID}"
+	wait_for 2 pid_gone "${PASST_PID}"
+else
+	fail "socket_path_option" "exit ${PASST_RC}, socket $(ls -l "${sock3}" 2>&1): $(cat "${T_TMP}/passt.out")"
+fi
+
+# Relative paths, resolved in the directory passt starts from, although
+# the daemon then leaves it for /: the pid file, log, capture and socket
+# work, and the socket goes at exit
+rel="${T_TMP}/rel"
+mkdir -p "${rel}"
+( cd "${rel}" && timeout 20 ip netns exec "${HOST_NS}" "${PASST}" -D "${TEST_DNS4}" \
+	-s r.socket -P r.pid -l r.log -p r.pcap > "${T_TMP}/passt.out" 2>&1 < /dev/null )
+rc=$?
+PASST_PID="$(cat "${rel}/r.pid" 2>/dev/null)"
+[ -n "${PASST_PID}" ] && track_pid "${PASST_PID}"
+if [ ${rc} -eq 0 ] && pid_alive "${PASST_PID}"; then
+	pass "relative_paths_start"
+	cwd="$(readlink "/proc/${PASST_PID}/cwd")"
+	[ "${cwd}" = "/" ] && pass "relative_paths_cwd_root" ||
+		fail "relative_paths_cwd_root" "cwd is ${cwd}"
+	check "relative_socket_serves" client "${rel}/r.socket" arp ping4
+	# pcap: a 24-byte file header, then records
+	sz="$(stat -c %s "${rel}/r.pcap" 2>/dev/null)"
+	[ "${sz:-0}" -gt 24 ] && pass "relative_pcap_written" ||
+		fail "relative_pcap_written" "r.pcap is ${sz:-missing} bytes"
+	before="$(wc -c < "${rel}/r.log")"
+	kill -USR1 "${PASST_PID}"
+	wait_for 3 grep -q 'statistics (SIGUSR1)' "${rel}/r.log" &&
+		pass "relative_log_written" ||
+		fail "relative_log_written" "log at ${before} bytes, no statistics after SIGUSR1"
+	kill -TERM "${PASST_PID}"
+	if wait_for 2 pid_gone "${PASST_PID}"; then
+		[ -e "${rel}/r.socket" ] &&
+			fail "relative_socket_removed" "${rel}/r.socket still there" ||
+			pass "relative_socket_removed"
+	else
+		fail "relative_socket_removed" "passt still running 2 s after SIGTERM"
+	fi
+else
+	fail "relative_paths_start" "exit ${rc}: $(cat "${T_TMP}/passt.out")"
 fi
 
 # Statistics, in the foreground: frames, replies, the bad length counted

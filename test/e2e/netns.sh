@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # netns.sh - attaching to existing namespaces: --netns NAME and PID, going
 # to the background the way Podman expects, quitting when the namespace
-# or the process goes away, SIGTERM
+# or the process goes away, SIGTERM, a namespace we may not join
 #
 # Topology: see test/lib/lib.sh; the guest namespace is ours (ip netns
 # add), or that of a process we start with unshare.
@@ -56,6 +56,15 @@ if pid_alive "${PASTA_PID}"; then
 	[ "${fds}" = "/dev/null" ] && pass "daemon_stdio_dev_null" || fail "daemon_stdio_dev_null" "fds 0-2: ${fds}"
 	sid="$(awk '{ print $6 }' "/proc/${PASTA_PID}/stat")"
 	[ "${sid}" = "${PASTA_PID}" ] && pass "daemon_own_session" || fail "daemon_own_session" "session ${sid}"
+	# No descriptor of the pid file left (the daemon inherits the one
+	# its parent wrote through), and out of the starting directory
+	held=
+	for f in /proc/"${PASTA_PID}"/fd/*; do
+		[ "$(readlink "${f}")" = "$(readlink -f "${pidf}")" ] && held="${f}"
+	done
+	[ -z "${held}" ] && pass "pid_file_not_held" || fail "pid_file_not_held" "${held} -> ${pidf}"
+	cwd="$(readlink "/proc/${PASTA_PID}/cwd")"
+	[ "${cwd}" = "/" ] && pass "daemon_cwd_root" || fail "daemon_cwd_root" "cwd is ${cwd}"
 else
 	fail "daemon_running" "no daemon: $(tail -n 3 "${log}" 2>/dev/null)"
 fi
@@ -121,6 +130,29 @@ else
 	fail "no_netns_quit" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"
 fi
 
+# A relative --netns path: still watched (and not taken for gone) once
+# the daemon has left its starting directory for /
+guest_ns_setup rel
+( cd /run/netns && timeout 20 ip netns exec "${HOST_NS}" "${PASTA}" -D "${TEST_DNS4}" \
+	-P "${pidf}.rel" -l "${log}.rel" --netns "./${GUEST_NS}" \
+	> "${T_TMP}/out.rel" 2>&1 < /dev/null )
+rc=$?
+PASTA_PID="$(cat "${pidf}.rel" 2>/dev/null)"
+[ -n "${PASTA_PID}" ] && track_pid "${PASTA_PID}"
+if [ ${rc} -eq 0 ] && pid_alive "${PASTA_PID}"; then
+	sleep 1.5
+	if pid_alive "${PASTA_PID}"; then
+		pass "relative_netns_kept"
+		ip netns del "${GUEST_NS}"
+		wait_for 3 pid_gone "${PASTA_PID}" && pass "relative_netns_quit" ||
+			fail "relative_netns_quit" "still running 3 s after ip netns del"
+	else
+		fail "relative_netns_kept" "daemon quit with its namespace still there: $(tail -n 2 "${log}.rel")"
+	fi
+else
+	fail "relative_netns_kept" "exit ${rc}: $(cat "${T_TMP}/out.rel")"
+fi
+
 # A namespace that doesn't exist: exit 1, saying which
 out="$(timeout 10 ip netns exec "${HOST_NS}" "${PASTA}" -D "${TEST_DNS4}" --netns "pt-none-$$" 2>&1)"
 rc=$?
@@ -128,6 +160,26 @@ if [ ${rc} -eq 1 ] && printf '%s' "${out}" | grep -q "pt-none-$$"; then
 	pass "missing_netns_error"
 else
 	fail "missing_netns_error" "exit ${rc}: ${out}"
+fi
+
+# A namespace we may not join: an unprivileged user (nobody, no
+# capabilities) can open root's namespace file, but not enter it. The
+# message says that, not something about the tap device
+if need_cmd "setns_denied_error" setpriv; then
+	guest_ns_setup denied
+	out="$(timeout 10 ip netns exec "${HOST_NS}" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups --inh-caps=-all "${PASTA}" -D "${TEST_DNS4}" \
+		--netns "${GUEST_NS}" 2>&1 < /dev/null)"
+	rc=$?
+	if [ ${rc} -ne 1 ]; then
+		fail "setns_denied_error" "exit ${rc}: ${out}"
+	elif printf '%s' "${out}" | grep -q "/dev/net/tun"; then
+		fail "setns_denied_error" "blames the tap device: ${out}"
+	else
+		check_grep "setns_denied_error" \
+			"network namespace '/run/netns/${GUEST_NS}' \(setns\): Operation not permitted" \
+			"${out}"
+	fi
 fi
 
 # --- attach to a PID ------------------------------------------------------

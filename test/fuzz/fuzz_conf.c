@@ -131,8 +131,10 @@ static void fuzz_check_ctx(const struct ctx *c, const struct conf_given *g,
 		FUZZ_CHECK(!c->pasta.argv && !c->pasta.attach_pid);
 		FUZZ_CHECK(c->fwd->tcp_out.mode == FWD_UNSET &&
 			   c->fwd->udp_out.mode == FWD_UNSET);
+		FUZZ_CHECK(!c->no_splice && !c->splice_only);
 	} else {
-		FUZZ_CHECK(!c->sock_path[0] && c->fd_tap_given == -1);
+		/* -F is both modes': a tap device for pasta, not one-off */
+		FUZZ_CHECK(!c->sock_path[0]);
 		FUZZ_CHECK(!c->one_off);
 	}
 
@@ -150,6 +152,16 @@ static void fuzz_check_ctx(const struct ctx *c, const struct conf_given *g,
 		}
 		FUZZ_CHECK(!c->pasta.userns[0] || c->pasta.netns[0] ||
 			   c->pasta.attach_pid);
+		/* No tap device: nothing about one, no link services */
+		if (c->splice_only) {
+			FUZZ_CHECK(!c->no_splice && !c->pasta.config_net &&
+				   !c->pasta.ifname[0] &&
+				   c->fd_tap_given == -1 &&
+				   mac_is_zero(c->pasta.ns_mac));
+			FUZZ_CHECK(c->no_icmp && c->no_dhcp && c->no_ndp &&
+				   c->no_dhcpv6 && c->no_ra &&
+				   g->host_lo_to_ns_lo);
+		}
 		break;
 	case CONF_ERROR:
 	case CONF_HELP:

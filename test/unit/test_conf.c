@@ -540,6 +540,9 @@ static const struct flag_case flags[] = {
 	{ "no-netns-quit",	0,	PASTA,	IN_C(pasta.no_netns_quit), NULL },
 	{ "host-lo-to-ns-lo",	0,	PASTA,	IN_G(host_lo_to_ns_lo),	NULL },
 	{ "one-off",		'1',	PASST,	IN_C(one_off),		NULL },
+	{ "freebind",		0,	BOTH,	IN_C(freebind),		NULL },
+	{ "no-splice",		0,	PASTA,	IN_C(no_splice),	NULL },
+	{ "no-copy-addrs",	0,	PASTA,	IN_C(ip4.no_copy_addrs), NULL },
 };
 
 /**
@@ -1577,6 +1580,18 @@ static void test_socket(void **state)
 	bad_forms("passt", "socket", 's', long_str(buf, SOCK_PATH_MAX, 's'));
 	expect_error(run("pasta", "-s", "/tmp/passt.sock", NULL),
 		     "-s/--socket", "only valid for passt", NULL);
+
+	/* --socket-path is the same option, under its other name */
+	expect_ok(run("passt", "--socket-path", "/tmp/passt.sock", NULL));
+	check_socket();
+	expect_ok(run("passt", "--socket-path=/tmp/passt.sock", NULL));
+	check_socket();
+	expect_error(run("passt", "--socket-path", "", NULL), "-s/--socket",
+		     "''", NULL);
+	expect_error(run("pasta", "--socket-path", "/tmp/passt.sock", NULL),
+		     "-s/--socket", "only valid for passt", NULL);
+	expect_error(run("passt", "--socket-path", "/tmp/s", "-F", "5", NULL),
+		     "-s/--socket", "-F/--fd", NULL);
 }
 
 /** check_fd() - -F took 5 */
@@ -1585,24 +1600,100 @@ static void check_fd(void)
 	CHECK(c.fd_tap_given == 5 && c.one_off);
 }
 
+/** check_fd_pasta() - pasta -F took 5, a tap device: not one-off */
+static void check_fd_pasta(void)
+{
+	CHECK(c.fd_tap_given == 5 && !c.one_off);
+}
+
 /**
- * test_fd() - -F/--fd: a descriptor above 2, implies --one-off
+ * test_fd() - -F/--fd: a descriptor above 2; for passt a connected socket
+ *	       (implies --one-off), for pasta a tap device
  * @state:	Unused
  */
 static void test_fd(void **state)
 {
+	int pasta;
+
 	(void)state;
 	ok_forms("passt", "fd", 'F', "5", check_fd);
-	ok_forms("passt", "fd", 'F', "3", NULL);
-	ok_forms("passt", "fd", 'F', "2147483647", NULL);
-	bad_forms("passt", "fd", 'F', "2");
-	bad_forms("passt", "fd", 'F', "0");
-	bad_forms("passt", "fd", 'F', "2147483648");
-	bad_forms("passt", "fd", 'F', "-3");
-	bad_forms("passt", "fd", 'F', "five");
-	bad_forms("passt", "fd", 'F', "");
-	expect_error(run("pasta", "--fd", "5", NULL), "-F/--fd",
-		     "only valid for passt", NULL);
+	ok_forms("pasta", "fd", 'F', "5", check_fd_pasta);
+	for (pasta = 0; pasta <= 1; pasta++) {
+		const char *m = mode_name(pasta);
+
+		ok_forms(m, "fd", 'F', "3", NULL);
+		ok_forms(m, "fd", 'F', "2147483647", NULL);
+		bad_forms(m, "fd", 'F', "2");
+		bad_forms(m, "fd", 'F', "0");
+		bad_forms(m, "fd", 'F', "2147483648");
+		bad_forms(m, "fd", 'F', "-3");
+		bad_forms(m, "fd", 'F', "five");
+		bad_forms(m, "fd", 'F', "");
+	}
+	/* pasta: with a namespace to attach to, and -I */
+	expect_ok(run("pasta", "-F", "7", "-I", "tapx", "--netns", "n", NULL));
+	CHECK(c.fd_tap_given == 7 && !strcmp(c.pasta.ifname, "tapx"));
+}
+
+/**
+ * test_splice_only() - --splice-only: pasta only, no tap device, so the
+ *			link services are off, loopback forwarding on, and
+ *			options about the tap device are refused
+ * @state:	Unused
+ */
+static void test_splice_only(void **state)
+{
+	static const char *const tap_opts[][3] = {
+		{ "--config-net",	NULL,		"--config-net" },
+		{ "-I",			"tap1",		"-I/--ns-ifname" },
+		{ "--ns-mac-addr",	"02:00:00:00:00:01", "--ns-mac-addr" },
+		{ "-F",			"5",		"-F/--fd" },
+		{ "--no-splice",	NULL,		"--no-splice" },
+	};
+	unsigned i;
+
+	(void)state;
+	expect_ok(run("pasta", "--splice-only", NULL));
+	CHECK(c.splice_only && !c.no_splice);
+	CHECK(c.no_icmp && c.no_dhcp && c.no_ndp && c.no_dhcpv6 && c.no_ra);
+	CHECK(g.host_lo_to_ns_lo);
+	CHECK(!c.no_tcp && !c.no_udp);
+
+	expect_error(run("passt", "--splice-only", NULL), "--splice-only",
+		     "only valid for pasta", NULL);
+
+	for (i = 0; i < ARRAY_SIZE(tap_opts); i++) {
+		const char *const *o = tap_opts[i];
+
+		/* Either order */
+		expect_error(run("pasta", "--splice-only", o[0], o[1], NULL),
+			     "--splice-only", o[2], "exclusive", NULL);
+		if (o[1])
+			expect_error(run("pasta", o[0], o[1], "--splice-only",
+					 NULL),
+				     "--splice-only", o[2], "exclusive", NULL);
+		else
+			expect_error(run("pasta", o[0], "--splice-only", NULL),
+				     "--splice-only", o[2], "exclusive", NULL);
+	}
+
+	/* Forwarding options still apply */
+	expect_ok(run("pasta", "--splice-only", "-t", "8080", "-T", "5432",
+		      "-u", "auto", NULL));
+	CHECK(c.fwd->tcp_in.mode == FWD_SPEC && c.fwd->tcp_out.mode == FWD_SPEC);
+}
+
+/**
+ * test_no_copy_addrs() - --no-copy-addrs: for both families
+ * @state:	Unused
+ */
+static void test_no_copy_addrs(void **state)
+{
+	(void)state;
+	expect_ok(run("pasta", "--no-copy-addrs", NULL));
+	CHECK(c.ip4.no_copy_addrs && c.ip6.no_copy_addrs);
+	expect_ok(run("pasta", NULL));
+	CHECK(!c.ip4.no_copy_addrs && !c.ip6.no_copy_addrs);
 }
 
 /* Process and limits */
@@ -1873,6 +1964,57 @@ static void test_errlen(void **state)
 	assert_int_equal(strnlen(err, sizeof(err)), sizeof(err) - 1);
 }
 
+/* conf_paths_abs() */
+
+/**
+ * test_paths_abs() - Relative socket and --netns paths are made absolute
+ *		      from the current directory, others are left alone
+ * @state:	Unused
+ */
+static void test_paths_abs(void **state)
+{
+	char cwd[PATH_MAX], want[PATH_MAX + 16], buf[PATH_MAX + 1];
+	char old[PATH_MAX];
+
+	(void)state;
+	assert_non_null(getcwd(old, sizeof(old)));
+	assert_int_equal(chdir("/tmp"), 0);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+
+	expect_ok(run("passt", "-s", "vm.sock", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/vm.sock", cwd);
+	assert_string_equal(c.sock_path, want);
+
+	expect_ok(run("pasta", "--netns", "./ns", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/./ns", cwd);
+	assert_string_equal(c.pasta.netns, want);
+
+	/* Absolute, or a bare name (/run/netns/NAME): as they were */
+	expect_ok(run("passt", "-s", "/run/x.sock", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.sock_path, "/run/x.sock");
+	expect_ok(run("pasta", "--netns", "name", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.pasta.netns, "/run/netns/name");
+
+	/* From /, no doubled slash */
+	assert_int_equal(chdir("/"), 0);
+	expect_ok(run("passt", "-s", "s", NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.sock_path, "/s");
+
+	/* A socket path that fits as given, but not once made absolute */
+	assert_int_equal(chdir("/tmp"), 0);
+	expect_ok(run("passt", "-s", long_str(buf, SOCK_PATH_MAX - 2, 's'),
+		      NULL));
+	assert_int_equal(conf_paths_abs(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "-s/--socket") && quote_in(err, buf));
+
+	assert_int_equal(chdir(old), 0);
+}
+
 /* conf_read_resolv() */
 
 /**
@@ -2092,6 +2234,8 @@ int main(void)
 		cmocka_unit_test(test_ns_mac_addr),
 		cmocka_unit_test(test_socket),
 		cmocka_unit_test(test_fd),
+		cmocka_unit_test(test_splice_only),
+		cmocka_unit_test(test_no_copy_addrs),
 		cmocka_unit_test(test_runas),
 		cmocka_unit_test(test_max_flows),
 		cmocka_unit_test(test_stats),
@@ -2103,6 +2247,7 @@ int main(void)
 		cmocka_unit_test(test_passt_arguments),
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_errlen),
+		cmocka_unit_test(test_paths_abs),
 		cmocka_unit_test(test_resolv_basic),
 		cmocka_unit_test(test_resolv_garbage),
 		cmocka_unit_test(test_resolv_too_many),
