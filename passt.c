@@ -190,6 +190,7 @@ static void passt_daemonize(struct ctx *c)
 	}
 
 	c->pidfile_fd = -1;
+	log_pid_update();
 	if (setsid() < 0)
 		die_perror("setsid");
 
