@@ -60,6 +60,22 @@ static const char *const flow_type_names[FLOW_NUM_TYPES] = {
 	[FLOW_UDP]		= "UDP",
 };
 
+/* Per-type counters: opened at flow_activate(), closed when freed */
+static const enum stat_id flow_stat_opened[FLOW_NUM_TYPES] = {
+	[FLOW_TCP]		= STAT_FLOW_TCP_OPENED,
+	[FLOW_TCP_SPLICE]	= STAT_FLOW_TCP_SPLICE_OPENED,
+	[FLOW_PING4]		= STAT_FLOW_PING4_OPENED,
+	[FLOW_PING6]		= STAT_FLOW_PING6_OPENED,
+	[FLOW_UDP]		= STAT_FLOW_UDP_OPENED,
+};
+static const enum stat_id flow_stat_closed[FLOW_NUM_TYPES] = {
+	[FLOW_TCP]		= STAT_FLOW_TCP_CLOSED,
+	[FLOW_TCP_SPLICE]	= STAT_FLOW_TCP_SPLICE_CLOSED,
+	[FLOW_PING4]		= STAT_FLOW_PING4_CLOSED,
+	[FLOW_PING6]		= STAT_FLOW_PING6_CLOSED,
+	[FLOW_UDP]		= STAT_FLOW_UDP_CLOSED,
+};
+
 /**
  * flow_type_str() - Name of a flow type, for messages
  * @type:	Type
@@ -255,6 +271,7 @@ void flow_activate(struct flow_common *f, enum flow_type type)
 	f->state = FLOW_STATE_ACTIVE;
 	flow_count_types[type]++;
 	stats_inc(STAT_FLOW_NEW);
+	stats_inc(flow_stat_opened[type]);
 }
 
 /**
@@ -448,6 +465,7 @@ void flow_defer_handler(struct ctx *c, const struct timespec *now)
 			flow_close(f);
 		if (f->state == FLOW_STATE_CLOSED) {
 			stats_inc(STAT_FLOW_FREED);
+			stats_inc(flow_stat_closed[f->type]);
 			flow_free(f);
 		}
 	}
