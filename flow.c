@@ -66,6 +66,22 @@ static const char *const flow_type_names[FLOW_NUM_TYPES] = {
 	[FLOW_UDP]		= "UDP",
 };
 
+/* Per-type counters: opened at flow_activate(), closed when freed */
+static const enum stat_id flow_stat_opened[FLOW_NUM_TYPES] = {
+	[FLOW_TCP]		= STAT_FLOW_TCP_OPENED,
+	[FLOW_TCP_SPLICE]	= STAT_FLOW_TCP_SPLICE_OPENED,
+	[FLOW_PING4]		= STAT_FLOW_PING4_OPENED,
+	[FLOW_PING6]		= STAT_FLOW_PING6_OPENED,
+	[FLOW_UDP]		= STAT_FLOW_UDP_OPENED,
+};
+static const enum stat_id flow_stat_closed[FLOW_NUM_TYPES] = {
+	[FLOW_TCP]		= STAT_FLOW_TCP_CLOSED,
+	[FLOW_TCP_SPLICE]	= STAT_FLOW_TCP_SPLICE_CLOSED,
+	[FLOW_PING4]		= STAT_FLOW_PING4_CLOSED,
+	[FLOW_PING6]		= STAT_FLOW_PING6_CLOSED,
+	[FLOW_UDP]		= STAT_FLOW_UDP_CLOSED,
+};
+
 /**
  * flow_type_str() - Name of a flow type, for messages
  * @type:	Type
@@ -273,6 +289,7 @@ void flow_activate(struct flow_common *f, enum flow_type type)
 	f->state = FLOW_STATE_ACTIVE;
 	flow_count_types[type]++;
 	stats_inc(STAT_FLOW_NEW);
+	stats_inc(flow_stat_opened[type]);
 }
 
 /**
@@ -561,6 +578,7 @@ void flow_defer_handler(void)
 
 		ASSERT(f->state == FLOW_STATE_CLOSED);
 		stats_inc(STAT_FLOW_FREED);
+		stats_inc(flow_stat_closed[f->type]);
 		flow_free(f);
 	}
 	flow_n_closed = 0;
@@ -591,25 +609,90 @@ void flow_timer_handler(struct ctx *c, const struct timespec *now)
 }
 
 /**
- * flow_log() - Log a flow's addresses with a message
+ * flow_ep_fmt() - Format one endpoint of a flow side, if it's known
+ * @buf:	Output
+ * @size:	Size of @buf
+ * @a:		Address
+ * @port:	Port, ignored for echo flows
+ * @echo:	ICMP or ICMPv6 echo flow: an address only, no port
+ *
+ * An endpoint not filled yet (unspecified address and, where ports apply,
+ * port 0) is left out, not printed as a placeholder.
+ *
+ * Return: true if something was written to @buf
+ */
+static bool flow_ep_fmt(char *buf, size_t size, const union inany_addr *a,
+			uint16_t port, bool echo)
+{
+	char s[INANY_ADDRSTRLEN];
+
+	*buf = '\0';
+	if (inany_is_unspec(a) && (echo || !port))
+		return false;
+	inany_ntop(a, s, sizeof(s));
+	if (echo)
+		snprintf(buf, size, "%s", s);
+	else if (inany_v4(a))
+		snprintf(buf, size, "%s:%u", s, port);
+	else
+		snprintf(buf, size, "[%s]:%u", s, port);
+	return true;
+}
+
+/**
+ * flow_side_fmt() - Format the known endpoints of a flow side
+ * @buf:	Output, empty if nothing about the side is known
+ * @size:	Size of @buf
+ * @f:		Flow
+ * @side:	INISIDE ("peer -> us") or TGTSIDE ("us -> peer")
+ *
+ * Echo flows carry an identifier where other flows have ports: it is
+ * printed once for the side, as "id N".
+ */
+static void flow_side_fmt(char *buf, size_t size, const struct flow_common *f,
+			  unsigned side)
+{
+	bool echo = f->type == FLOW_PING4 || f->type == FLOW_PING6;
+	const struct flowside *s = &f->side[side];
+	char e[INANY_ADDRSTRLEN + 8], o[INANY_ADDRSTRLEN + 8];
+	const char *first, *second;
+	bool he, ho;
+	int n;
+
+	*buf = '\0';
+	if (f->pif[side] == PIF_NONE)
+		return;
+	he = flow_ep_fmt(e, sizeof(e), &s->eaddr, s->eport, echo);
+	ho = flow_ep_fmt(o, sizeof(o), &s->oaddr, s->oport, echo);
+	if (!he && !ho)
+		return;
+
+	first = side == INISIDE ? e : o;
+	second = side == INISIDE ? o : e;
+	n = snprintf(buf, size, "%s%s%s", first, he && ho ? " -> " : "",
+		     second);
+	if (echo && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, " id %u", s->eport);
+}
+
+/**
+ * flow_log() - Log a flow's known addresses and ports with a message
  * @f:		Flow
  * @pri:	Syslog priority
  * @what:	Message
+ *
+ * Format: "Flow N (type): what: initiator -> us => us -> target", each
+ * side with what is known of it so far.
  */
 void flow_log(const struct flow_common *f, int pri, const char *what)
 {
-	char a[4][INANY_ADDRSTRLEN];
+	char s0[2 * INANY_ADDRSTRLEN + 32], s1[2 * INANY_ADDRSTRLEN + 32];
 
 	if (pri > log_level)
 		return;
-	logmsg(pri, false, "Flow %u (%s): %s: [%s]:%u -> [%s]:%u => [%s]:%u -> [%s]:%u",
-	       flow_idx(f), flow_type_str(f->type), what,
-	       inany_ntop(&f->side[0].eaddr, a[0], sizeof(a[0])),
-	       f->side[0].eport,
-	       inany_ntop(&f->side[0].oaddr, a[1], sizeof(a[1])),
-	       f->side[0].oport,
-	       inany_ntop(&f->side[1].oaddr, a[2], sizeof(a[2])),
-	       f->side[1].oport,
-	       inany_ntop(&f->side[1].eaddr, a[3], sizeof(a[3])),
-	       f->side[1].eport);
+	flow_side_fmt(s0, sizeof(s0), f, INISIDE);
+	flow_side_fmt(s1, sizeof(s1), f, TGTSIDE);
+	logmsg(pri, false, "Flow %u (%s): %s: %s%s%s", flow_idx(f),
+	       flow_type_str(f->type), what, s0, *s0 && *s1 ? " => " :
+	       *s1 ? "=> " : "", *s0 || *s1 ? s1 : "no address known yet");
 }

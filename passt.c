@@ -106,12 +106,15 @@ static void passt_signals_init(struct ctx *c)
 }
 
 /**
- * passt_stats_log() - Log the counters, and the flows in use now
+ * passt_stats_log() - Log the statistics table, and the flows in use now
  * @what:	Reason for the dump
+ * @counters:	Add the name=value lines for scripts (SIGUSR1)
+ *
+ * The "flows_active" line ends the block: scripts wait for it.
  */
-static void passt_stats_log(const char *what)
+static void passt_stats_log(const char *what, bool counters)
 {
-	stats_log(what);
+	stats_log(what, counters);
 	logmsg(LOG_NOTICE, false, "  flows_active: %u of %u", flow_count(),
 	       flow_max());
 }
@@ -138,7 +141,7 @@ static void passt_signal_handler(struct ctx *c)
 			info("Signal %u received, exiting", si.ssi_signo);
 			exit(EXIT_SUCCESS);
 		case SIGUSR1:
-			passt_stats_log("SIGUSR1");
+			passt_stats_log("SIGUSR1", true);
 			break;
 		case SIGCHLD: {
 			int status = pasta_child_handler(c);
@@ -201,6 +204,7 @@ static void passt_daemonize(struct ctx *c)
 		close(c->pidfile_fd);
 		c->pidfile_fd = -1;
 	}
+	log_pid_update();
 	if (setsid() < 0)
 		die_perror("setsid");
 
@@ -295,13 +299,15 @@ static void passt_timers(struct ctx *c, const struct timespec *now)
 	if (c->ifi6_on && !c->no_ndp)
 		ndp_timer(c, now);
 
+	/* Periodic statistics: the same block again says nothing new */
 	if (c->stats_interval) {
 		static time_t stats_last;
 
 		if (!stats_last)
 			stats_last = now->tv_sec;
 		if (now->tv_sec - stats_last >= (time_t)c->stats_interval) {
-			passt_stats_log("periodic");
+			if (stats_changed())
+				passt_stats_log("periodic", false);
 			stats_last = now->tv_sec;
 		}
 	}
@@ -360,11 +366,15 @@ static void passt_loop(struct ctx *c)
  */
 static void passt_log_setup(const struct ctx *c, const struct conf_given *g)
 {
+	/* A log file holds warnings and errors (and the statistics, which
+	 * are asked for) unless debugging: it's read after the fact, for
+	 * what went wrong
+	 */
 	if (g->trace)
 		log_set_level(LOG_TRACE);
 	else if (g->debug)
 		log_set_level(LOG_DEBUG);
-	else if (g->quiet)
+	else if (g->quiet || *g->log_file)
 		log_set_level(LOG_NOTICE);
 
 	if (*g->log_file) {

@@ -53,6 +53,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "pasta.h"
+#include "stats.h"
 
 static int pasta_go_fd = -1;		/* write end: let the child run */
 static int pasta_quit_inotify = -1;
@@ -437,6 +438,8 @@ void pasta_tap_open(struct ctx *c)
 		    c->pasta.ifname, strerror(-rc));
 	c->fd_tap = t.fd;
 	c->tap_vnet_hdr = true;
+	stats_feature("tap: virtio-net header",
+		      "in use: checksums left to the kernel, no GSO");
 }
 
 #define PASTA_ADDRS_MAX		32	/* copied per family */

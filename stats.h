@@ -1,85 +1,192 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* stats.h - counters of what the daemon did, dumped on SIGUSR1 */
+/* stats.h - counters of what the daemon did, logged as a table
+ *
+ * Every counter is described once, in STATS_LIST: its identifier (used
+ * by the code), its machine name (printed for scripts on SIGUSR1, read by
+ * the tests), and where it goes in the table a person reads: a section,
+ * a column, and a label. A counter with no place of its own goes to
+ * "other", under its machine name, so a new one is never lost.
+ *
+ * Columns: in STATS_SEC_FLOWS, A is "opened" and B "closed" (the "active"
+ * column is their difference); in STATS_SEC_TRAFFIC, A is guest->host and
+ * B host->guest, and ONE a count of both ways. A row with an A column is
+ * followed in the list by its B, with the same label (test_stats checks).
+ */
 
 #ifndef STATS_H
 #define STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* X-macro: identifier, printed name */
+/**
+ * enum stats_section - Sections of the table, in the order printed
+ */
+enum stats_section {
+	STATS_SEC_FLOWS,	/* per protocol: active, opened, closed */
+	STATS_SEC_TRAFFIC,	/* guest->host, host->guest */
+	STATS_SEC_LOCAL,	/* answered by us: ARP, NDP, DHCP, DHCPv6 */
+	STATS_SEC_DROPS,	/* one row per reason */
+	STATS_SEC_TCP,		/* TCP events and the peek paths */
+	STATS_SEC_UDP,		/* UDP events */
+	STATS_SEC_OTHER,	/* anything not placed elsewhere */
+	STATS_SEC_COUNT,
+};
+
+/**
+ * enum stats_col - Column of a counter in its section's table
+ */
+enum stats_col {
+	STATS_COL_ONE,		/* a row of its own */
+	STATS_COL_A,		/* first column of a paired row */
+	STATS_COL_B,		/* second column, follows its A */
+};
+
+/* X-macro: identifier, machine name, section, column, label */
 #define STATS_LIST(X)							\
-	X(TAP_FRAMES_IN,	"tap_frames_in")			\
-	X(TAP_BYTES_IN,		"tap_bytes_in")				\
-	X(TAP_FRAMES_OUT,	"tap_frames_out")			\
-	X(TAP_BYTES_OUT,	"tap_bytes_out")			\
-	X(TAP_DROP_SHORT,	"drop_short_frame")			\
-	X(TAP_DROP_ETHERTYPE,	"drop_unknown_ethertype")		\
-	X(TAP_DROP_IP4,		"drop_bad_ipv4")			\
-	X(TAP_DROP_IP6,		"drop_bad_ipv6")			\
-	X(TAP_DROP_FRAG,	"drop_fragment")			\
-	X(TAP_DROP_EXTHDR,	"drop_ipv6_ext_header")			\
-	X(TAP_DROP_PROTO,	"drop_unhandled_protocol")		\
-	X(TAP_DROP_L4,		"drop_bad_l4_header")			\
-	X(TAP_DROP_OUT,		"drop_tap_write")			\
-	X(TAP_OUT_BLOCKED,	"tap_backend_full")			\
-	X(TAP_DROP_STREAM,	"drop_bad_stream_length")		\
-	X(TAP_DROP_MARTIAN,	"drop_martian_address")			\
-	X(ARP_REPLIES,		"arp_replies")				\
-	X(ARP_DROP,		"arp_dropped")				\
-	X(NDP_NA,		"ndp_neighbour_adverts")		\
-	X(NDP_RA,		"ndp_router_adverts")			\
-	X(NDP_DROP,		"ndp_dropped")				\
-	X(DHCP_REPLIES,		"dhcp_replies")				\
-	X(DHCP_DROP,		"dhcp_dropped")				\
-	X(DHCPV6_REPLIES,	"dhcpv6_replies")			\
-	X(DHCPV6_DROP,		"dhcpv6_dropped")			\
-	X(ICMP_REQUESTS,	"icmp_echo_requests")			\
-	X(ICMP_REPLIES,		"icmp_echo_replies")			\
-	X(ICMP_DROP,		"icmp_dropped")				\
-	X(FLOW_NEW,		"flows_created")			\
-	X(FLOW_FREED,		"flows_freed")				\
-	X(FLOW_TABLE_FULL,	"drop_flow_table_full")			\
-	X(TCP_CONN_TAP_OUT,	"tcp_connections_guest_initiated")	\
-	X(TCP_CONN_TAP_IN,	"tcp_connections_host_initiated")	\
-	X(TCP_CONN_SPLICE,	"tcp_connections_spliced")		\
-	X(TCP_BYTES_TO_GUEST,	"tcp_bytes_to_guest")			\
-	X(TCP_BYTES_FROM_GUEST,	"tcp_bytes_from_guest")			\
-	X(TCP_BYTES_SPLICED,	"tcp_bytes_spliced")			\
-	X(TCP_SPLICE_POOL_EMPTY, "tcp_splice_pool_empty")		\
-	X(TCP_SPLICE_CONN_FAIL,	"tcp_splice_connect_failed")		\
-	X(TCP_SPLICE_RST,	"tcp_splice_resets")			\
-	X(TCP_PEEK_OFF_BYTES,	"tcp_bytes_peeked_at_offset")		\
-	X(TCP_PEEK_DISCARD_BYTES, "tcp_bytes_peeked_via_discard")	\
-	X(TCP_DISCARD_SKIPPED,	"tcp_bytes_reread_and_discarded")	\
-	X(TCP_RETRANS_DUPACK,	"tcp_retransmits_dup_ack")		\
-	X(TCP_RETRANS_TIMEOUT,	"tcp_retransmits_timeout")		\
-	X(TCP_RETRANS_SYN,	"tcp_retransmits_handshake")		\
-	X(TCP_ZERO_WND_PROBES,	"tcp_zero_window_probes")		\
-	X(TCP_TAP_WAITS,	"tcp_waits_for_tap_backend")		\
-	X(TCP_WND_WAKEUPS,	"tcp_window_updates_on_drain")		\
-	X(TCP_RST_TO_GUEST,	"tcp_resets_to_guest")			\
-	X(TCP_DROP_SEGMENT,	"tcp_segments_dropped")			\
-	X(TCP_SENDMSG_CALLS,	"tcp_sendmsg_calls")			\
-	X(TCP_SENDMSG_PARTIAL,	"tcp_sendmsg_partial")			\
-	X(UDP_FLOWS,		"udp_flows")				\
-	X(UDP_FLOWS_SPLICED,	"udp_flows_spliced")			\
-	X(UDP_DGRAMS_FROM_GUEST, "udp_datagrams_from_guest")		\
-	X(UDP_BYTES_FROM_GUEST,	"udp_bytes_from_guest")			\
-	X(UDP_DGRAMS_TO_GUEST,	"udp_datagrams_to_guest")		\
-	X(UDP_BYTES_TO_GUEST,	"udp_bytes_to_guest")			\
-	X(UDP_DGRAMS_SPLICED,	"udp_datagrams_spliced")		\
-	X(UDP_DROP_BAD_LEN,	"udp_drop_bad_length")			\
-	X(UDP_DROP_TOO_BIG,	"udp_drop_larger_than_mtu")		\
-	X(UDP_DROP_SEND,	"udp_drop_send_failed")			\
-	X(UDP_DROP_NO_FLOW,	"udp_drop_no_flow")			\
-	X(UDP_ICMP_RELAYED,	"udp_icmp_errors_relayed")		\
-	X(UDP_FLOWS_EXPIRED,	"udp_flows_expired")
+	X(FLOW_TCP_OPENED,	"flows_tcp_opened",	FLOWS, A, "TCP")	\
+	X(FLOW_TCP_CLOSED,	"flows_tcp_closed",	FLOWS, B, "TCP")	\
+	X(FLOW_TCP_SPLICE_OPENED, "flows_tcp_spliced_opened",		\
+	  FLOWS, A, "TCP spliced")					\
+	X(FLOW_TCP_SPLICE_CLOSED, "flows_tcp_spliced_closed",		\
+	  FLOWS, B, "TCP spliced")					\
+	X(FLOW_UDP_OPENED,	"flows_udp_opened",	FLOWS, A, "UDP")	\
+	X(FLOW_UDP_CLOSED,	"flows_udp_closed",	FLOWS, B, "UDP")	\
+	X(FLOW_PING4_OPENED,	"flows_icmp_opened",	FLOWS, A, "ICMP echo") \
+	X(FLOW_PING4_CLOSED,	"flows_icmp_closed",	FLOWS, B, "ICMP echo") \
+	X(FLOW_PING6_OPENED,	"flows_icmpv6_opened",			\
+	  FLOWS, A, "ICMPv6 echo")					\
+	X(FLOW_PING6_CLOSED,	"flows_icmpv6_closed",			\
+	  FLOWS, B, "ICMPv6 echo")					\
+	X(FLOW_NEW,		"flows_created",	FLOWS, A, "all")	\
+	X(FLOW_FREED,		"flows_freed",		FLOWS, B, "all")	\
+	X(TAP_FRAMES_IN,	"tap_frames_in",			\
+	  TRAFFIC, A, "frames on the tap link")				\
+	X(TAP_FRAMES_OUT,	"tap_frames_out",			\
+	  TRAFFIC, B, "frames on the tap link")				\
+	X(TAP_BYTES_IN,		"tap_bytes_in",				\
+	  TRAFFIC, A, "bytes on the tap link")				\
+	X(TAP_BYTES_OUT,	"tap_bytes_out",			\
+	  TRAFFIC, B, "bytes on the tap link")				\
+	X(TCP_BYTES_FROM_GUEST,	"tcp_bytes_from_guest", TRAFFIC, A, "TCP bytes") \
+	X(TCP_BYTES_TO_GUEST,	"tcp_bytes_to_guest",	TRAFFIC, B, "TCP bytes") \
+	X(UDP_DGRAMS_FROM_GUEST, "udp_datagrams_from_guest",		\
+	  TRAFFIC, A, "UDP datagrams")					\
+	X(UDP_DGRAMS_TO_GUEST,	"udp_datagrams_to_guest",		\
+	  TRAFFIC, B, "UDP datagrams")					\
+	X(UDP_BYTES_FROM_GUEST,	"udp_bytes_from_guest", TRAFFIC, A, "UDP bytes") \
+	X(UDP_BYTES_TO_GUEST,	"udp_bytes_to_guest",	TRAFFIC, B, "UDP bytes") \
+	X(ICMP_REQUESTS,	"icmp_echo_requests",			\
+	  TRAFFIC, A, "ICMP/ICMPv6 echo")				\
+	X(ICMP_REPLIES,		"icmp_echo_replies",			\
+	  TRAFFIC, B, "ICMP/ICMPv6 echo")				\
+	X(TCP_BYTES_SPLICED,	"tcp_bytes_spliced",			\
+	  TRAFFIC, ONE, "TCP bytes spliced")				\
+	X(UDP_DGRAMS_SPLICED,	"udp_datagrams_spliced",		\
+	  TRAFFIC, ONE, "UDP datagrams spliced")			\
+	X(ARP_REPLIES,		"arp_replies",	LOCAL, ONE, "ARP replies") \
+	X(NDP_NA,		"ndp_neighbour_adverts",		\
+	  LOCAL, ONE, "NDP neighbour adverts")				\
+	X(NDP_RA,		"ndp_router_adverts",			\
+	  LOCAL, ONE, "NDP router adverts")				\
+	X(DHCP_REPLIES,		"dhcp_replies",	LOCAL, ONE, "DHCP replies") \
+	X(DHCPV6_REPLIES,	"dhcpv6_replies",			\
+	  LOCAL, ONE, "DHCPv6 replies")					\
+	X(TAP_DROP_SHORT,	"drop_short_frame",			\
+	  DROPS, ONE, "short frame")					\
+	X(TAP_DROP_STREAM,	"drop_bad_stream_length",		\
+	  DROPS, ONE, "bad stream length (passt)")			\
+	X(TAP_DROP_ETHERTYPE,	"drop_unknown_ethertype",		\
+	  DROPS, ONE, "unknown EtherType")				\
+	X(TAP_DROP_IP4,		"drop_bad_ipv4",			\
+	  DROPS, ONE, "bad IPv4 header")				\
+	X(TAP_DROP_IP6,		"drop_bad_ipv6",			\
+	  DROPS, ONE, "bad IPv6 header")				\
+	X(TAP_DROP_FRAG,	"drop_fragment",			\
+	  DROPS, ONE, "IP fragment")					\
+	X(TAP_DROP_EXTHDR,	"drop_ipv6_ext_header",			\
+	  DROPS, ONE, "IPv6 extension header")				\
+	X(TAP_DROP_MARTIAN,	"drop_martian_address",			\
+	  DROPS, ONE, "martian address")				\
+	X(TAP_DROP_PROTO,	"drop_unhandled_protocol",		\
+	  DROPS, ONE, "unknown protocol")				\
+	X(TAP_DROP_L4,		"drop_bad_l4_header",			\
+	  DROPS, ONE, "truncated L4 header")				\
+	X(FLOW_TABLE_FULL,	"drop_flow_table_full",			\
+	  DROPS, ONE, "flow table full")				\
+	X(ARP_DROP,		"arp_dropped",				\
+	  DROPS, ONE, "ARP not answered")				\
+	X(NDP_DROP,		"ndp_dropped",				\
+	  DROPS, ONE, "NDP not answered")				\
+	X(DHCP_DROP,		"dhcp_dropped",				\
+	  DROPS, ONE, "DHCP not answered")				\
+	X(DHCPV6_DROP,		"dhcpv6_dropped",			\
+	  DROPS, ONE, "DHCPv6 not answered")				\
+	X(ICMP_DROP,		"icmp_dropped",				\
+	  DROPS, ONE, "ICMP not echo, or not sent")			\
+	X(TCP_DROP_SEGMENT,	"tcp_segments_dropped",			\
+	  DROPS, ONE, "TCP segment bad or out of order")		\
+	X(UDP_DROP_BAD_LEN,	"udp_drop_bad_length",			\
+	  DROPS, ONE, "UDP length bad")					\
+	X(UDP_DROP_NO_FLOW,	"udp_drop_no_flow",			\
+	  DROPS, ONE, "UDP without a flow")				\
+	X(UDP_DROP_SEND,	"udp_drop_send_failed",			\
+	  DROPS, ONE, "UDP send failed")				\
+	X(UDP_DROP_TOO_BIG,	"udp_drop_larger_than_mtu",		\
+	  DROPS, ONE, "UDP over the MTU, to guest")			\
+	X(TAP_DROP_OUT,		"drop_tap_write",			\
+	  DROPS, ONE, "frame refused by the tap backend")			\
+	X(TAP_OUT_BLOCKED,	"tap_backend_full",			\
+	  OTHER, ONE, "tap backend full, senders waited")		\
+	X(TCP_CONN_TAP_OUT,	"tcp_connections_guest_initiated",	\
+	  TCP, ONE, "connections from the guest")			\
+	X(TCP_CONN_TAP_IN,	"tcp_connections_host_initiated",	\
+	  TCP, ONE, "connections to the guest")				\
+	X(TCP_CONN_SPLICE,	"tcp_connections_spliced",		\
+	  TCP, ONE, "connections spliced")				\
+	X(TCP_PEEK_OFF_BYTES,	"tcp_bytes_peeked_at_offset",		\
+	  TCP, ONE, "bytes peeked with SO_PEEK_OFF")			\
+	X(TCP_PEEK_DISCARD_BYTES, "tcp_bytes_peeked_via_discard",	\
+	  TCP, ONE, "bytes peeked via a discard buffer")		\
+	X(TCP_DISCARD_SKIPPED,	"tcp_bytes_reread_and_discarded",	\
+	  TCP, ONE, "bytes re-read and discarded")		\
+	X(TCP_RETRANS_DUPACK,	"tcp_retransmits_dup_ack",		\
+	  TCP, ONE, "retransmits on duplicate ACK")			\
+	X(TCP_RETRANS_TIMEOUT,	"tcp_retransmits_timeout",		\
+	  TCP, ONE, "retransmits on timeout")				\
+	X(TCP_RETRANS_SYN,	"tcp_retransmits_handshake",		\
+	  TCP, ONE, "SYN or SYN-ACK sent again")			\
+	X(TCP_ZERO_WND_PROBES,	"tcp_zero_window_probes",		\
+	  TCP, ONE, "zero window probes")				\
+	X(TCP_TAP_WAITS,	"tcp_waits_for_tap_backend",		\
+	  TCP, ONE, "waits for a full tap backend")			\
+	X(TCP_WND_WAKEUPS,	"tcp_window_updates_on_drain",		\
+	  TCP, ONE, "window updates, socket drained")			\
+	X(TCP_RST_TO_GUEST,	"tcp_resets_to_guest",			\
+	  TCP, ONE, "resets sent to the guest")				\
+	X(TCP_SENDMSG_CALLS,	"tcp_sendmsg_calls",			\
+	  TCP, ONE, "sendmsg() calls")					\
+	X(TCP_SENDMSG_PARTIAL,	"tcp_sendmsg_partial",			\
+	  TCP, ONE, "sendmsg() calls that sent part")			\
+	X(TCP_SPLICE_POOL_EMPTY, "tcp_splice_pool_empty",		\
+	  TCP, ONE, "splice pipe pool empty")				\
+	X(TCP_SPLICE_CONN_FAIL,	"tcp_splice_connect_failed",		\
+	  TCP, ONE, "splice connects failed")				\
+	X(TCP_SPLICE_RST,	"tcp_splice_resets",			\
+	  TCP, ONE, "splice connections reset")				\
+	X(UDP_FLOWS,		"udp_flows",	UDP, ONE, "flows")	\
+	X(UDP_FLOWS_SPLICED,	"udp_flows_spliced",			\
+	  UDP, ONE, "flows spliced")					\
+	X(UDP_FLOWS_EXPIRED,	"udp_flows_expired",			\
+	  UDP, ONE, "flows expired")					\
+	X(UDP_ICMP_RELAYED,	"udp_icmp_errors_relayed",		\
+	  UDP, ONE, "ICMP errors relayed to the guest")
 
 /**
  * enum stat_id - Counter identifiers
  */
 enum stat_id {
-#define STATS_ENUM(id, name)	STAT_##id,
+#define STATS_ENUM(id, name, sec, col, label)	STAT_##id,
 	STATS_LIST(STATS_ENUM)
 #undef STATS_ENUM
 	STAT_COUNT
@@ -106,7 +213,17 @@ static inline void stats_inc(enum stat_id id)
 	stats[id]++;
 }
 
-void stats_log(const char *what);
+/* Features: what the kernel gave us, registered at start-up */
+#define STATS_FEATURES_MAX	16
+#define STATS_FEATURE_NAME_LEN	40
+#define STATS_FEATURE_STATE_LEN	64
+
+void stats_feature(const char *name, const char *state);
+void stats_log(const char *what, bool counters);
+bool stats_changed(void);
 const char *stats_name(enum stat_id id);
+const char *stats_label(enum stat_id id);
+enum stats_section stats_section_of(enum stat_id id);
+enum stats_col stats_col_of(enum stat_id id);
 
 #endif /* STATS_H */

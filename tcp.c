@@ -1451,6 +1451,19 @@ static bool tcp_probe_peek_off(int af)
 }
 
 /**
+ * tcp_peek_off_feature() - Put SO_PEEK_OFF's state in the statistics
+ * @c:		Execution context
+ * @name:	Feature name
+ * @v6:		0 for IPv4, 1 for IPv6
+ */
+static void tcp_peek_off_feature(const struct ctx *c, const char *name,
+				 int v6)
+{
+	stats_feature(name, c->no_peek_off ? "off (--no-peek-off)" :
+		      tcp_peek_off_supported[v6] ? "in use" : "not supported");
+}
+
+/**
  * tcp_init() - Probe kernel features, register handlers, open listeners
  * @c:		Execution context
  */
@@ -1468,6 +1481,8 @@ void tcp_init(struct ctx *c)
 		info("TCP: SO_PEEK_OFF %s for IPv4, %s for IPv6",
 		     tcp_peek_off_supported[0] ? "supported" : "not supported",
 		     tcp_peek_off_supported[1] ? "supported" : "not supported");
+	tcp_peek_off_feature(c, "TCP SO_PEEK_OFF, IPv4", 0);
+	tcp_peek_off_feature(c, "TCP SO_PEEK_OFF, IPv6", 1);
 
 	tcp_buf_init();
 	flow_register_type(FLOW_TCP, &tcp_flow_ops);

@@ -470,24 +470,34 @@ _ns_no_tentative() {
 # $1:	PID of the daemon
 # $2:	Its log file (-l)
 #
-# Sends SIGUSR1 and waits for a new "statistics (SIGUSR1):" block, then
-# prints the lines of the last block. Counters at zero are not logged.
+# Sends SIGUSR1 and waits for a new "statistics (SIGUSR1):" block to end
+# (its last line is "flows_active: N of MAX"), then prints the counters of
+# the last block: each non-zero one is listed as name=value on its
+# "counters:" lines (the table above them is for people). Counters at zero
+# are not listed: stat_of gives 0 for them. "flows_active N" is added.
 stats_dump() {
 	local pid="$1" log="$2" before
-	before="$(grep -c 'statistics (SIGUSR1):' "${log}" 2>/dev/null)"
-	before="${before:-0}"
+	before="$(_stats_ends "${log}")"
 	kill -USR1 "${pid}" 2>/dev/null || return 1
 	wait_for 3 _stats_more "${log}" "${before}" || return 1
-	# Let the whole block land: lines are written one by one
-	sleep 0.1
-	awk '/statistics \(/ { sigusr1 = /\(SIGUSR1\)/; if (sigusr1) delete v; next }
-	     sigusr1 && /^[0-9.]+:   [a-z0-9_]+: [0-9]+$/ {
-		sub(/^[0-9.]+:   /, ""); split($0, kv, ": "); v[kv[1]] = kv[2]
+	awk '/: statistics \(/ { sigusr1 = /\(SIGUSR1\)/; if (sigusr1) delete v; next }
+	     sigusr1 && /^[0-9.]+:   counters:/ {
+		for (i = 3; i <= NF; i++)
+			if (split($i, kv, "=") == 2) v[kv[1]] = kv[2]
+	     }
+	     sigusr1 && /^[0-9.]+:   flows_active: [0-9]+ of [0-9]+$/ {
+		v["flows_active"] = $3
 	     }
 	     END { for (k in v) print k, v[k] }' "${log}"
 }
+# _stats_ends() - How many SIGUSR1 blocks a log holds, counted by their end
+_stats_ends() {
+	awk '/: statistics \(/ { s = /\(SIGUSR1\)/ }
+	     s && /^[0-9.]+:   flows_active: / { n++; s = 0 }
+	     END { print n + 0 }' "$1" 2>/dev/null
+}
 _stats_more() {
-	[ "$(grep -c 'statistics (SIGUSR1):' "$1" 2>/dev/null)" -gt "$2" ]
+	[ "$(_stats_ends "$1")" -gt "$2" ]
 }
 
 # stat_of() - Value of one counter in the output of stats_dump
