@@ -24,9 +24,12 @@
  * Every NDP message is from our link-local address, configured or derived
  * from our MAC address by ndp_ll_addr(), which DHCPv6 uses too.
  *
- * Counters: STAT_NDP_DROP counts messages we don't answer, malformed or
- * not (advertisements and redirects from the guest, DAD, solicitations
- * for the guest's own addresses).
+ * Counters: STAT_NDP_DROP_HOP_LIMIT counts messages whose IPv6 hop limit
+ * isn't 255, which RFC 4861 (6.1.1, 7.1.1) has us discard before looking
+ * at them: a router on the way lowered it, so they can't be from the
+ * link. STAT_NDP_DROP counts the other messages we don't answer,
+ * malformed or not (advertisements and redirects from the guest, DAD,
+ * solicitations for the guest's own addresses).
  */
 
 #include <string.h>
@@ -53,7 +56,8 @@
 /* More options than any solicitation needs: a longer list is dropped */
 #define NDP_OPTS_MAX		32
 
-#define NDP_CUR_HOP_LIMIT	64
+#define NDP_HOP_LIMIT		255	/* of every NDP message, both ways */
+#define NDP_CUR_HOP_LIMIT	64	/* for the guest's own packets */
 #define NDP_ROUTER_LIFETIME	9000	/* s, AdvDefaultLifetime maximum */
 #define NDP_LIFETIME_INFINITE	0xffffffffU
 #define NDP_PREFIX_LEN_DEFAULT	64
@@ -398,11 +402,22 @@ static void ndp_ns(struct ctx *c, const struct in6_addr *saddr,
  * ndp() - Handle an NDP message from the guest
  * @c:		Execution context
  * @saddr:	IPv6 source address
+ * @hop_limit:	Hop limit of the IPv6 header
  * @icmp6:	ICMPv6 header and body, type 133 to 137
  */
-void ndp(struct ctx *c, const struct in6_addr *saddr, const struct pkt *icmp6)
+void ndp(struct ctx *c, const struct in6_addr *saddr, uint8_t hop_limit,
+	 const struct pkt *icmp6)
 {
 	uint8_t type, code;
+
+	/* Anything less than 255 was forwarded by a router: it can't be from
+	 * the guest's link (RFC 4861, 6.1.1 and 7.1.1)
+	 */
+	if (hop_limit != NDP_HOP_LIMIT) {
+		debug("NDP: hop limit %u, not %u", hop_limit, NDP_HOP_LIMIT);
+		stats_inc(STAT_NDP_DROP_HOP_LIMIT);
+		return;
+	}
 
 	if (!pkt_u8(icmp6, 0, &type) || !pkt_u8(icmp6, 1, &code) || code) {
 		debug("NDP: truncated message or non-zero code");

@@ -28,6 +28,7 @@
 	X(NDP_NA,		"ndp_neighbour_adverts")		\
 	X(NDP_RA,		"ndp_router_adverts")			\
 	X(NDP_DROP,		"ndp_dropped")				\
+	X(NDP_DROP_HOP_LIMIT,	"ndp_drop_hop_limit")			\
 	X(DHCP_REPLIES,		"dhcp_replies")				\
 	X(DHCP_DROP,		"dhcp_dropped")				\
 	X(DHCPV6_REPLIES,	"dhcpv6_replies")			\

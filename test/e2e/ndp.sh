@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # ndp.sh - NDP: router advertisements (solicited with rdisc6, and
-# unsolicited right after start), neighbour solicitations (ndisc6)
+# unsolicited right after start), neighbour solicitations (ndisc6), and
+# solicitations with a hop limit other than 255 (crafted by
+# test/lib/pkt.py) going unanswered
 #
 # Topology: see test/lib/lib.sh, with a guest namespace of our own
 # (GUEST_NS, DAD off so its link-local address works at once) that pasta
@@ -74,6 +76,42 @@ if [ -n "${mac_na}" ] && [ "${mac_na}" = "${mac_ra}" ]; then
 	pass "ns_mac_matches_ra"
 else
 	fail "ns_mac_matches_ra" "NA says '${mac_na}', RA says '${mac_ra}'"
+fi
+
+# Hop limit: RFC 4861 (6.1.1, 7.1.1) discards NDP messages below 255,
+# which a router forwarded. Crafted from a made-up source, so that only
+# the answer to this one solicitation can match; those at 255 must be
+# answered, or silence would prove nothing
+hl() {
+	in_ns timeout 10 "${PYTHON}" "${PKT}" --timeout "$1" "${@:2}" 2>&1
+}
+if need_cmd "hop_limit" "${PYTHON}"; then
+	st0="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	out="$(hl 2 rs "${HOST_IF}" --hlim 64 --none)" &&
+		pass "rs_hop_limit_64_unanswered" ||
+		fail "rs_hop_limit_64_unanswered" "${out}"
+	out="$(hl 2 ns "${HOST_IF}" "${HOST_GW6}" --hlim 64 --none)" &&
+		pass "ns_hop_limit_64_unanswered" ||
+		fail "ns_hop_limit_64_unanswered" "${out}"
+	out="$(hl 2 ns "${HOST_IF}" 2001:db8::99 --hlim 254 --none)" &&
+		pass "ns_hop_limit_254_unanswered" ||
+		fail "ns_hop_limit_254_unanswered" "${out}"
+	out="$(hl 3 rs "${HOST_IF}")"
+	check_grep "rs_hop_limit_255_answered" "^ra from fe80:" "${out}"
+	out="$(hl 3 ns "${HOST_IF}" "${HOST_GW6}")"
+	check_grep "ns_hop_limit_255_answered" "^na from " "${out}"
+	if pid_alive "${PASTA_PID}"; then
+		pass "hop_limit_alive"
+	else
+		fail "hop_limit_alive" "pasta died: $(tail -n 3 "${PASTA_LOG}")"
+	fi
+	st1="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	d=$(($(stat_of "${st1}" ndp_drop_hop_limit) - $(stat_of "${st0}" ndp_drop_hop_limit)))
+	if [ "${d}" -eq 3 ]; then
+		pass "hop_limit_counted"
+	else
+		fail "hop_limit_counted" "ndp_drop_hop_limit grew by ${d}, expected 3"
+	fi
 fi
 
 pasta_stop	# SIGTERM itself is netns.sh's business

@@ -8,6 +8,9 @@ Subcommands (every wait is bounded by --timeout, default 3 s):
                             run inside the namespace that holds the tap
   arp IFACE TARGET          ARP request for TARGET, print the reply's MAC
   ns IFACE TARGET           NDP neighbour solicitation, expect an advert
+                            (--hlim: IPv6 hop limit, --none: expect none)
+  rs IFACE                  NDP router solicitation, expect an advert to
+                            --source, print its source (--hlim, --none)
   pingid ADDR ID            echo through a ping socket bound to ID, check
                             the reply carries ID (kernel sockets, no raw)
   holdid ADDR ID SECONDS    hold a ping socket bound to ID, print "ready"
@@ -294,22 +297,57 @@ def cmd_arp(a):
     print(r[22:28].hex(":"))
 
 
+def ntop6(b):
+    return socket.inet_ntop(socket.AF_INET6, b)
+
+
 def cmd_ns(a):
     s, mac = raw_sock(a.iface)
     src = a.source
     dst = solicited_node(a.target)
     body = struct.pack("!I16s", 0, a6(a.target)) + b"\x01\x01" + mac
     s.send(eth(mcast_mac6(dst), mac, ETH_P_IPV6,
-               ipv6(src, dst, 58, icmp6(src, dst, 135, 0, body), hlim=255)))
+               ipv6(src, dst, 58, icmp6(src, dst, 135, 0, body),
+                    hlim=a.hlim)))
 
+    # The answer to a unicast source is for that source alone: no other
+    # solicitation on the link gets one to our made-up source address
     def is_na(f):
         return (len(f) >= 14 + 40 + 24 and f[12:14] == b"\x86\xdd" and
-                f[20] == 58 and f[54] == 136 and
+                f[20] == 58 and f[38:54] == a6(src) and f[54] == 136 and
                 f[62:78] == a6(a.target))
     r = recv_match(s, a.timeout, is_na)
-    if not r:
+    if a.none:
+        if r:
+            die("neighbour advertisement for %s, expected none" % a.target)
+        print("no na in %g s" % a.timeout)
+    elif not r:
         die("no neighbour advertisement for %s" % a.target)
-    print("na from %s" % r[6:12].hex(":"))
+    else:
+        print("na from %s" % r[6:12].hex(":"))
+
+
+def cmd_rs(a):
+    s, mac = raw_sock(a.iface)
+    src = a.source
+    dst = "ff02::2"
+    body = b"\0" * 4 + b"\x01\x01" + mac
+    s.send(eth(mcast_mac6(dst), mac, ETH_P_IPV6,
+               ipv6(src, dst, 58, icmp6(src, dst, 133, 0, body),
+                    hlim=a.hlim)))
+
+    def is_ra(f):
+        return (len(f) >= 14 + 40 + 16 and f[12:14] == b"\x86\xdd" and
+                f[20] == 58 and f[38:54] == a6(src) and f[54] == 134)
+    r = recv_match(s, a.timeout, is_ra)
+    if a.none:
+        if r:
+            die("router advertisement to %s, expected none" % src)
+        print("no ra in %g s" % a.timeout)
+    elif not r:
+        die("no router advertisement to %s" % src)
+    else:
+        print("ra from %s hlim %d" % (ntop6(r[22:38]), r[21]))
 
 
 def ping_sock(addr, ident, reuse=True):
@@ -520,7 +558,15 @@ def main():
     x.add_argument("iface")
     x.add_argument("target")
     x.add_argument("--source", default="fe80::8:8")
+    x.add_argument("--hlim", type=int, default=255)
+    x.add_argument("--none", action="store_true")
     x.set_defaults(fn=cmd_ns)
+    x = sub.add_parser("rs")
+    x.add_argument("iface")
+    x.add_argument("--source", default="fe80::8:8")
+    x.add_argument("--hlim", type=int, default=255)
+    x.add_argument("--none", action="store_true")
+    x.set_defaults(fn=cmd_rs)
     x = sub.add_parser("pingid")
     x.add_argument("addr")
     x.add_argument("id", type=int)

@@ -195,16 +195,27 @@ static void msg_slla(struct msg *m)
 }
 
 /**
- * msg_send() - Feed a message to ndp()
+ * msg_send_hlim() - Feed a message to ndp(), with a given hop limit
+ * @m:		Message
+ * @src:	Source address
+ * @hlim:	Hop limit of its IPv6 header
+ */
+static void msg_send_hlim(const struct msg *m, const char *src, uint8_t hlim)
+{
+	struct in6_addr s = addr6(src);
+	struct pkt p = pkt_init(m->buf, m->len, 0);
+
+	ndp(&c, &s, hlim, &p);
+}
+
+/**
+ * msg_send() - Feed a message to ndp(), hop limit 255 as on the link
  * @m:		Message
  * @src:	Source address
  */
 static void msg_send(const struct msg *m, const char *src)
 {
-	struct in6_addr s = addr6(src);
-	struct pkt p = pkt_init(m->buf, m->len, 0);
-
-	ndp(&c, &s, &p);
+	msg_send_hlim(m, src, 255);
 }
 
 /**
@@ -438,6 +449,46 @@ static void test_ns_malformed(void **state)
 	m.len = 1;
 	msg_send(&m, "fe80::2");
 	assert_dropped();
+}
+
+/**
+ * test_hop_limit() - Solicitations with a hop limit other than 255 are
+ *		      dropped and counted, whatever else is in them
+ * @state:	cmocka state, unused
+ */
+static void test_hop_limit(void **state)
+{
+	static const uint8_t bad[] = { 0, 1, 64, 128, 254 };
+	struct msg ns, rs, trunc;
+	unsigned i;
+
+	(void)state;
+	msg_ns(&ns, "fe80::1");
+	msg_slla(&ns);
+	msg_rs(&rs);
+	msg_slla(&rs);
+	memset(&trunc, 0, sizeof(trunc));
+	trunc.len = 1;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		msg_send_hlim(&ns, "fe80::5054:ff:fe12:3456", bad[i]);
+		msg_send_hlim(&rs, "fe80::5054:ff:fe12:3456", bad[i]);
+		msg_send_hlim(&trunc, "fe80::5054:ff:fe12:3456", bad[i]);
+	}
+	assert_int_equal(sent.count, 0);
+	assert_int_equal(stats[STAT_NDP_DROP_HOP_LIMIT], 3 * ARRAY_SIZE(bad));
+	assert_int_equal(stats[STAT_NDP_DROP], 0);
+	assert_int_equal(stats[STAT_NDP_NA], 0);
+	assert_int_equal(stats[STAT_NDP_RA], 0);
+
+	/* The same messages at 255: answered */
+	msg_send_hlim(&ns, "fe80::5054:ff:fe12:3456", 255);
+	assert_int_equal(sent.count, 1);
+	assert_int_equal(sent.data[0], 136);
+	msg_send_hlim(&rs, "fe80::5054:ff:fe12:3456", 255);
+	assert_int_equal(sent.count, 2);
+	assert_int_equal(sent.data[0], 134);
+	assert_int_equal(stats[STAT_NDP_DROP_HOP_LIMIT], 3 * ARRAY_SIZE(bad));
 }
 
 /**
@@ -750,7 +801,8 @@ static void test_random(void **state)
 		if (i % 3)
 			m.buf[1] = 0;
 		m.len = n;
-		msg_send(&m, i % 4 ? "fe80::2" : "::");
+		msg_send_hlim(&m, i % 4 ? "fe80::2" : "::",
+			      i % 7 ? 255 : (uint8_t)(x >> 24));
 		assert_true(sent.len <= SENT_MAX);
 	}
 }
@@ -763,6 +815,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ns_dad, setup),
 		cmocka_unit_test_setup(test_ns_guest, setup),
 		cmocka_unit_test_setup(test_ns_malformed, setup),
+		cmocka_unit_test_setup(test_hop_limit, setup),
 		cmocka_unit_test_setup(test_other_types, setup),
 		cmocka_unit_test_setup(test_rs_ra, setup),
 		cmocka_unit_test_setup(test_rs_unspec, setup),
