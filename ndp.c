@@ -12,10 +12,22 @@
  *
  * Router Advertisements go out on Router Solicitations and, from
  * ndp_timer(), unsolicited: three at 16 s intervals once a guest is
- * attached (RFC 4861, 6.2.4 and 10), then every 200 to 600 s. They set
- * the Managed and Other flags, as the address and resolvers come from
- * DHCPv6, and announce the guest's prefix on-link only (L=1, A=0). The
- * router lifetime is 9000 s, the largest RFC 4861 allows, many times
+ * attached (RFC 4861, 6.2.4 and 10), then every 200 to 600 s. They
+ * announce the /64 of the guest's address, whatever the host's prefix
+ * length, on-link and autonomous (L=1, A=1), so that a guest without a
+ * DHCPv6 client (busybox, most containers) still gets a global address
+ * by SLAAC (RFC 4862), which takes a /64 and nothing else. They also
+ * set the Managed and Other flags, unless DHCPv6 is off, as the host's
+ * own address and the resolvers come from DHCPv6. A guest with both ends
+ * up with two addresses in the prefix, and uses either as its source.
+ *
+ * The exception is pasta with --config-net: the namespace has the host's
+ * address already, so A=0. A second address, there a second or so after
+ * start, would be the kernel's choice of source from then on (the newer
+ * of two equally good ones), under programs already running: answers to
+ * datagrams sent to the first would come from the second.
+ *
+ * The router lifetime is 9000 s, the largest RFC 4861 allows, many times
  * our longest interval between advertisements; the prefix, resolvers and
  * search list never change at run time, so their lifetimes are infinite.
  * An advertisement is kept within the link MTU (1280 bytes if unknown):
@@ -60,7 +72,10 @@
 #define NDP_CUR_HOP_LIMIT	64	/* for the guest's own packets */
 #define NDP_ROUTER_LIFETIME	9000	/* s, AdvDefaultLifetime maximum */
 #define NDP_LIFETIME_INFINITE	0xffffffffU
-#define NDP_PREFIX_LEN_DEFAULT	64
+/* SLAAC on Ethernet forms 64-bit interface identifiers, and ignores any
+ * other prefix length (RFC 4862, 5.5.3 d; RFC 4291, 2.5.1)
+ */
+#define NDP_PREFIX_LEN		64
 
 /* Unsolicited advertisements (RFC 4861, 10) */
 #define NDP_INITIAL_RAS		3	/* MAX_INITIAL_RTR_ADVERTISEMENTS */
@@ -155,6 +170,18 @@ const struct in6_addr *ndp_ll_addr(struct ctx *c)
 	a->s6_addr[14] = mac[4];
 	a->s6_addr[15] = mac[5];
 	return a;
+}
+
+/**
+ * ndp_configured() - Did we configure the guest's address ourselves?
+ * @c:		Execution context
+ *
+ * Return: true for pasta with --config-net, which gives the namespace its
+ *	   address, false if the guest has to find one (SLAAC, DHCPv6)
+ */
+static bool ndp_configured(const struct ctx *c)
+{
+	return c->mode == MODE_PASTA && c->pasta.config_net;
 }
 
 /**
@@ -272,7 +299,8 @@ static void ndp_ra_send(struct ctx *c, const struct in6_addr *dst)
 	memset(&ra, 0, sizeof(ra));
 	ra.nd_ra_type = ND_ROUTER_ADVERT;
 	ra.nd_ra_curhoplimit = NDP_CUR_HOP_LIMIT;
-	ra.nd_ra_flags_reserved = ND_RA_FLAG_MANAGED | ND_RA_FLAG_OTHER;
+	if (!c->no_dhcpv6)
+		ra.nd_ra_flags_reserved = ND_RA_FLAG_MANAGED | ND_RA_FLAG_OTHER;
 	ra.nd_ra_router_lifetime = htons(NDP_ROUTER_LIFETIME);
 	memcpy(buf, &ra, sizeof(ra));
 	len += sizeof(ra);
@@ -294,22 +322,20 @@ static void ndp_ra_send(struct ctx *c, const struct in6_addr *dst)
 	}
 
 	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr)) {
-		int plen = c->ip6.prefix_len;
 		struct nd_opt_prefix_info pi;
 		int i;
-
-		if (plen <= 0 || plen > NDP_PREFIX_LEN_DEFAULT)
-			plen = NDP_PREFIX_LEN_DEFAULT;
 
 		memset(&pi, 0, sizeof(pi));
 		pi.nd_opt_pi_type = NDP_OPT_PREFIX;
 		pi.nd_opt_pi_len = sizeof(pi) / NDP_OPT_UNIT;
-		pi.nd_opt_pi_prefix_len = (uint8_t)plen;
+		pi.nd_opt_pi_prefix_len = NDP_PREFIX_LEN;
 		pi.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK;
+		if (!ndp_configured(c))
+			pi.nd_opt_pi_flags_reserved |= ND_OPT_PI_FLAG_AUTO;
 		pi.nd_opt_pi_valid_time = htonl(NDP_LIFETIME_INFINITE);
 		pi.nd_opt_pi_preferred_time = htonl(NDP_LIFETIME_INFINITE);
 		pi.nd_opt_pi_prefix = c->ip6.addr;
-		for (i = plen; i < 128; i++)
+		for (i = NDP_PREFIX_LEN; i < 128; i++)
 			pi.nd_opt_pi_prefix.s6_addr[i / 8] &=
 				(uint8_t)~(0x80 >> (i % 8));
 

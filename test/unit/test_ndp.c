@@ -544,7 +544,7 @@ static void test_rs_ra(void **state)
 	assert_non_null(o);
 	assert_int_equal(len, 32);
 	assert_int_equal(o[2], 64);
-	assert_int_equal(o[3], 0x80);				/* L, not A */
+	assert_int_equal(o[3], 0xc0);				/* L, A */
 	assert_int_equal(be32(o + 4), 0xffffffff);
 	assert_int_equal(be32(o + 8), 0xffffffff);
 	assert_memory_equal(o + 16, &prefix, 16);
@@ -584,7 +584,7 @@ static void test_rs_unspec(void **state)
  */
 static void test_rs_options(void **state)
 {
-	struct in6_addr prefix = addr6("2001:db8:1::");
+	struct in6_addr prefix = addr6("2001:db8:1:2::");
 	const uint8_t *o;
 	struct msg m;
 	size_t len;
@@ -601,9 +601,11 @@ static void test_rs_options(void **state)
 	assert_null(ra_opt(5, &len));
 	assert_null(ra_opt(25, &len));
 	assert_null(ra_opt(31, &len));
+	/* Shorter than /64: the /64 of the address, as SLAAC needs that */
 	o = ra_opt(3, &len);
 	assert_non_null(o);
-	assert_int_equal(o[2], 48);
+	assert_int_equal(o[2], 64);
+	assert_int_equal(o[3], 0xc0);
 	assert_memory_equal(o + 16, &prefix, 16);
 
 	/* Longer than /64: announce the /64 */
@@ -613,6 +615,67 @@ static void test_rs_options(void **state)
 	o = ra_opt(3, &len);
 	assert_non_null(o);
 	assert_int_equal(o[2], 64);
+	assert_memory_equal(o + 16, &prefix, 16);
+}
+
+/**
+ * test_rs_no_dhcpv6() - Without DHCPv6, neither Managed nor Other is set,
+ *			 and the prefix is still there for SLAAC
+ * @state:	cmocka state, unused
+ */
+static void test_rs_no_dhcpv6(void **state)
+{
+	const uint8_t *o;
+	struct msg m;
+	size_t len;
+
+	(void)state;
+	c.no_dhcpv6 = true;
+	msg_rs(&m);
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	assert_int_equal(sent.count, 1);
+	assert_int_equal(sent.data[0], 134);
+	assert_int_equal(sent.data[5], 0);			/* no M, O */
+	o = ra_opt(3, &len);
+	assert_non_null(o);
+	assert_int_equal(o[3], 0xc0);				/* L, A */
+}
+
+/**
+ * test_rs_config_net() - pasta --config-net: the namespace has its
+ *			  address, so the prefix is on-link only (A=0)
+ * @state:	cmocka state, unused
+ */
+static void test_rs_config_net(void **state)
+{
+	const uint8_t *o;
+	struct msg m;
+	size_t len;
+
+	(void)state;
+	c.mode = MODE_PASTA;
+	c.pasta.config_net = true;
+	msg_rs(&m);
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	o = ra_opt(3, &len);
+	assert_non_null(o);
+	assert_int_equal(o[3], 0x80);				/* L, not A */
+	assert_int_equal(sent.data[5], 0xc0);			/* M, O */
+
+	/* Without it, or for passt (a VM configures itself), A */
+	memset(&sent, 0, sizeof(sent));
+	c.pasta.config_net = false;
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	o = ra_opt(3, &len);
+	assert_non_null(o);
+	assert_int_equal(o[3], 0xc0);
+	memset(&sent, 0, sizeof(sent));
+	c.mode = MODE_PASST;
+	c.pasta.config_net = true;
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	o = ra_opt(3, &len);
+	assert_non_null(o);
+	assert_int_equal(o[3], 0xc0);
 }
 
 /**
@@ -821,6 +884,8 @@ int main(void)
 		cmocka_unit_test_setup(test_rs_unspec, setup),
 		cmocka_unit_test_setup(test_rs_options, setup),
 		cmocka_unit_test_setup(test_rs_no_ra, setup),
+		cmocka_unit_test_setup(test_rs_no_dhcpv6, setup),
+		cmocka_unit_test_setup(test_rs_config_net, setup),
 		cmocka_unit_test_setup(test_rs_malformed, setup),
 		cmocka_unit_test_setup(test_ra_size, setup),
 		cmocka_unit_test_setup(test_ll_addr, setup),
