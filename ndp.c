@@ -33,8 +33,11 @@
  * An advertisement is kept within the link MTU (1280 bytes if unknown):
  * search domains that don't fit are left out.
  *
- * Every NDP message is from our link-local address, configured or derived
- * from our MAC address by ndp_ll_addr(), which DHCPv6 uses too.
+ * Router Advertisements, and DHCPv6 replies, are from our link-local
+ * address, ndp_ll_addr(): the host's default gateway if that is
+ * link-local (conf.c sets it), so that the guest's default router is the
+ * host's, else derived from our MAC address. Neighbour Advertisements are
+ * from the address solicited.
  *
  * Counters: STAT_NDP_DROP_HOP_LIMIT counts messages whose IPv6 hop limit
  * isn't 255, which RFC 4861 (6.1.1, 7.1.1) has us discard before looking

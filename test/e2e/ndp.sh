@@ -3,14 +3,15 @@
 # ndp.sh - NDP: router advertisements (solicited with rdisc6, and
 # unsolicited right after start), neighbour solicitations (ndisc6), the
 # guest kernel's SLAAC address and default route from our advertisements,
-# and solicitations with a hop limit other than 255 (crafted by
-# test/lib/pkt.py) going unanswered
+# a link-local host gateway as the guest's router, and solicitations with
+# a hop limit other than 255 (crafted by test/lib/pkt.py) going unanswered
 #
 # Topology: see test/lib/lib.sh, with a guest namespace of our own
 # (GUEST_NS, DAD off so its link-local address works at once) that pasta
 # joins with --netns, without --config-net: the guest asks for everything,
 # and its kernel (accept_ra and autoconf on, as by default) configures
-# itself from what we advertise.
+# itself from what we advertise. For the link-local gateway checks, the
+# host namespace's default route is then changed to go via fe80::1.
 
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init
@@ -244,6 +245,32 @@ else
 	fi
 	pasta_stop
 fi
+
+# A link-local host gateway, as most hosts have from their routers'
+# advertisements: the guest gets the same one, as the source of our RAs
+# and its default router, and it answers neighbour solicitations
+ip -n "${HOST_NS}" -6 route replace default via fe80::1 dev "${HOST_IF}"
+if ! pasta_attach -D "${TEST_DNS6}"; then
+	fail "gw_ll" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"
+else
+	ra="$(rdisc)"
+	check_grep "gw_ll_ra_source" "^ *from fe80::1\$" "${ra}"
+	check_grep "gw_ll_ra_prefix" "Prefix +: 2001:db8::/64" "${ra}"
+	if wait_for 10 sh -c "ip netns exec ${GUEST_NS} ip -6 route show default dev ${HOST_IF} | grep -q '^default via fe80::1 .*proto ra'"; then
+		pass "gw_ll_default_route"
+	else
+		fail "gw_ll_default_route" "$(guest_route6)"
+	fi
+	# One router, not a second one of our own
+	n="$(guest_route6 | grep -c '^default')"
+	[ "${n}" -eq 1 ] && pass "gw_ll_one_router" ||
+		fail "gw_ll_one_router" "${n} default routes: $(guest_route6)"
+	out="$(in_ns timeout 10 ndisc6 -1 -n -r 3 -w 1000 fe80::1 "${HOST_IF}" 2>&1)"
+	check_grep "gw_ll_ns_answered" "Target link-layer address: [0-9A-Fa-f:]{17}" "${out}"
+	check_grep "gw_ll_logged" "gateway fe80::1," "$(cat "${PASTA_LOG}")"
+	pasta_stop
+fi
+ip -n "${HOST_NS}" -6 route replace default via "${HOST_GW6}" dev "${HOST_IF}"
 
 # --no-ndp: nothing answered
 if ! pasta_attach -D "${TEST_DNS6}" --no-ndp; then

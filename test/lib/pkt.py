@@ -11,6 +11,8 @@ Subcommands (every wait is bounded by --timeout, default 3 s):
                             (--hlim: IPv6 hop limit, --none: expect none)
   rs IFACE                  NDP router solicitation, expect an advert to
                             --source, print its source (--hlim, --none)
+  dhcp6 IFACE               DHCPv6 Solicit from a UDP socket, print the
+                            source address of the Advertise
   pingid ADDR ID            echo through a ping socket bound to ID, check
                             the reply carries ID (kernel sockets, no raw)
   holdid ADDR ID SECONDS    hold a ping socket bound to ID, print "ready"
@@ -350,6 +352,34 @@ def cmd_rs(a):
         print("ra from %s hlim %d" % (ntop6(r[22:38]), r[21]))
 
 
+def cmd_dhcp6(a):
+    ifi = socket.if_nametoindex(a.iface)
+    xid = os.urandom(3)
+    r, mac = raw_sock(a.iface)
+    r.close()
+    duid = struct.pack("!HH", 3, 1) + mac
+    msg = b"\x01" + xid
+    msg += struct.pack("!HH", 1, len(duid)) + duid          # Client ID
+    msg += struct.pack("!HHIII", 3, 12, 0x1234, 0, 0)       # IA_NA
+    msg += struct.pack("!HHH", 8, 2, 0)                     # Elapsed Time
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
+                 a.iface.encode())
+    s.bind(("::", 546))
+    s.sendto(msg, ("ff02::1:2", 547, 0, ifi))
+    end = time.monotonic() + a.timeout
+    while True:
+        left = end - time.monotonic()
+        r, _, _ = select.select([s], [], [], max(left, 0))
+        if not r:
+            die("no DHCPv6 answer in %g s" % a.timeout)
+        data, addr = s.recvfrom(65536)
+        if len(data) >= 4 and data[1:4] == xid:
+            break
+    print("type %d from %s port %d" % (data[0], addr[0].split("%")[0],
+                                       addr[1]))
+
+
 def ping_sock(addr, ident, reuse=True):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     proto = socket.IPPROTO_ICMPV6 if fam == socket.AF_INET6 else \
@@ -567,6 +597,9 @@ def main():
     x.add_argument("--hlim", type=int, default=255)
     x.add_argument("--none", action="store_true")
     x.set_defaults(fn=cmd_rs)
+    x = sub.add_parser("dhcp6")
+    x.add_argument("iface")
+    x.set_defaults(fn=cmd_dhcp6)
     x = sub.add_parser("pingid")
     x.add_argument("addr")
     x.add_argument("id", type=int)

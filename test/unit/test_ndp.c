@@ -679,6 +679,42 @@ static void test_rs_config_net(void **state)
 }
 
 /**
+ * test_rs_gw_ll() - With a link-local address set (the host's link-local
+ *		     gateway, by conf.c), advertisements come from it
+ * @state:	cmocka state, unused
+ */
+static void test_rs_gw_ll(void **state)
+{
+	struct in6_addr gw = addr6("fe80::1");
+	struct msg m;
+
+	(void)state;
+	c.ip6.our_tap_ll = gw;
+	msg_rs(&m);
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	assert_int_equal(sent.count, 1);
+	assert_int_equal(sent.data[0], 134);
+	assert_memory_equal(&sent.src, &gw, 16);
+
+	/* Unsolicited ones too: no guest first, to start the timer afresh */
+	memset(&sent, 0, sizeof(sent));
+	ready = false;
+	ndp_timer(&c, &(struct timespec){ .tv_sec = 1 });
+	ready = true;
+	ndp_timer(&c, &(struct timespec){ .tv_sec = 1 });
+	assert_int_equal(sent.count, 1);
+	assert_memory_equal(&sent.src, &gw, 16);
+
+	/* ...and a solicitation for it gets our MAC */
+	memset(&sent, 0, sizeof(sent));
+	msg_ns(&m, "fe80::1");
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	assert_int_equal(sent.count, 1);
+	assert_memory_equal(&sent.src, &gw, 16);
+	assert_memory_equal(sent.data + 26, our_mac, MAC_LEN);
+}
+
+/**
  * test_rs_no_ra() - No answer with --no-ra
  * @state:	cmocka state, unused
  */
@@ -886,6 +922,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rs_no_ra, setup),
 		cmocka_unit_test_setup(test_rs_no_dhcpv6, setup),
 		cmocka_unit_test_setup(test_rs_config_net, setup),
+		cmocka_unit_test_setup(test_rs_gw_ll, setup),
 		cmocka_unit_test_setup(test_rs_malformed, setup),
 		cmocka_unit_test_setup(test_ra_size, setup),
 		cmocka_unit_test_setup(test_ll_addr, setup),
