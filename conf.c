@@ -1183,6 +1183,14 @@ int conf_defaults(struct ctx *c, const struct conf_given *g, char *err,
 	if (in4_is_unspec(&c->ip4.our_tap_addr))
 		inet_pton(AF_INET, "169.254.2.1", &c->ip4.our_tap_addr);
 
+	/* Source of RAs and DHCPv6: a link-local gateway (what most hosts
+	 * learn from router advertisements), so that the guest sees the same
+	 * default router as the host. Otherwise ndp_ll_addr() derives one
+	 * from our MAC, and the guest's default route is via that.
+	 */
+	if (IN6_IS_ADDR_LINKLOCAL(&c->ip6.gw))
+		c->ip6.our_tap_ll = c->ip6.gw;
+
 	/* Search list: -S, else resolv.conf; resolvers: see conf_dns() */
 	if (!g->search)
 		conf_read_resolv(c, RESOLV_CONF, false, true);

@@ -87,7 +87,8 @@ struct ip4_ctx {
  * @gw:			Guest's default gateway
  * @map_host_loopback:	Guest-side address mapped to the host's loopback
  * @map_guest_addr:	Guest-side address mapped to the host's own address
- * @our_tap_ll:		Our link-local address, source of NDP and DHCPv6
+ * @our_tap_ll:		Our link-local address, source of RAs and DHCPv6:
+ *			@gw if link-local, else derived from our MAC
  * @dns:		Resolvers advertised to the guest
  * @dns_count:		Entries in @dns
  * @dns_match:		Guest-side address whose DNS queries are forwarded

@@ -21,7 +21,9 @@
  * 16, requires. Relay messages are not handled.
  *
  * Our Server ID is a DUID-LL (RFC 8415, 11.4) built from our MAC address,
- * and replies come from our link-local address (ndp_ll_addr()).
+ * and replies come from our link-local address, ndp_ll_addr(), the one
+ * our Router Advertisements come from: the host's gateway if that is
+ * link-local, so the guest sees one router, not two.
  */
 
 #include <string.h>

@@ -96,8 +96,12 @@ bool fwd_map_to_guest(const struct ctx *c, const union inany_addr *src,
 	union inany_addr guest;
 	bool loopback = inany_is_loopback(src);
 
+	/* The guest may have the address it was given (DHCP, --config-net)
+	 * besides the one it uses now (SLAAC, say): either is its own
+	 */
 	fwd_guest_addr(c, s4 ? AF_INET : AF_INET6, &guest);
-	if (!loopback && !inany_equals(src, &guest)) {
+	if (!loopback && !inany_equals(src, &guest) &&
+	    !fwd_addr_is(src, &c->ip4.addr, &c->ip6.addr)) {
 		*guest_src = *src;
 		return false;
 	}

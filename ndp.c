@@ -12,21 +12,39 @@
  *
  * Router Advertisements go out on Router Solicitations and, from
  * ndp_timer(), unsolicited: three at 16 s intervals once a guest is
- * attached (RFC 4861, 6.2.4 and 10), then every 200 to 600 s. They set
- * the Managed and Other flags, as the address and resolvers come from
- * DHCPv6, and announce the guest's prefix on-link only (L=1, A=0). The
- * router lifetime is 9000 s, the largest RFC 4861 allows, many times
+ * attached (RFC 4861, 6.2.4 and 10), then every 200 to 600 s. They
+ * announce the /64 of the guest's address, whatever the host's prefix
+ * length, on-link and autonomous (L=1, A=1), so that a guest without a
+ * DHCPv6 client (busybox, most containers) still gets a global address
+ * by SLAAC (RFC 4862), which takes a /64 and nothing else. They also
+ * set the Managed and Other flags, unless DHCPv6 is off, as the host's
+ * own address and the resolvers come from DHCPv6. A guest with both ends
+ * up with two addresses in the prefix, and uses either as its source.
+ *
+ * The exception is pasta with --config-net: the namespace has the host's
+ * address already, so A=0. A second address, there a second or so after
+ * start, would be the kernel's choice of source from then on (the newer
+ * of two equally good ones), under programs already running: answers to
+ * datagrams sent to the first would come from the second.
+ *
+ * The router lifetime is 9000 s, the largest RFC 4861 allows, many times
  * our longest interval between advertisements; the prefix, resolvers and
  * search list never change at run time, so their lifetimes are infinite.
  * An advertisement is kept within the link MTU (1280 bytes if unknown):
  * search domains that don't fit are left out.
  *
- * Every NDP message is from our link-local address, configured or derived
- * from our MAC address by ndp_ll_addr(), which DHCPv6 uses too.
+ * Router Advertisements, and DHCPv6 replies, are from our link-local
+ * address, ndp_ll_addr(): the host's default gateway if that is
+ * link-local (conf.c sets it), so that the guest's default router is the
+ * host's, else derived from our MAC address. Neighbour Advertisements are
+ * from the address solicited.
  *
- * Counters: STAT_NDP_DROP counts messages we don't answer, malformed or
- * not (advertisements and redirects from the guest, DAD, solicitations
- * for the guest's own addresses).
+ * Counters: STAT_NDP_DROP_HOP_LIMIT counts messages whose IPv6 hop limit
+ * isn't 255, which RFC 4861 (6.1.1, 7.1.1) has us discard before looking
+ * at them: a router on the way lowered it, so they can't be from the
+ * link. STAT_NDP_DROP counts the other messages we don't answer,
+ * malformed or not (advertisements and redirects from the guest, DAD,
+ * solicitations for the guest's own addresses).
  */
 
 #include <string.h>
@@ -53,10 +71,14 @@
 /* More options than any solicitation needs: a longer list is dropped */
 #define NDP_OPTS_MAX		32
 
-#define NDP_CUR_HOP_LIMIT	64
+#define NDP_HOP_LIMIT		255	/* of every NDP message, both ways */
+#define NDP_CUR_HOP_LIMIT	64	/* for the guest's own packets */
 #define NDP_ROUTER_LIFETIME	9000	/* s, AdvDefaultLifetime maximum */
 #define NDP_LIFETIME_INFINITE	0xffffffffU
-#define NDP_PREFIX_LEN_DEFAULT	64
+/* SLAAC on Ethernet forms 64-bit interface identifiers, and ignores any
+ * other prefix length (RFC 4862, 5.5.3 d; RFC 4291, 2.5.1)
+ */
+#define NDP_PREFIX_LEN		64
 
 /* Unsolicited advertisements (RFC 4861, 10) */
 #define NDP_INITIAL_RAS		3	/* MAX_INITIAL_RTR_ADVERTISEMENTS */
@@ -151,6 +173,18 @@ const struct in6_addr *ndp_ll_addr(struct ctx *c)
 	a->s6_addr[14] = mac[4];
 	a->s6_addr[15] = mac[5];
 	return a;
+}
+
+/**
+ * ndp_configured() - Did we configure the guest's address ourselves?
+ * @c:		Execution context
+ *
+ * Return: true for pasta with --config-net, which gives the namespace its
+ *	   address, false if the guest has to find one (SLAAC, DHCPv6)
+ */
+static bool ndp_configured(const struct ctx *c)
+{
+	return c->mode == MODE_PASTA && c->pasta.config_net;
 }
 
 /**
@@ -268,7 +302,8 @@ static void ndp_ra_send(struct ctx *c, const struct in6_addr *dst)
 	memset(&ra, 0, sizeof(ra));
 	ra.nd_ra_type = ND_ROUTER_ADVERT;
 	ra.nd_ra_curhoplimit = NDP_CUR_HOP_LIMIT;
-	ra.nd_ra_flags_reserved = ND_RA_FLAG_MANAGED | ND_RA_FLAG_OTHER;
+	if (!c->no_dhcpv6)
+		ra.nd_ra_flags_reserved = ND_RA_FLAG_MANAGED | ND_RA_FLAG_OTHER;
 	ra.nd_ra_router_lifetime = htons(NDP_ROUTER_LIFETIME);
 	memcpy(buf, &ra, sizeof(ra));
 	len += sizeof(ra);
@@ -290,22 +325,20 @@ static void ndp_ra_send(struct ctx *c, const struct in6_addr *dst)
 	}
 
 	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr)) {
-		int plen = c->ip6.prefix_len;
 		struct nd_opt_prefix_info pi;
 		int i;
-
-		if (plen <= 0 || plen > NDP_PREFIX_LEN_DEFAULT)
-			plen = NDP_PREFIX_LEN_DEFAULT;
 
 		memset(&pi, 0, sizeof(pi));
 		pi.nd_opt_pi_type = NDP_OPT_PREFIX;
 		pi.nd_opt_pi_len = sizeof(pi) / NDP_OPT_UNIT;
-		pi.nd_opt_pi_prefix_len = (uint8_t)plen;
+		pi.nd_opt_pi_prefix_len = NDP_PREFIX_LEN;
 		pi.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK;
+		if (!ndp_configured(c))
+			pi.nd_opt_pi_flags_reserved |= ND_OPT_PI_FLAG_AUTO;
 		pi.nd_opt_pi_valid_time = htonl(NDP_LIFETIME_INFINITE);
 		pi.nd_opt_pi_preferred_time = htonl(NDP_LIFETIME_INFINITE);
 		pi.nd_opt_pi_prefix = c->ip6.addr;
-		for (i = plen; i < 128; i++)
+		for (i = NDP_PREFIX_LEN; i < 128; i++)
 			pi.nd_opt_pi_prefix.s6_addr[i / 8] &=
 				(uint8_t)~(0x80 >> (i % 8));
 
@@ -398,11 +431,22 @@ static void ndp_ns(struct ctx *c, const struct in6_addr *saddr,
  * ndp() - Handle an NDP message from the guest
  * @c:		Execution context
  * @saddr:	IPv6 source address
+ * @hop_limit:	Hop limit of the IPv6 header
  * @icmp6:	ICMPv6 header and body, type 133 to 137
  */
-void ndp(struct ctx *c, const struct in6_addr *saddr, const struct pkt *icmp6)
+void ndp(struct ctx *c, const struct in6_addr *saddr, uint8_t hop_limit,
+	 const struct pkt *icmp6)
 {
 	uint8_t type, code;
+
+	/* Anything less than 255 was forwarded by a router: it can't be from
+	 * the guest's link (RFC 4861, 6.1.1 and 7.1.1)
+	 */
+	if (hop_limit != NDP_HOP_LIMIT) {
+		debug("NDP: hop limit %u, not %u", hop_limit, NDP_HOP_LIMIT);
+		stats_inc(STAT_NDP_DROP_HOP_LIMIT);
+		return;
+	}
 
 	if (!pkt_u8(icmp6, 0, &type) || !pkt_u8(icmp6, 1, &code) || code) {
 		debug("NDP: truncated message or non-zero code");

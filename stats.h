@@ -118,6 +118,8 @@ enum stats_col {
 	  DROPS, ONE, "ARP not answered")				\
 	X(NDP_DROP,		"ndp_dropped",				\
 	  DROPS, ONE, "NDP not answered")				\
+	X(NDP_DROP_HOP_LIMIT,	"ndp_drop_hop_limit",			\
+	  DROPS, ONE, "NDP with a hop limit not 255")			\
 	X(DHCP_DROP,		"dhcp_dropped",				\
 	  DROPS, ONE, "DHCP not answered")				\
 	X(DHCPV6_DROP,		"dhcpv6_dropped",			\

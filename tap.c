@@ -560,7 +560,7 @@ static void tap_ip6(struct ctx *c, const struct pkt *frame)
 		if (ih.icmp6_type >= ND_ROUTER_SOLICIT &&
 		    ih.icmp6_type <= ND_REDIRECT) {
 			if (!c->no_ndp)
-				ndp(c, &ip6h.ip6_src, &l4);
+				ndp(c, &ip6h.ip6_src, ip6h.ip6_hlim, &l4);
 			return;
 		}
 		if (ih.icmp6_type != ICMP6_ECHO_REQUEST || ih.icmp6_code) {

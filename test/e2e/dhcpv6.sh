@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # dhcpv6.sh - pasta's DHCPv6 server against ISC dhclient -6: the address
 # (IA_NA), resolvers and search list with --dhcp-dns/--dhcp-search, none
-# by default, stateless information requests, --no-dhcpv6
+# by default, stateless information requests, --no-dhcpv6; the source
+# address of replies (a Solicit from test/lib/pkt.py): our own link-local
+# address, or the host's gateway where that is link-local
 #
 # Topology: see test/lib/lib.sh, with a guest namespace of our own (DAD
 # off, so the link-local address dhclient binds to is usable at once)
-# that pasta joins with --netns, without --config-net.
+# that pasta joins with --netns, without --config-net. For the link-local
+# gateway, the host namespace's default route is changed to go via
+# fe80::1.
 
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init
-need_cmd "dhcpv6" dhclient || lib_done
+need_cmd "dhcpv6" dhclient "${PYTHON}" || lib_done
 host_ns_setup || { fail "setup" "host namespace"; exit 1; }
 guest_ns_setup || { fail "setup" "guest namespace"; exit 1; }
 
@@ -77,8 +81,24 @@ var_check() {
 	fi
 }
 
+# solicit_src() - Send a Solicit from the guest, print where the
+#		  Advertise came from
+solicit_src() {
+	in_ns timeout 10 "${PYTHON}" "${PKT}" --timeout 5 dhcp6 "${HOST_IF}" 2>&1
+}
+
 # Defaults: the address, no resolvers
+# (each Solicit goes first: a dhclient just ended may still hold the port)
 if pasta_attach -D "${TEST_DNS6}"; then
+	# A global host gateway: replies from a link-local address of ours
+	out="$(solicit_src)"
+	if printf '%s' "${out}" | grep -Eq '^type 2 from fe80:[0-9a-f:]+ port 547$' &&
+	   ! printf '%s' "${out}" | grep -q 'from fe80::1 '; then
+		pass "source_own_ll"
+	else
+		fail "source_own_ll" "${out}"
+	fi
+
 	o="${T_TMP}/default"
 	dhclient6 "${o}" 20
 	var_check "address" "${o}" new_ip6_address "${HOST_ADDR6}"
@@ -89,6 +109,20 @@ if pasta_attach -D "${TEST_DNS6}"; then
 else
 	fail "start" "$(cat "${T_TMP}/pasta.out")"
 fi
+
+# A link-local host gateway: the guest's router, and its DHCPv6 server
+ip -n "${HOST_NS}" -6 route replace default via fe80::1 dev "${HOST_IF}"
+if pasta_attach -D "${TEST_DNS6}"; then
+	out="$(solicit_src)"
+	check_grep "gw_ll_source" "^type 2 from fe80::1 port 547\$" "${out}"
+	o="${T_TMP}/gw_ll"
+	dhclient6 "${o}" 20
+	var_check "gw_ll_address" "${o}" new_ip6_address "${HOST_ADDR6}"
+	pasta_stop
+else
+	fail "gw_ll" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"
+fi
+ip -n "${HOST_NS}" -6 route replace default via "${HOST_GW6}" dev "${HOST_IF}"
 
 # Resolvers, search list, a given address
 if pasta_attach --dhcp-dns -D "${TEST_DNS6}" -D 2001:db8:53::54 \

@@ -4,7 +4,8 @@
  * The input is one ICMPv6 message, header included, exactly as tap.c
  * hands it over. It is given to ndp() for every context variant
  * (fixture.h) and a few source addresses: link-local, global,
- * unspecified (duplicate address detection) and multicast. A stub
+ * unspecified (duplicate address detection) and multicast, with hop
+ * limit 255, and once with 64, which must go unanswered. A stub
  * tap_icmp6_send() checks each answer: a Neighbour or Router
  * Advertisement whose options are all whole, within the link MTU.
  *
@@ -133,8 +134,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			fuzz_ctx_fill(&fuzz_c, (enum fuzz_variant)v);
 			fuzz_c.no_ra = v == FUZZ_CTX_BARE;
+			/* Not from the link: never answered */
 			fuzz_sent = 0;
-			ndp(&fuzz_c, &saddr, &msg);
+			ndp(&fuzz_c, &saddr, 64, &msg);
+			FUZZ_CHECK(!fuzz_sent);
+
+			ndp(&fuzz_c, &saddr, 255, &msg);
 			FUZZ_CHECK(fuzz_sent <= 1);
 			/* Nothing answers a multicast source, or DAD; a
 			 * solicitation from :: gets its RA multicast

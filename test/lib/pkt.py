@@ -8,6 +8,11 @@ Subcommands (every wait is bounded by --timeout, default 3 s):
                             run inside the namespace that holds the tap
   arp IFACE TARGET          ARP request for TARGET, print the reply's MAC
   ns IFACE TARGET           NDP neighbour solicitation, expect an advert
+                            (--hlim: IPv6 hop limit, --none: expect none)
+  rs IFACE                  NDP router solicitation, expect an advert to
+                            --source, print its source (--hlim, --none)
+  dhcp6 IFACE               DHCPv6 Solicit from a UDP socket, print the
+                            source address of the Advertise
   pingid ADDR ID            echo through a ping socket bound to ID, check
                             the reply carries ID (kernel sockets, no raw)
   holdid ADDR ID SECONDS    hold a ping socket bound to ID, print "ready"
@@ -294,22 +299,85 @@ def cmd_arp(a):
     print(r[22:28].hex(":"))
 
 
+def ntop6(b):
+    return socket.inet_ntop(socket.AF_INET6, b)
+
+
 def cmd_ns(a):
     s, mac = raw_sock(a.iface)
     src = a.source
     dst = solicited_node(a.target)
     body = struct.pack("!I16s", 0, a6(a.target)) + b"\x01\x01" + mac
     s.send(eth(mcast_mac6(dst), mac, ETH_P_IPV6,
-               ipv6(src, dst, 58, icmp6(src, dst, 135, 0, body), hlim=255)))
+               ipv6(src, dst, 58, icmp6(src, dst, 135, 0, body),
+                    hlim=a.hlim)))
 
+    # The answer to a unicast source is for that source alone: no other
+    # solicitation on the link gets one to our made-up source address
     def is_na(f):
         return (len(f) >= 14 + 40 + 24 and f[12:14] == b"\x86\xdd" and
-                f[20] == 58 and f[54] == 136 and
+                f[20] == 58 and f[38:54] == a6(src) and f[54] == 136 and
                 f[62:78] == a6(a.target))
     r = recv_match(s, a.timeout, is_na)
-    if not r:
+    if a.none:
+        if r:
+            die("neighbour advertisement for %s, expected none" % a.target)
+        print("no na in %g s" % a.timeout)
+    elif not r:
         die("no neighbour advertisement for %s" % a.target)
-    print("na from %s" % r[6:12].hex(":"))
+    else:
+        print("na from %s" % r[6:12].hex(":"))
+
+
+def cmd_rs(a):
+    s, mac = raw_sock(a.iface)
+    src = a.source
+    dst = "ff02::2"
+    body = b"\0" * 4 + b"\x01\x01" + mac
+    s.send(eth(mcast_mac6(dst), mac, ETH_P_IPV6,
+               ipv6(src, dst, 58, icmp6(src, dst, 133, 0, body),
+                    hlim=a.hlim)))
+
+    def is_ra(f):
+        return (len(f) >= 14 + 40 + 16 and f[12:14] == b"\x86\xdd" and
+                f[20] == 58 and f[38:54] == a6(src) and f[54] == 134)
+    r = recv_match(s, a.timeout, is_ra)
+    if a.none:
+        if r:
+            die("router advertisement to %s, expected none" % src)
+        print("no ra in %g s" % a.timeout)
+    elif not r:
+        die("no router advertisement to %s" % src)
+    else:
+        print("ra from %s hlim %d" % (ntop6(r[22:38]), r[21]))
+
+
+def cmd_dhcp6(a):
+    ifi = socket.if_nametoindex(a.iface)
+    xid = os.urandom(3)
+    r, mac = raw_sock(a.iface)
+    r.close()
+    duid = struct.pack("!HH", 3, 1) + mac
+    msg = b"\x01" + xid
+    msg += struct.pack("!HH", 1, len(duid)) + duid          # Client ID
+    msg += struct.pack("!HHIII", 3, 12, 0x1234, 0, 0)       # IA_NA
+    msg += struct.pack("!HHH", 8, 2, 0)                     # Elapsed Time
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
+                 a.iface.encode())
+    s.bind(("::", 546))
+    s.sendto(msg, ("ff02::1:2", 547, 0, ifi))
+    end = time.monotonic() + a.timeout
+    while True:
+        left = end - time.monotonic()
+        r, _, _ = select.select([s], [], [], max(left, 0))
+        if not r:
+            die("no DHCPv6 answer in %g s" % a.timeout)
+        data, addr = s.recvfrom(65536)
+        if len(data) >= 4 and data[1:4] == xid:
+            break
+    print("type %d from %s port %d" % (data[0], addr[0].split("%")[0],
+                                       addr[1]))
 
 
 def ping_sock(addr, ident, reuse=True):
@@ -520,7 +588,18 @@ def main():
     x.add_argument("iface")
     x.add_argument("target")
     x.add_argument("--source", default="fe80::8:8")
+    x.add_argument("--hlim", type=int, default=255)
+    x.add_argument("--none", action="store_true")
     x.set_defaults(fn=cmd_ns)
+    x = sub.add_parser("rs")
+    x.add_argument("iface")
+    x.add_argument("--source", default="fe80::8:8")
+    x.add_argument("--hlim", type=int, default=255)
+    x.add_argument("--none", action="store_true")
+    x.set_defaults(fn=cmd_rs)
+    x = sub.add_parser("dhcp6")
+    x.add_argument("iface")
+    x.set_defaults(fn=cmd_dhcp6)
     x = sub.add_parser("pingid")
     x.add_argument("addr")
     x.add_argument("id", type=int)

@@ -195,16 +195,27 @@ static void msg_slla(struct msg *m)
 }
 
 /**
- * msg_send() - Feed a message to ndp()
+ * msg_send_hlim() - Feed a message to ndp(), with a given hop limit
+ * @m:		Message
+ * @src:	Source address
+ * @hlim:	Hop limit of its IPv6 header
+ */
+static void msg_send_hlim(const struct msg *m, const char *src, uint8_t hlim)
+{
+	struct in6_addr s = addr6(src);
+	struct pkt p = pkt_init(m->buf, m->len, 0);
+
+	ndp(&c, &s, hlim, &p);
+}
+
+/**
+ * msg_send() - Feed a message to ndp(), hop limit 255 as on the link
  * @m:		Message
  * @src:	Source address
  */
 static void msg_send(const struct msg *m, const char *src)
 {
-	struct in6_addr s = addr6(src);
-	struct pkt p = pkt_init(m->buf, m->len, 0);
-
-	ndp(&c, &s, &p);
+	msg_send_hlim(m, src, 255);
 }
 
 /**
@@ -441,6 +452,46 @@ static void test_ns_malformed(void **state)
 }
 
 /**
+ * test_hop_limit() - Solicitations with a hop limit other than 255 are
+ *		      dropped and counted, whatever else is in them
+ * @state:	cmocka state, unused
+ */
+static void test_hop_limit(void **state)
+{
+	static const uint8_t bad[] = { 0, 1, 64, 128, 254 };
+	struct msg ns, rs, trunc;
+	unsigned i;
+
+	(void)state;
+	msg_ns(&ns, "fe80::1");
+	msg_slla(&ns);
+	msg_rs(&rs);
+	msg_slla(&rs);
+	memset(&trunc, 0, sizeof(trunc));
+	trunc.len = 1;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		msg_send_hlim(&ns, "fe80::5054:ff:fe12:3456", bad[i]);
+		msg_send_hlim(&rs, "fe80::5054:ff:fe12:3456", bad[i]);
+		msg_send_hlim(&trunc, "fe80::5054:ff:fe12:3456", bad[i]);
+	}
+	assert_int_equal(sent.count, 0);
+	assert_int_equal(stats[STAT_NDP_DROP_HOP_LIMIT], 3 * ARRAY_SIZE(bad));
+	assert_int_equal(stats[STAT_NDP_DROP], 0);
+	assert_int_equal(stats[STAT_NDP_NA], 0);
+	assert_int_equal(stats[STAT_NDP_RA], 0);
+
+	/* The same messages at 255: answered */
+	msg_send_hlim(&ns, "fe80::5054:ff:fe12:3456", 255);
+	assert_int_equal(sent.count, 1);
+	assert_int_equal(sent.data[0], 136);
+	msg_send_hlim(&rs, "fe80::5054:ff:fe12:3456", 255);
+	assert_int_equal(sent.count, 2);
+	assert_int_equal(sent.data[0], 134);
+	assert_int_equal(stats[STAT_NDP_DROP_HOP_LIMIT], 3 * ARRAY_SIZE(bad));
+}
+
+/**
  * test_other_types() - Advertisements and redirects are ignored
  * @state:	cmocka state, unused
  */
@@ -493,7 +544,7 @@ static void test_rs_ra(void **state)
 	assert_non_null(o);
 	assert_int_equal(len, 32);
 	assert_int_equal(o[2], 64);
-	assert_int_equal(o[3], 0x80);				/* L, not A */
+	assert_int_equal(o[3], 0xc0);				/* L, A */
 	assert_int_equal(be32(o + 4), 0xffffffff);
 	assert_int_equal(be32(o + 8), 0xffffffff);
 	assert_memory_equal(o + 16, &prefix, 16);
@@ -533,7 +584,7 @@ static void test_rs_unspec(void **state)
  */
 static void test_rs_options(void **state)
 {
-	struct in6_addr prefix = addr6("2001:db8:1::");
+	struct in6_addr prefix = addr6("2001:db8:1:2::");
 	const uint8_t *o;
 	struct msg m;
 	size_t len;
@@ -550,9 +601,11 @@ static void test_rs_options(void **state)
 	assert_null(ra_opt(5, &len));
 	assert_null(ra_opt(25, &len));
 	assert_null(ra_opt(31, &len));
+	/* Shorter than /64: the /64 of the address, as SLAAC needs that */
 	o = ra_opt(3, &len);
 	assert_non_null(o);
-	assert_int_equal(o[2], 48);
+	assert_int_equal(o[2], 64);
+	assert_int_equal(o[3], 0xc0);
 	assert_memory_equal(o + 16, &prefix, 16);
 
 	/* Longer than /64: announce the /64 */
@@ -562,6 +615,103 @@ static void test_rs_options(void **state)
 	o = ra_opt(3, &len);
 	assert_non_null(o);
 	assert_int_equal(o[2], 64);
+	assert_memory_equal(o + 16, &prefix, 16);
+}
+
+/**
+ * test_rs_no_dhcpv6() - Without DHCPv6, neither Managed nor Other is set,
+ *			 and the prefix is still there for SLAAC
+ * @state:	cmocka state, unused
+ */
+static void test_rs_no_dhcpv6(void **state)
+{
+	const uint8_t *o;
+	struct msg m;
+	size_t len;
+
+	(void)state;
+	c.no_dhcpv6 = true;
+	msg_rs(&m);
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	assert_int_equal(sent.count, 1);
+	assert_int_equal(sent.data[0], 134);
+	assert_int_equal(sent.data[5], 0);			/* no M, O */
+	o = ra_opt(3, &len);
+	assert_non_null(o);
+	assert_int_equal(o[3], 0xc0);				/* L, A */
+}
+
+/**
+ * test_rs_config_net() - pasta --config-net: the namespace has its
+ *			  address, so the prefix is on-link only (A=0)
+ * @state:	cmocka state, unused
+ */
+static void test_rs_config_net(void **state)
+{
+	const uint8_t *o;
+	struct msg m;
+	size_t len;
+
+	(void)state;
+	c.mode = MODE_PASTA;
+	c.pasta.config_net = true;
+	msg_rs(&m);
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	o = ra_opt(3, &len);
+	assert_non_null(o);
+	assert_int_equal(o[3], 0x80);				/* L, not A */
+	assert_int_equal(sent.data[5], 0xc0);			/* M, O */
+
+	/* Without it, or for passt (a VM configures itself), A */
+	memset(&sent, 0, sizeof(sent));
+	c.pasta.config_net = false;
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	o = ra_opt(3, &len);
+	assert_non_null(o);
+	assert_int_equal(o[3], 0xc0);
+	memset(&sent, 0, sizeof(sent));
+	c.mode = MODE_PASST;
+	c.pasta.config_net = true;
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	o = ra_opt(3, &len);
+	assert_non_null(o);
+	assert_int_equal(o[3], 0xc0);
+}
+
+/**
+ * test_rs_gw_ll() - With a link-local address set (the host's link-local
+ *		     gateway, by conf.c), advertisements come from it
+ * @state:	cmocka state, unused
+ */
+static void test_rs_gw_ll(void **state)
+{
+	struct in6_addr gw = addr6("fe80::1");
+	struct msg m;
+
+	(void)state;
+	c.ip6.our_tap_ll = gw;
+	msg_rs(&m);
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	assert_int_equal(sent.count, 1);
+	assert_int_equal(sent.data[0], 134);
+	assert_memory_equal(&sent.src, &gw, 16);
+
+	/* Unsolicited ones too: no guest first, to start the timer afresh */
+	memset(&sent, 0, sizeof(sent));
+	ready = false;
+	ndp_timer(&c, &(struct timespec){ .tv_sec = 1 });
+	ready = true;
+	ndp_timer(&c, &(struct timespec){ .tv_sec = 1 });
+	assert_int_equal(sent.count, 1);
+	assert_memory_equal(&sent.src, &gw, 16);
+
+	/* ...and a solicitation for it gets our MAC */
+	memset(&sent, 0, sizeof(sent));
+	msg_ns(&m, "fe80::1");
+	msg_send(&m, "fe80::5054:ff:fe12:3456");
+	assert_int_equal(sent.count, 1);
+	assert_memory_equal(&sent.src, &gw, 16);
+	assert_memory_equal(sent.data + 26, our_mac, MAC_LEN);
 }
 
 /**
@@ -750,7 +900,8 @@ static void test_random(void **state)
 		if (i % 3)
 			m.buf[1] = 0;
 		m.len = n;
-		msg_send(&m, i % 4 ? "fe80::2" : "::");
+		msg_send_hlim(&m, i % 4 ? "fe80::2" : "::",
+			      i % 7 ? 255 : (uint8_t)(x >> 24));
 		assert_true(sent.len <= SENT_MAX);
 	}
 }
@@ -763,11 +914,15 @@ int main(void)
 		cmocka_unit_test_setup(test_ns_dad, setup),
 		cmocka_unit_test_setup(test_ns_guest, setup),
 		cmocka_unit_test_setup(test_ns_malformed, setup),
+		cmocka_unit_test_setup(test_hop_limit, setup),
 		cmocka_unit_test_setup(test_other_types, setup),
 		cmocka_unit_test_setup(test_rs_ra, setup),
 		cmocka_unit_test_setup(test_rs_unspec, setup),
 		cmocka_unit_test_setup(test_rs_options, setup),
 		cmocka_unit_test_setup(test_rs_no_ra, setup),
+		cmocka_unit_test_setup(test_rs_no_dhcpv6, setup),
+		cmocka_unit_test_setup(test_rs_config_net, setup),
+		cmocka_unit_test_setup(test_rs_gw_ll, setup),
 		cmocka_unit_test_setup(test_rs_malformed, setup),
 		cmocka_unit_test_setup(test_ra_size, setup),
 		cmocka_unit_test_setup(test_ll_addr, setup),
