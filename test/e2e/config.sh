@@ -113,7 +113,7 @@ in_host ip addr add 2001:db8:7::7/48 dev "${HOST_IF}" nodad ||
 log="${T_TMP}/multi.log"
 for fam in 4 6; do
 	host="$(addrs -"${fam}" in_host)"
-	ns="$(addrs -"${fam}" in_host timeout 20 "${PASTA}" -D "${TEST_DNS4}" -l "${log}" --config-net --)"
+	ns="$(addrs -"${fam}" in_host timeout 20 "${PASTA}" -d -D "${TEST_DNS4}" -l "${log}" --config-net --)"
 	chosen="$(sed -n "s/^[0-9.]*: IPv${fam}: address \([^ ,]*\),.*/\1/p" "${log}")"
 	if [ "$(printf '%s\n' "${host}" | wc -l)" -lt 3 ]; then
 		fail "all_addresses_ipv${fam}" "host has only: ${host}"

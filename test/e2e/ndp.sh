@@ -59,7 +59,7 @@ if command -v tcpdump >/dev/null; then
 	sleep 0.3
 fi
 
-if ! pasta_attach -D "${TEST_DNS6}"; then
+if ! pasta_attach -d -D "${TEST_DNS6}"; then
 	fail "start" "$(cat "${T_TMP}/pasta.out")"
 	lib_done
 fi
@@ -250,7 +250,7 @@ fi
 # advertisements: the guest gets the same one, as the source of our RAs
 # and its default router, and it answers neighbour solicitations
 ip -n "${HOST_NS}" -6 route replace default via fe80::1 dev "${HOST_IF}"
-if ! pasta_attach -D "${TEST_DNS6}"; then
+if ! pasta_attach -d -D "${TEST_DNS6}"; then
 	fail "gw_ll" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"
 else
 	ra="$(rdisc)"
