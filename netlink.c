@@ -322,93 +322,6 @@ int nl_route_get_default(int s, int af, unsigned ifi, void *gw)
 }
 
 /**
- * struct nl_addr_arg - What an address dump looks for and finds
- * @af:		Family
- * @ifi:	Interface
- * @addr:	First global address, 16 bytes of room
- * @prefix_len:	Its prefix length
- * @found:	Found one
- */
-struct nl_addr_arg {
-	int af;
-	unsigned ifi;
-	uint8_t addr[16];
-	int prefix_len;
-	bool found;
-};
-
-/**
- * nl_addr_cb() - Look at one address of a dump
- * @nh:		Message
- * @arg:	struct nl_addr_arg
- *
- * Return: 1 once a global address of the interface was found
- */
-static int nl_addr_cb(const struct nlmsghdr *nh, void *arg)
-{
-	struct nl_addr_arg *aa = arg;
-	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
-	size_t alen = (size_t)(aa->af == AF_INET ? 4 : 16);
-	const struct rtattr *rta;
-	const void *addr = NULL, *local = NULL;
-	int len;
-
-	if (nh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != aa->af ||
-	    ifa->ifa_index != aa->ifi || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
-		return 0;
-
-	len = (int)IFA_PAYLOAD(nh);
-	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (RTA_PAYLOAD(rta) < alen)
-			continue;
-		if (rta->rta_type == IFA_ADDRESS)
-			addr = RTA_DATA(rta);
-		else if (rta->rta_type == IFA_LOCAL)
-			local = RTA_DATA(rta);
-	}
-	/* IFA_LOCAL is ours on point-to-point links, IFA_ADDRESS the peer */
-	if (local)
-		addr = local;
-	if (!addr)
-		return 0;
-	memcpy(aa->addr, addr, alen);
-	aa->prefix_len = ifa->ifa_prefixlen;
-	aa->found = true;
-	return 1;
-}
-
-/**
- * nl_addr_get() - First global address of an interface
- * @s:		Netlink socket
- * @af:		AF_INET or AF_INET6
- * @ifi:	Interface
- * @addr:	Address, struct in_addr or struct in6_addr
- * @prefix_len:	Prefix length
- *
- * Return: 0 on success, -ENOENT if the interface has none
- */
-int nl_addr_get(int s, int af, unsigned ifi, void *addr, int *prefix_len)
-{
-	struct ifaddrmsg ifa = { .ifa_family = (uint8_t)af };
-	struct nl_addr_arg aa = { .af = af, .ifi = ifi };
-	struct nl_req r;
-	int rc;
-
-	nl_req_init(&r, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
-	rc = nl_send(s, &r);
-	if (rc)
-		return rc;
-	rc = nl_recv(s, r.nlh.nlmsg_seq, nl_addr_cb, &aa);
-	if (rc)
-		return rc;
-	if (!aa.found)
-		return -ENOENT;
-	memcpy(addr, aa.addr, af == AF_INET ? 4 : 16);
-	*prefix_len = aa.prefix_len;
-	return 0;
-}
-
-/**
  * struct nl_addr_list_arg - What an address listing looks for and finds
  * @af:		Family
  * @ifi:	Interface
@@ -513,6 +426,31 @@ int nl_addr_list(int s, int af, unsigned ifi, struct nl_addr *out,
 	if (rc)
 		return rc;
 	return (int)la.n;
+}
+
+/**
+ * nl_addr_get() - First global address of an interface, as nl_addr_list()
+ *		   lists them
+ * @s:		Netlink socket
+ * @af:		AF_INET or AF_INET6
+ * @ifi:	Interface
+ * @addr:	Address, struct in_addr or struct in6_addr
+ * @prefix_len:	Prefix length
+ *
+ * Return: 0 on success, -ENOENT if the interface has none, -errno
+ */
+int nl_addr_get(int s, int af, unsigned ifi, void *addr, int *prefix_len)
+{
+	struct nl_addr a;
+	int n = nl_addr_list(s, af, ifi, &a, 1);
+
+	if (n < 0)
+		return n;
+	if (!n)
+		return -ENOENT;
+	memcpy(addr, &a.a, af == AF_INET ? 4 : 16);
+	*prefix_len = a.prefix_len;
+	return 0;
 }
 
 /**

@@ -37,6 +37,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pkt import csum, die  # noqa: E402  (the same directory)
+
 ETH_P_ARP = 0x0806
 ETH_P_IP = 0x0800
 BCAST = b"\xff" * 6
@@ -44,22 +47,6 @@ GUEST4 = "198.51.100.2"
 GW4 = "198.51.100.1"
 
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
-
-
-def die(msg):
-    """Print a reason and exit 1"""
-    print(msg, file=sys.stderr)
-    sys.exit(1)
-
-
-def csum(data):
-    """Internet checksum (RFC 1071)"""
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 class Link:
