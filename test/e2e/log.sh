@@ -19,6 +19,7 @@ size=65536
 check "flood_with_trace" timeout 60 ip netns exec "${HOST_NS}" "${PASTA}" \
 	--trace -l "${log}" --log-size "${size}" --config-net -- \
 	ping -n -q -f -c 3000 "${HOST_GW4}"
+daemon_stop_check "flood_exit" --exited "${CHECK_RC}"
 
 got="$(stat -c %s "${log}" 2>/dev/null || echo missing)"
 if [ "${got}" != missing ] && [ "${got}" -le "${size}" ]; then
@@ -57,6 +58,7 @@ if [ -n "${pid}" ] && pid_alive "${pid}"; then
 else
 	fail "stats_without_syslog" "daemon gone after SIGUSR1"
 fi
-[ -n "${pid}" ] && kill -TERM "${pid}" 2>/dev/null
+[ -n "${pid}" ] && daemon_answers "answers_without_syslog" --pid "${pid}" --sock "${T_TMP}/s.sock"
+daemon_stop_check "stop_without_syslog" --pid "${pid}" --log ""
 
 lib_done
