@@ -107,6 +107,7 @@ if pasta_attach -D "${TEST_DNS4}" --no-netns-quit; then
 	else
 		fail "no_netns_quit" "daemon left when the namespace path was deleted"
 	fi
+	daemon_answers "no_netns_quit_daemon_answers" --signal
 	kill -KILL "${PASTA_PID}" 2>/dev/null
 else
 	fail "no_netns_quit" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"

@@ -564,13 +564,15 @@ _lib_guest_if() {
 #	--sock PATH	passt: speak to it on its UNIX socket as a guest
 #			(it serves one guest at a time: none may be
 #			connected)
+#	--signal	no guest to ask (its namespace is gone, say): send
+#			SIGUSR1, and wait for the statistics in the log
 # Return: 0 if it answered
 #
 # Cheap (one frame each way), and it needs the loop: the reply is made by
-# the daemon, not the kernel.
+# the daemon, not the kernel; so are the statistics, written by the loop.
 daemon_answers() {
 	local name="$1" pid="${PASTA_PID}" log="${PASTA_LOG}" ns= sock= out
-	local iface run=(in_ns)
+	local iface run=(in_ns) signal=0 n
 	shift
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -578,11 +580,23 @@ daemon_answers() {
 		--log)	log="$2"; shift 2 ;;
 		--ns)	ns="$2"; shift 2 ;;
 		--sock)	sock="$2"; shift 2 ;;
+		--signal) signal=1; shift ;;
 		*)	fail "${name}" "daemon_answers: unknown option $1"; return 1 ;;
 		esac
 	done
 	if ! pid_alive "${pid}"; then
 		fail "${name}" "daemon (pid '${pid}') is gone: $(tail -n 3 "${log}" 2>/dev/null)"
+		return 1
+	fi
+
+	if [ ${signal} -eq 1 ]; then
+		n="$(grep -c 'statistics (SIGUSR1)' "${log}" 2>/dev/null)"
+		kill -USR1 "${pid}" 2>/dev/null
+		if wait_for 3 _lib_log_more "${log}" 'statistics (SIGUSR1)' "${n:-0}"; then
+			pass "${name}"
+			return 0
+		fi
+		fail "${name}" "daemon (pid ${pid}) runs but logged no statistics 3 s after SIGUSR1: $(tail -n 2 "${log}" 2>/dev/null)"
 		return 1
 	fi
 
@@ -611,6 +625,14 @@ daemon_answers() {
 	fi
 	fail "${name}" "daemon (pid ${pid}) runs but doesn't answer on ${iface}: ${out}"
 	return 1
+}
+
+# _lib_log_more() - Does a log have more lines with a string than before
+# $1:	Log
+# $2:	Fixed string
+# $3:	Lines with it before
+_lib_log_more() {
+	[ "$(grep -cF -- "$2" "$1" 2>/dev/null)" -gt "$3" ]
 }
 
 # daemon_stop_check() - Stop the daemon with SIGTERM, check how it ended
