@@ -217,7 +217,11 @@ static int teardown_table(void **state)
 	return 0;
 }
 
-/* flow_init() refuses zero and more than FLOW_MAX_LIMIT, and sets the size */
+/**
+ * test_init_limits() - flow_init() refuses zero and more than
+ * FLOW_MAX_LIMIT, and sets the size
+ * @state:	Unused
+ */
 static void test_init_limits(void **state)
 {
 	(void)state;
@@ -228,7 +232,11 @@ static void test_init_limits(void **state)
 	assert_int_equal(flow_count(), 0);
 }
 
-/* A new flow is zeroed and NEW; activating it counts it under its type */
+/**
+ * test_alloc_activate() - A new flow is zeroed and NEW; activating it
+ * counts it under its type
+ * @state:	Unused
+ */
 static void test_alloc_activate(void **state)
 {
 	struct flow_common *f, *g;
@@ -265,8 +273,10 @@ static void test_alloc_activate(void **state)
 	assert_true(inany_is_unspec(&f->side[1].oaddr));
 }
 
-/* A flow that never became active goes back at once, uncounted, and
- * its hash entries with it
+/**
+ * test_alloc_cancel() - A flow that never became active goes back at once,
+ * uncounted, and its hash entries with it
+ * @state:	Unused
  */
 static void test_alloc_cancel(void **state)
 {
@@ -298,8 +308,11 @@ static void test_alloc_cancel(void **state)
 				     &s.oaddr, s.oport), FLOW_SIDX_NONE);
 }
 
-/* Both sides are found as themselves; a key differing in any one field
- * (type, interface, either address, either port) is not found
+/**
+ * test_lookup_fields() - Both sides are found as themselves; a key
+ * differing in any one field (type, interface, either address, either port)
+ * is not found
+ * @state:	Unused
  */
 static void test_lookup_fields(void **state)
 {
@@ -354,7 +367,10 @@ static void test_lookup_fields(void **state)
 	assert_found(f4, INISIDE);
 }
 
-/* The sidx helpers round-trip */
+/**
+ * test_sidx() - The sidx helpers round-trip
+ * @state:	Unused
+ */
 static void test_sidx(void **state)
 {
 	(void)state;
@@ -432,7 +448,10 @@ static void collide(uint64_t value, int order)
 	}
 }
 
-/* All keys collide at the first slot */
+/**
+ * test_collisions_first_slot() - All keys collide at the first slot
+ * @state:	Unused
+ */
 static void test_collisions_first_slot(void **state)
 {
 	(void)state;
@@ -443,7 +462,11 @@ static void test_collisions_first_slot(void **state)
 	collide(0, 2);
 }
 
-/* All keys collide at the last slot: the chain wraps around */
+/**
+ * test_collisions_wrap() - All keys collide at the last slot: the chain
+ * wraps around
+ * @state:	Unused
+ */
 static void test_collisions_wrap(void **state)
 {
 	(void)state;
@@ -454,7 +477,11 @@ static void test_collisions_wrap(void **state)
 	collide(UINT64_MAX, 2);
 }
 
-/* Three flows, a hash of 16 slots: the chain wraps with few entries */
+/**
+ * test_collisions_wrap_small() - Three flows, a hash of 16 slots: the chain
+ * wraps with few entries
+ * @state:	Unused
+ */
 static void test_collisions_wrap_small(void **state)
 {
 	test_collisions_wrap(state);
@@ -556,22 +583,31 @@ static void model_run(enum test_hash_mode mode, uint64_t value,
 	}
 }
 
-/* A tiny table (8 flows, so a hash of 32): real hash, many collisions */
+/**
+ * test_model_real_hash() - A tiny table (8 flows, so a hash of 32): real
+ * hash, many collisions
+ * @state:	Unused
+ */
 static void test_model_real_hash(void **state)
 {
 	(void)state;
 	model_run(TEST_HASH_REAL, 0, 20000);
 }
 
-/* Everything in one chain, wrapping around */
+/**
+ * test_model_one_chain() - Everything in one chain, wrapping around
+ * @state:	Unused
+ */
 static void test_model_one_chain(void **state)
 {
 	(void)state;
 	model_run(TEST_HASH_CONST, UINT64_MAX - 3, 20000);
 }
 
-/* A full table refuses a new flow, counts it, and leaves the others; a
- * slot freed is given out again
+/**
+ * test_full_table() - A full table refuses a new flow, counts it, and
+ * leaves the others; a slot freed is given out again
+ * @state:	Unused
  */
 static void test_full_table(void **state)
 {
@@ -621,9 +657,11 @@ static void test_full_table(void **state)
 	assert_found(f[1], INISIDE);
 }
 
-/* Closing takes a flow out of the hash at once, but its slot only goes
- * back in flow_defer_handler(): until then nothing reuses it, and the
- * flows still active are left alone
+/**
+ * test_deferred_free() - Closing takes a flow out of the hash at once, but
+ * its slot only goes back in flow_defer_handler(): until then nothing
+ * reuses it, and the flows still active are left alone
+ * @state:	Unused
  */
 static void test_deferred_free(void **state)
 {
@@ -665,8 +703,10 @@ static void test_deferred_free(void **state)
 	flow_alloc_cancel(h);
 }
 
-/* Many closed in one batch, some hashed on one side only: all freed by
- * one deferred pass, and the table can be filled again
+/**
+ * test_close_many() - Many closed in one batch, some hashed on one side
+ * only: all freed by one deferred pass, and the table can be filled again
+ * @state:	Unused
  */
 static void test_close_many(void **state)
 {
@@ -697,9 +737,15 @@ static void test_close_many(void **state)
 	assert_int_equal(flow_count_type(FLOW_TCP), 8);
 }
 
+/* A test with a fresh table of @max flows, checked empty afterwards */
 #define T(fn, max)	cmocka_unit_test_prestate_setup_teardown(	\
 	fn, setup_table, teardown_table, (void *)(uintptr_t)(max))
 
+/**
+ * main() - Run the tests
+ *
+ * Return: number of failures
+ */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
