@@ -23,6 +23,7 @@ void die_impl(bool with_errno, const char *fmt, ...)
 
 #define err(...)		logmsg(LOG_ERR, false, __VA_ARGS__)
 #define warn(...)		logmsg(LOG_WARNING, false, __VA_ARGS__)
+#define notice(...)		logmsg(LOG_NOTICE, false, __VA_ARGS__)
 #define info(...)		logmsg(LOG_INFO, false, __VA_ARGS__)
 #define debug(...)							\
 	do {								\

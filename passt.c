@@ -131,14 +131,15 @@ static void passt_signal_handler(struct ctx *c)
 	while (read(passt_signal_fd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGTERM:
-			info("SIGTERM received, exiting");
+			/* Notice: a log file keeps it (see passt_log_setup()) */
+			notice("SIGTERM received, exiting");
 			exit(EXIT_SUCCESS);
 		case SIGINT:
 		case SIGQUIT:
 			/* The command we run has the terminal: it's for it */
 			if (c->pasta.child_pid || passt_quit_status >= 0)
 				break;
-			info("Signal %u received, exiting", si.ssi_signo);
+			notice("Signal %u received, exiting", si.ssi_signo);
 			exit(EXIT_SUCCESS);
 		case SIGUSR1:
 			passt_stats_log("SIGUSR1", true);

@@ -643,7 +643,7 @@ static void tap_disconnect(struct ctx *c, const char *why)
 	tap_out_blocked = false;
 
 	if (c->mode == MODE_PASTA || c->one_off || c->fd_tap_listen < 0) {
-		info("Exiting: no guest left");
+		notice("Exiting: no guest left");
 		/* #syscalls exit_group */
 		exit(EXIT_SUCCESS);
 	}

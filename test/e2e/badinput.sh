@@ -84,12 +84,7 @@ for i in 1 2 3 4 5; do
 	in_ns timeout 10 "${PYTHON}" "${PKT}" send "${HOST_IF}" ${kinds} >/dev/null 2>&1
 done
 sleep 0.2
-if pasta_alive; then
-	pass "alive_after_flood"
-else
-	fail "alive_after_flood" "pasta exited: $(tail -n 3 "${PASTA_LOG}")"
-	lib_done
-fi
+daemon_answers "alive_after_flood" || lib_done
 
 # ARP for some other host on the link is answered with our MAC; one for
 # the guest's own address (a probe) isn't
@@ -102,6 +97,7 @@ after="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
 out="$(in_ns timeout 10 "${PYTHON}" "${PKT}" --timeout 1 arp "${HOST_IF}" \
 	"${HOST_ADDR4}" --source 0.0.0.0 2>&1)"
 check_grep "arp_own_address_not_answered" "^no ARP reply for ${HOST_ADDR4}$" "${out}"
+daemon_answers "answers_after_own_address_probe"
 
 # Malformed neighbour solicitations didn't break the real thing
 check "ns_still_answered" in_ns timeout 10 "${PYTHON}" "${PKT}" ns "${HOST_IF}" "${HOST_GW6}"
@@ -116,5 +112,7 @@ if [ "$(stat_of "${stats}" tap_frames_in)" -gt 100 ]; then
 else
 	fail "frames_in_counted" "tap_frames_in is $(stat_of "${stats}" tap_frames_in)"
 fi
+
+daemon_stop_check "daemon_stop"
 
 lib_done

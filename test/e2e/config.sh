@@ -64,6 +64,7 @@ if pasta_spawn -D "${TEST_DNS4}" --config-net -I tap9 -m 1500 \
 	ns_check "gateway_option_ipv4" "^default via 203.0.113.1 dev tap9" ip -4 route show default
 	ns_check "gateway_option_ipv6" "^default via 2001:db8:1::1 dev tap9" ip -6 route show default
 	ns_check "no_host_if_in_ns" "^$" sh -c "ip -o link show ${HOST_IF} 2>/dev/null"
+	daemon_stop_check "options_daemon_stop"
 else
 	fail "options" "pasta didn't start: $(cat "${T_TMP}/pasta.out" 2>/dev/null | tail -n 3)"
 fi

@@ -86,6 +86,7 @@ else
 	pass "second_client_not_served"
 fi
 wait "${holder}" 2>/dev/null
+daemon_answers "answers_after_second_client" --pid "${PASST_PID}" --log "${log}" --sock "${sock}"
 
 # A length that can't be a frame: that connection is closed, passt
 # listens again for the next one
@@ -183,8 +184,7 @@ if wait_for 5 test -S "${sock2}"; then
 		fail "stats_echo_replies" "icmp_echo_replies $(stat_of "${stats}" icmp_echo_replies)"
 	[ "$(stat_of "${stats}" drop_bad_stream_length)" -ge 1 ] && pass "stats_bad_stream_length" ||
 		fail "stats_bad_stream_length" "drop_bad_stream_length $(stat_of "${stats}" drop_bad_stream_length)"
-	kill -TERM "${PASST_PID}"
-	wait_for 3 pid_gone "${PASST_PID}"
+	daemon_stop_check "sigterm_foreground" --pid "${PASST_PID}" --log "${log}.2"
 	[ -e "${sock2}" ] && fail "sigterm_removes_socket_foreground" "${sock2} still there" ||
 		pass "sigterm_removes_socket_foreground"
 else

@@ -50,13 +50,15 @@ P=(timeout 40 ip netns exec "${HOST_NS}" "${PASTA}")
 # udhcpc_run() - Run udhcpc in a new pasta namespace, record the options
 # $1:	Output file
 # $@:	pasta options
+# UDHCPC_THEN: a shell command run afterwards in the namespace, if set
 udhcpc_run() {
 	local out="$1"
 	shift
-	"${P[@]}" "$@" -- env UDHCPC_OUT="${out}" \
-		timeout 20 busybox udhcpc -i "${HOST_IF}" -f -q -n -t 5 -T 1 \
-		-O search -O mtu -O hostname -O domain -s "${T_TMP}/udhcpc.script" \
-		> "${out}.log" 2>&1
+	"${P[@]}" "$@" -- sh -c 'env UDHCPC_OUT="$1" \
+		timeout 20 busybox udhcpc -i "$2" -f -q -n -t 5 -T 1 \
+		-O search -O mtu -O hostname -O domain -s "$3"; rc=$?
+		eval "${UDHCPC_THEN:-:}"; exit ${rc}' sh "${out}" "${HOST_IF}" \
+		"${T_TMP}/udhcpc.script" > "${out}.log" 2>&1
 }
 
 # dhclient_run() - Run dhclient in a new pasta namespace until it's bound
@@ -115,6 +117,7 @@ OPTS=(--dhcp-dns -D "${TEST_DNS4}" -D 203.0.113.54 --dhcp-search
 if need_cmd "udhcpc" busybox; then
 	u1="${T_TMP}/udhcpc.default"
 	udhcpc_run "${u1}" -D "${TEST_DNS4}"
+	daemon_stop_check "udhcpc_daemon_exit" --exited $?
 	opt_check "udhcpc_address" "${u1}" ip "${HOST_ADDR4}"
 	opt_check "udhcpc_subnet" "${u1}" subnet "255.255.255.0"
 	opt_check "udhcpc_router" "${u1}" router "${HOST_GW4}"
@@ -141,10 +144,13 @@ if need_cmd "udhcpc" busybox; then
 	udhcpc_run "${u5}" --dhcp-dns --dns-forward 203.0.113.1
 	opt_check "udhcpc_dns_is_dns_forward" "${u5}" dns "203.0.113.1"
 
-	# --no-dhcp: nobody answers
+	# --no-dhcp: nobody answers, and then pasta still answers ARP
 	u4="${T_TMP}/udhcpc.nodhcp"
-	udhcpc_run "${u4}" -D "${TEST_DNS4}" --no-dhcp
+	UDHCPC_THEN="${PYTHON} ${PKT} --timeout 2 arp ${HOST_IF} ${HOST_GW4} --source 0.0.0.0 > ${u4}.arp 2>&1" \
+		udhcpc_run "${u4}" -D "${TEST_DNS4}" --no-dhcp
 	[ -s "${u4}" ] && fail "udhcpc_no_dhcp" "got a lease with --no-dhcp" || pass "udhcpc_no_dhcp"
+	check_grep "udhcpc_no_dhcp_daemon_answers" "^([0-9a-f]{2}:){5}[0-9a-f]{2}$" \
+		"$(cat "${u4}.arp" 2>/dev/null)"
 fi
 
 if need_cmd "dhclient" dhclient; then

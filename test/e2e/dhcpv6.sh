@@ -148,7 +148,8 @@ if pasta_attach -D "${TEST_DNS6}" --no-dhcpv6; then
 	o="${T_TMP}/none"
 	dhclient6 "${o}" 5
 	[ -s "${o}" ] && fail "no_dhcpv6" "got a reply with --no-dhcpv6" || pass "no_dhcpv6"
-	pasta_stop
+	daemon_answers "no_dhcpv6_daemon_answers"
+	daemon_stop_check "no_dhcpv6_daemon_stop"
 else
 	fail "no_dhcpv6" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"
 fi

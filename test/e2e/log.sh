@@ -170,7 +170,8 @@ if [ -n "${pid}" ] && pid_alive "${pid}"; then
 else
 	fail "stats_without_syslog" "daemon gone after SIGUSR1"
 fi
-[ -n "${pid}" ] && kill -TERM "${pid}" 2>/dev/null
+[ -n "${pid}" ] && daemon_answers "answers_without_syslog" --pid "${pid}" --sock "${T_TMP}/s.sock"
+daemon_stop_check "stop_without_syslog" --pid "${pid}" --log ""
 
 # Background with a log file: the header names the daemon, not the
 # process that forked it

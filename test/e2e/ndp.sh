@@ -194,6 +194,7 @@ else
 	else
 		pass "no_ra"
 	fi
+	daemon_answers "no_ra_daemon_answers"
 	out="$(in_ns timeout 10 ndisc6 -1 -n -r 3 -w 1000 "${HOST_GW6}" "${HOST_IF}" 2>&1)"
 	check_grep "no_ra_ns_still_answered" "Target link-layer address" "${out}"
 	pasta_stop
@@ -282,7 +283,8 @@ else
 	else
 		pass "no_ndp"
 	fi
-	pasta_stop
+	daemon_answers "no_ndp_daemon_answers"
+	daemon_stop_check "no_ndp_daemon_stop"
 fi
 
 lib_done

@@ -100,17 +100,8 @@ fi
 # --- SIGTERM ----------------------------------------------------------------
 guest_ns_setup term
 if pasta_attach -D "${TEST_DNS4}" --config-net; then
-	kill -TERM "${PASTA_PID}"
-	if wait_for 2 pid_gone "${PASTA_PID}"; then
-		if grep -qiE 'assert|abort|segmentation' "${PASTA_LOG}"; then
-			fail "sigterm_daemon" "$(grep -iE 'assert|abort|segmentation' "${PASTA_LOG}" | head -n 1)"
-		else
-			pass "sigterm_daemon"
-		fi
-	else
-		fail "sigterm_daemon" "daemon (--netns) still running 2 s after SIGTERM"
-		kill -KILL "${PASTA_PID}" 2>/dev/null
-	fi
+	daemon_answers "sigterm_daemon_answers"
+	daemon_stop_check "sigterm_daemon"
 else
 	fail "sigterm_daemon" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"
 fi
@@ -125,6 +116,7 @@ if pasta_attach -D "${TEST_DNS4}" --no-netns-quit; then
 	else
 		fail "no_netns_quit" "daemon left when the namespace path was deleted"
 	fi
+	daemon_answers "no_netns_quit_daemon_answers" --signal
 	kill -KILL "${PASTA_PID}" 2>/dev/null
 else
 	fail "no_netns_quit" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"

@@ -70,7 +70,8 @@ if pasta_spawn -D "${TEST_DNS4}" -d -t "~1-18000,~18200-65535" \
 	fi
 	check_grep "busy_port_all_debug_line" "TCP port ${BUSY}: .*Address already in use, skipped" \
 		"$(cat "${PASTA_LOG}")"
-	pasta_stop
+	daemon_answers "busy_port_all_answers"
+	daemon_stop_check "busy_port_all_stop"
 else
 	fail "busy_port_all_skipped" "pasta didn't start"
 fi
@@ -95,7 +96,8 @@ if pasta_spawn -D "${TEST_DNS4}" -T none -U none; then
 	else
 		pass "busy_port_auto_quiet"
 	fi
-	pasta_stop
+	daemon_answers "busy_port_auto_answers"
+	daemon_stop_check "busy_port_auto_stop"
 else
 	fail "busy_port_auto_skipped" "pasta didn't start"
 fi
@@ -220,7 +222,9 @@ if pasta_spawn -D "${TEST_DNS4}" --splice-only -t 18094 -T 18095; then
 	[ "$(stat_of "${st}" tap_frames_out)" -eq 0 ] && pass "splice_only_stats" ||
 		fail "splice_only_stats" "spliced $(stat_of "${st}" tcp_connections_spliced), tap frames $(stat_of "${st}" tap_frames_out)"
 	pasta_alive && pass "splice_only_alive" || fail "splice_only_alive" "pasta exited"
-	pasta_stop
+	# No guest link to ask: the statistics say the loop runs
+	daemon_answers "splice_only_answers" --signal
+	daemon_stop_check "splice_only_stop"
 else
 	fail "splice_only_start" "pasta didn't start"
 fi
@@ -256,7 +260,8 @@ if [ ${rc} -eq 0 ] && pid_alive "${PASTA_PID}"; then
 	check "fd_tap_ping_ipv4" in_ns timeout 10 ping -n -q -c 2 -i 0.2 -W 2 "${HOST_GW4}"
 	ns_dad_wait in_ns tapf
 	check "fd_tap_ping_ipv6" in_ns timeout 10 ping -n -q -c 2 -i 0.2 -W 2 -6 "${HOST_GW6}"
-	pasta_stop
+	daemon_answers "fd_tap_answers" --log "${T_TMP}/fd.log"
+	daemon_stop_check "fd_tap_stop" --log "${T_TMP}/fd.log"
 else
 	fail "fd_tap_start" "exit ${rc}: $(cat "${T_TMP}/fd.out" "${T_TMP}/fd.log" 2>/dev/null | tail -n 3)"
 fi

@@ -14,6 +14,7 @@ check "ping_with_capture" timeout 30 ip netns exec "${HOST_NS}" "${PASTA}" \
 	-D "${TEST_DNS4}" --config-net -p "${cap}" -- sh -c "
 	ping -n -q -c 2 -i 0.2 -W 2 -p 5a5a ${HOST_GW4} &&
 	ping -n -q -c 2 -i 0.2 -W 2 -6 ${HOST_GW6}"
+daemon_stop_check "capture_exit" --exited "${CHECK_RC}"
 
 if [ ! -s "${cap}" ]; then
 	fail "capture_file" "${cap} is empty or missing"

@@ -48,6 +48,7 @@ check "map_host_loopback_ipv4" in_pns "${NS_MAPPED}" "${PING[@]}" 203.0.113.9
 if [ -n "${NS_NOGW}" ]; then
 	check_fails "no_map_gw_ipv4" in_pns "${NS_NOGW}" timeout 10 ping -n -q -c 1 -W 1 "${HOST_GW4}"
 	check_fails "no_map_gw_ipv6" in_pns "${NS_NOGW}" timeout 10 ping -n -q -c 1 -W 1 -6 "${HOST_GW6}"
+	daemon_answers "no_map_gw_daemon_answers" --ns "${NS_NOGW}"
 else
 	fail "no_map_gw" "pasta didn't start: $(cat "${T_TMP}/pasta.out")"
 fi
@@ -82,5 +83,8 @@ if need_cmd "echo_id_remap" "${PYTHON:-python3}"; then
 	# And a free identifier is kept as it is
 	check "echo_id_free_ipv4" in_pns "${NS_DEFAULT}" "${PYTHON}" "${PKT}" pingid "${HOST_GW4}" 4713
 fi
+
+# The last one started: --no-map-gw
+[ -n "${NS_NOGW}" ] && daemon_stop_check "daemon_stop"
 
 lib_done

@@ -216,5 +216,6 @@ bad="$(printf '%s\n' "${flows}" | grep -E '\(ICMPv?6? ?echo\)' | grep -Ev "id [0
 [ -z "${bad}" ] && pass "flow_echo_no_ports" || fail "flow_echo_no_ports" "${bad}"
 
 pasta_alive && pass "alive_at_end" || fail "alive_at_end" "$(tail -n 3 "${PASTA_LOG}")"
-pasta_stop
+daemon_answers "daemon_answers"
+daemon_stop_check "daemon_stop"
 lib_done

@@ -105,19 +105,17 @@ pid_wait() {
 }
 
 # pasta_end() - End the pasta_spawn daemon and its namespace's process
+# $1:	Check name for the daemon's SIGTERM, see daemon_stop_check
 pasta_end() {
+	daemon_stop_check "$1"
 	kill "${PASTA_PID}" "${NS_PID}" 2>/dev/null
 	pid_wait "${PASTA_PID}" 5 || kill -KILL "${PASTA_PID}" 2>/dev/null
 }
 
-# alive_check() - The daemon is still running
+# alive_check() - The daemon is still running, and its loop answers
 # $1:	Check name
 alive_check() {
-	if pasta_alive; then
-		pass "$1"
-	else
-		fail "$1" "pasta exited: $(tail -n 5 "${PASTA_LOG}")"
-	fi
+	daemon_answers "$1"
 }
 
 # says() - Check what a host client gets from a forwarded port
@@ -248,7 +246,7 @@ else
 fi
 
 alive_check "daemon_alive"
-pasta_end
+pasta_end "daemon_stop"
 
 # --- -t auto -------------------------------------------------------------
 
@@ -291,7 +289,7 @@ if pasta_spawn --config-net -t auto; then
 		fail "auto_forwarded" "${PEER_ERR}"
 	fi
 	alive_check "auto_daemon_alive"
-	pasta_end
+	pasta_end "auto_daemon_stop"
 else
 	fail "auto_spawn" "pasta -t auto didn't start"
 fi
@@ -335,7 +333,7 @@ if pasta_spawn --config-net --max-flows 10 -t none -T none; then
 		fail "table_full" "${PEER_ERR}"
 	fi
 	alive_check "table_full_daemon_alive"
-	pasta_end
+	pasta_end "table_full_daemon_stop"
 else
 	fail "table_full_spawn" "pasta --max-flows 10 didn't start"
 fi

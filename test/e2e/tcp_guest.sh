@@ -76,11 +76,6 @@ fi
 PASST_PID="$(cat "${pidf}")"
 track_pid "${PASST_PID}"
 
-# daemon_ok() - passt is alive and answers a guest
-daemon_ok() {
-	pid_alive "${PASST_PID}" &&
-		in_host timeout 10 "${PYTHON}" "${GUEST}" arp "${sock}" > /dev/null
-}
 
 # --- our SYN, ignored once, comes again ------------------------------------
 
@@ -111,8 +106,8 @@ else
 fi
 kill "${CLIENT_PID}" 2>/dev/null
 wait_for 5 pid_gone "${CLIENT_PID}"
-daemon_ok && pass "alive_after_handshakes" ||
-	fail "alive_after_handshakes" "passt doesn't answer: $(tail -n 3 "${log}")"
+daemon_answers "alive_after_handshakes" --pid "${PASST_PID}" --log "${log}" \
+	--sock "${sock}"
 
 # --- a guest that stops reading its link -----------------------------------
 
@@ -211,10 +206,8 @@ n="$(stat_of "${stats}" tcp_retransmits_handshake)"
 [ "${n}" -ge 2 ] && pass "handshake_retransmits_counted: ${n}" ||
 	fail "handshake_retransmits_counted" "tcp_retransmits_handshake is ${n}, expected 2 or more"
 
-daemon_ok && pass "daemon_alive" ||
-	fail "daemon_alive" "passt doesn't answer: $(tail -n 3 "${log}")"
-kill -TERM "${PASST_PID}"
-wait_for 3 pid_gone "${PASST_PID}" && pass "sigterm_exits" ||
-	fail "sigterm_exits" "passt still running 3 s after SIGTERM"
+daemon_answers "daemon_answers" --pid "${PASST_PID}" --log "${log}" \
+	--sock "${sock}"
+daemon_stop_check "daemon_stop" --pid "${PASST_PID}" --log "${log}"
 
 lib_done

@@ -78,7 +78,7 @@ n="$(stat_of "${stats}" tcp_resets_to_guest)"
 [ "${n}" -eq 0 ] && pass "no_resets_to_guest" ||
 	fail "no_resets_to_guest" "tcp_resets_to_guest is ${n}"
 
-pasta_alive && pass "daemon_alive" ||
-	fail "daemon_alive" "pasta exited: $(tail -n 5 "${PASTA_LOG}")"
+daemon_answers "daemon_answers"
+daemon_stop_check "daemon_stop"
 
 lib_done

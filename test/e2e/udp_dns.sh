@@ -58,7 +58,9 @@ if ! wait_for 10 _dns_listening; then
 fi
 
 # pasta_end() - End the pasta_spawn daemon and its namespace's process
+# $1:	Check name for the daemon's SIGTERM, see daemon_stop_check
 pasta_end() {
+	daemon_stop_check "$1"
 	kill "${PASTA_PID}" "${NS_PID}" 2>/dev/null
 	wait_for 5 pid_gone "${PASTA_PID}" || kill -KILL "${PASTA_PID}" 2>/dev/null
 }
@@ -144,7 +146,8 @@ if pasta_spawn --config-net --dhcp-dns --dns-host 127.0.0.1 --dns-host ::1 \
 	dig_check "gateway_udp_ipv4_aaaa" "${HOST_GW4}" AAAA "${WANT6}"
 	dig_check "gateway_udp_ipv6_a" "${HOST_GW6}" A "${WANT4}"
 	dhcp_dns_check "gateway" "${HOST_GW4}" "${HOST_GW6}"
-	pasta_end
+	daemon_answers "gateway_daemon_alive"
+	pasta_end "gateway_daemon_stop"
 else
 	fail "gateway_spawn" "pasta didn't start"
 fi
@@ -159,7 +162,8 @@ if pasta_spawn --config-net --dhcp-dns --dns-forward "${FWD4}" \
 	ns_dad_wait in_ns "${HOST_IF}" || true
 	dig_all "dns_forward" "${FWD4}" "${FWD6}"
 	dhcp_dns_check "dns_forward" "${FWD4}" "${FWD6}"
-	pasta_end
+	daemon_answers "dns_forward_daemon_alive"
+	pasta_end "dns_forward_daemon_stop"
 else
 	fail "dns_forward_spawn" "pasta --dns-forward didn't start"
 fi

@@ -105,6 +105,8 @@ results "userns_root" "${T_TMP}/out.root" ""
 as_nobody "${T_TMP}/out.rootless" --user --map-current-user --net --mount \
 	--keep-caps -- "${T_TMP}/inner.sh" bind "${NOBODY} ${NOBODY}" nocaps
 results "rootless" "${T_TMP}/out.rootless" "map +0 +${NOBODY} +1"
+rc="$(sed -n 's/^exit //p' "${T_TMP}/out.rootless")"
+daemon_stop_check "rootless_daemon_exit" --exited "${rc:-none}"
 grep -q "^uid 0" "${T_TMP}/out.rootless" && pass "rootless_command_is_root_inside" ||
 	fail "rootless_command_is_root_inside" "$(grep '^uid' "${T_TMP}/out.rootless")"
 

@@ -54,6 +54,8 @@ timeout 240 ip netns exec "${HOST_NS}" valgrind -q --error-exitcode=99 \
 	--log-file="${vlog}" "${PASTA}" -f -q --config-net -t 18003 -T none \
 	-- sh -c "${guest_cmd}" > "${T_TMP}/out" 2>&1
 rc=$?
+# 99: valgrind's errors, reported below; a signal is a crash
+[ "${rc}" = 99 ] || daemon_stop_check "daemon_exit" --exited "${rc}"
 
 case "${rc}" in
 0)	pass "command_ok_under_valgrind" ;;

@@ -344,6 +344,130 @@ def frames_corpus():
     }
 
 
+# L4: flags byte, then records as for fuzz_frames; a separator's byte
+# gives event rounds and a clock step (fuzz_l4.c). The harness's servers
+# listen on the gateway (its loopback): TCP 8080, UDP 5353.
+
+L4_TCP_PORT = 8080
+L4_UDP_PORT = 5353
+L4_ACK_REL = 0x01
+
+# TCP options: MSS, window scale, SACK permitted, timestamps, padding
+OPT_MSS = struct.pack("!BBH", 2, 4, 1460)
+OPT_WS = struct.pack("!BBB", 3, 3, 7)
+OPT_SACKP = struct.pack("!BB", 4, 2)
+OPT_TS = struct.pack("!BBII", 8, 10, 12345, 0)
+OPT_NOP = b"\x01"
+OPT_EOL = b"\x00"
+
+
+def l4sep(rounds=2, step=0):
+    """End of a batch: @rounds rounds of events (1 to 16), clock step
+    of 2 * @step seconds (0 to 15)"""
+    return struct.pack("!HB", 0xffff, (rounds - 1) << 4 | step)
+
+
+def tcp_seg(src, dst, sport, dport, seq, ack, flags, opts=b"", payload=b"",
+            win=65535, v6=False):
+    """TCP segment with options (padded to 4 bytes), in an Ethernet frame"""
+    opts = opts + b"\x00" * (-len(opts) % 4)
+    doff = 5 + len(opts) // 4
+    ln = doff * 4 + len(payload)
+    ph = pseudo6(src, dst, 6, ln) if v6 else pseudo4(src, dst, 6, ln)
+    h = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4,
+                    flags, win, 0, 0) + opts
+    c = csum(h + payload, ph)
+    seg = h[:16] + struct.pack("!H", c) + h[18:] + payload
+    if v6:
+        return eth(OUR_MAC, 0x86dd, ip6(src, dst, 6, seg))
+    return eth(OUR_MAC, 0x0800, ip4(src, dst, 6, seg))
+
+
+def l4_session(v6, sport=40000, dport=L4_TCP_PORT, syn_opts=None):
+    """A whole connection to our server: handshake, data both ways, close.
+    Acknowledgement numbers are relative (FUZZ_F_ACK_REL): 0 acks all."""
+    g, r = (GUEST6, GW6) if v6 else (GUEST4, GW4)
+    o = OPT_MSS + OPT_WS + OPT_SACKP + OPT_TS + OPT_NOP if syn_opts is None \
+        else syn_opts
+    t = lambda seq, fl, p=b"", **k: tcp_seg(g, r, sport, dport, seq, 0, fl,
+                                            payload=p, v6=v6, **k)
+    return records(t(1000, 0x02, opts=o)) + l4sep(3) + \
+        records(t(1001, 0x10), t(1001, 0x18, b"hello, server")) + \
+        l4sep(3) + records(t(1014, 0x10)) + l4sep(3) + \
+        records(t(1014, 0x11)) + l4sep(3, 1) + records(t(1015, 0x10)) + \
+        l4sep(2)
+
+
+def l4_corpus():
+    """Inputs for fuzz_l4"""
+    e4 = lambda p: eth(OUR_MAC, 0x0800, p)
+    e6 = lambda p: eth(OUR_MAC, 0x86dd, p)
+    rel = bytes([L4_ACK_REL])
+    udp_echo4 = e4(udp4(GUEST4, GW4, 40001, L4_UDP_PORT, b"U" * 100))
+    udp_echo6 = e6(udp6(GUEST6, GW6, 40001, L4_UDP_PORT, b"U" * 100))
+    dns4 = e4(udp4(GUEST4, GW4, 40002, 53, b"\x12\x34\x01\x00" + b"\0" * 8))
+    dns6 = e6(udp6(GUEST6, GW6, 40002, 53, b"\x12\x34\x01\x00" + b"\0" * 8))
+    ping4 = e4(icmp4_echo(GUEST4, GW4, 0x42, 1, b"p" * 56))
+    ping6 = e6(icmp6_echo(GUEST6, GW6, 0x43, 1, b"p" * 56))
+    ping4_far = e4(icmp4_echo(GUEST4, "203.0.113.7", 0x44, 1))
+    syn_closed4 = tcp_seg(GUEST4, GW4, 40003, 9, 1, 0, 0x02, OPT_MSS)
+    syn_closed6 = tcp_seg(GUEST6, GW6, 40003, 9, 1, 0, 0x02, OPT_MSS, v6=True)
+    syn_far4 = tcp_seg(GUEST4, "203.0.113.80", 40004, 80, 1, 0, 0x02, OPT_MSS)
+    syn_far6 = tcp_seg(GUEST6, "2001:db8:80::1", 40004, 80, 1, 0, 0x02,
+                       OPT_MSS, v6=True)
+    g4 = lambda seq, fl, **k: tcp_seg(GUEST4, GW4, 40010, L4_TCP_PORT, seq,
+                                      0, fl, **k)
+    bad_opts = [
+        struct.pack("!BBH", 2, 4, 0),           # MSS 0
+        struct.pack("!BBB", 3, 3, 15),          # window scale past 14
+        struct.pack("!BB", 2, 0),               # option length 0
+        struct.pack("!BB", 2, 1),               # option length 1
+        struct.pack("!BBH", 2, 40, 1460),       # longer than the header
+        OPT_EOL + OPT_MSS,                      # past the end of the list
+        OPT_NOP * 39 + b"\x02",                 # kind without a length
+        struct.pack("!BBBB", 3, 3, 7, 2),       # truncated MSS after WS
+    ]
+    out = {
+        "tcp4_session": rel + l4_session(False),
+        "tcp6_session": rel + l4_session(True),
+        "tcp4_no_options": rel + l4_session(False, syn_opts=b""),
+        "tcp4_small_mss": rel + l4_session(False, syn_opts=struct.pack(
+            "!BBH", 2, 4, 88)),
+        "tcp_small_ctx": bytes([L4_ACK_REL | 0x08]) + l4_session(False) +
+                         l4_session(True, sport=40100),
+        "tcp_refused": b"\x00" + records(syn_closed4, syn_closed6) + l4sep(3),
+        "tcp_unreachable": b"\x00" + records(syn_far4, syn_far6) + l4sep(3),
+        "udp_echo": b"\x00" + records(udp_echo4, udp_echo6) + l4sep(3) +
+                    records(udp_echo4) + l4sep(3),
+        "udp_dns": b"\x00" + records(dns4, dns6) + l4sep(2),
+        "udp_big": b"\x00" + records(e4(udp4(GUEST4, GW4, 40005, L4_UDP_PORT,
+                                              b"B" * 9000)),
+                                     e6(udp6(GUEST6, GW6, 40005, L4_UDP_PORT,
+                                             b"B" * 9000))) + l4sep(3),
+        "icmp_echo": b"\x00" + records(ping4, ping6, ping4_far) + l4sep(3) +
+                     records(ping4) + l4sep(2, 15),
+        "mixed": rel + records(ping4, udp_echo4, g4(1000, 0x02, opts=OPT_MSS),
+                               udp_echo6, ping6) + l4sep(3) +
+                 records(g4(1001, 0x18, payload=b"x" * 1000)) + l4sep(3) +
+                 records(g4(2001, 0x14)) + l4sep(2),
+        # Data before the handshake completes, a SYN with data, a reset
+        # and a zero window, a window probe
+        "tcp_odd": rel + records(g4(5000, 0x02, opts=OPT_MSS,
+                                    payload=b"early")) + l4sep(3) +
+                   records(g4(5001, 0x10, win=0)) + l4sep(3, 2) +
+                   records(g4(5001, 0x10, win=1)) + l4sep(3, 4) +
+                   records(g4(5001, 0x04)) + l4sep(2),
+        "tcp_no_ipv6": bytes([L4_ACK_REL | 0x04]) + l4_session(False),
+        "tcp_mute": bytes([L4_ACK_REL | 0x10]) + l4_session(False),
+    }
+    for i, o in enumerate(bad_opts):
+        out["tcp_bad_option_%d" % i] = rel + records(
+            tcp_seg(GUEST4, GW4, 40200 + i, L4_TCP_PORT, 1, 0, 0x02, o)) + \
+            l4sep(3) + records(tcp_seg(GUEST4, GW4, 40200 + i, L4_TCP_PORT,
+                                       2, 0, 0x18, o, b"data")) + l4sep(2)
+    return out
+
+
 # Stream: flags byte, then pieces of stream or controls (fuzz_stream.c)
 
 def framed(*frames):
@@ -448,6 +572,8 @@ def main():
         write(top, "fuzz_frames", name, data)
     for name, data in stream_corpus().items():
         write(top, "fuzz_stream", name, data)
+    for name, data in l4_corpus().items():
+        write(top, "fuzz_l4", name, data)
     for name, (flags, line) in CONF.items():
         write(top, "fuzz_conf", name, conf_input(flags, line))
 

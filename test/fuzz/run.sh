@@ -23,7 +23,7 @@ set -u
 
 DIR="$(cd "$(dirname "$0")" && pwd)"
 SECONDS_EACH="${1:-${FUZZ_SECONDS:-10}}"
-HARNESSES="fuzz_frames fuzz_stream fuzz_dhcp fuzz_dhcpv6 fuzz_ndp fuzz_conf"
+HARNESSES="fuzz_frames fuzz_stream fuzz_dhcp fuzz_dhcpv6 fuzz_ndp fuzz_conf fuzz_l4"
 WORK=
 FAILED=0
 
@@ -44,7 +44,7 @@ trap cleanup EXIT
 # $1:	Harness
 max_len() {
 	case "$1" in
-	fuzz_frames|fuzz_stream)
+	fuzz_frames|fuzz_stream|fuzz_l4)
 		echo 65600 ;;	# a whole 64 KiB frame and its prefix
 	*)		echo 4096 ;;
 	esac

@@ -38,6 +38,14 @@
 #   |   +------------------------------------------------------+    |
 #   +---------------------------------------------------------------+
 #
+# Liveness and the way out: a check that expects nothing to happen (no
+# reply, no log line) is followed by daemon_answers, which proves the
+# daemon's loop still runs (an ARP reply from it, over its own link), and
+# every script ends a daemon with daemon_stop_check: exit status after
+# SIGTERM, no crash, no sanitizer report. Sanitizer reports go to files
+# (ASAN_OPTIONS and UBSAN_OPTIONS log_path, set by lib_init), because a
+# daemon in the background has closed its stderr.
+#
 # Everything a test creates is undone by lib_cleanup, run from the EXIT
 # trap: processes it started (by PID, checked against their start time so
 # a reused PID is never hit), namespaces, files. Every wait is bounded in
@@ -48,6 +56,9 @@ TOP_DIR="$(cd "${LIB_DIR}/../.." && pwd)"
 PASTA="${PASTA:-${TOP_DIR}/pasta}"
 PASST="${PASST:-${TOP_DIR}/passt}"
 PKT="${LIB_DIR}/pkt.py"
+# Set (by test/run's sanitizer pass): scripts that move a lot of data or
+# open many flows do the same checks with less
+E2E_SHORT="${E2E_SHORT:-}"
 # The system's python3 first: wrappers such as pyenv's shims cost 0.2 s a run
 PYTHON="${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}"
 
@@ -75,6 +86,7 @@ GUEST_NS=
 PASTA_PID=
 PASTA_LOG=
 NS_PID=
+SAN_DIR=		# sanitizer reports, see _lib_san_env
 
 _LIB_CLEANUP=()		# commands, run last first
 _LIB_PIDS=()		# "PID:STARTTIME" of processes we started
@@ -112,11 +124,16 @@ skip() {
 # check() - Run a command, pass if it succeeds, fail with its output if not
 # $1:	Check name
 # $@:	Command
+#
+# Sets CHECK_RC to the command's exit status (for daemon_stop_check
+# --exited, when the command was a pasta running one of its own).
+CHECK_RC=
 check() {
 	local name="$1" out rc
 	shift
 	out="$("$@" 2>&1)"
 	rc=$?
+	CHECK_RC=${rc}
 	if [ ${rc} -eq 0 ]; then
 		pass "${name}"
 		return 0
@@ -128,10 +145,14 @@ check() {
 # check_fails() - Run a command, pass if it fails
 # $1:	Check name
 # $@:	Command
+#
+# Sets CHECK_RC, as check() does.
 check_fails() {
 	local name="$1" out
 	shift
-	if out="$("$@" 2>&1)"; then
+	out="$("$@" 2>&1)"
+	CHECK_RC=$?
+	if [ ${CHECK_RC} -eq 0 ]; then
 		fail "${name}" "succeeded, expected a failure: $(printf '%s' "${out}" | tail -n 3)"
 		return 1
 	fi
@@ -258,6 +279,7 @@ lib_init() {
 	fi
 	T_TMP="$(mktemp -d "/tmp/pt-${T_NAME}.XXXXXX")" || exit 1
 	chmod 0755 "${T_TMP}"
+	_lib_san_env
 	if [ ! -x "${PASTA}" ] || [ ! -x "${PASST}" ]; then
 		fail "build" "${PASTA} or ${PASST} missing: run make"
 		exit 1
@@ -265,7 +287,13 @@ lib_init() {
 }
 
 # lib_done() - End of a script: exit status says whether anything failed
+#
+# With a sanitizer build (or if any report turned up), one more check: no
+# report that no daemon_stop_check took, from any process the script ran.
 lib_done() {
+	if [ -n "${SAN_DIR}" ] && { _lib_san_build || [ -n "$(_lib_san_files)" ]; }; then
+		san_check "sanitizer_reports"
+	fi
 	[ ${T_FAILED} -eq 0 ]
 	exit $?
 }
@@ -462,6 +490,230 @@ _ns_no_tentative() {
 	out="$($1 ip -6 addr show dev "$2")" || return 1
 	printf '%s' "${out}" | grep -q 'inet6 fe80' || return 1
 	! printf '%s' "${out}" | grep -q tentative
+}
+
+# --- liveness, stopping, sanitizers ------------------------------------
+
+# _lib_san_env() - Sanitizer reports to files in T_TMP/san, for every
+#		   process the script starts (ignored by other builds)
+#
+# The directory is writable by anyone: a daemon may have switched user.
+# Options the caller set come last, so they win.
+_lib_san_env() {
+	SAN_DIR="${T_TMP}/san"
+	mkdir -p "${SAN_DIR}/seen" && chmod 1777 "${SAN_DIR}" || return 1
+	export ASAN_OPTIONS="log_path=${SAN_DIR}/asan:abort_on_error=0${ASAN_OPTIONS:+:${ASAN_OPTIONS}}"
+	export UBSAN_OPTIONS="log_path=${SAN_DIR}/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:${UBSAN_OPTIONS}}"
+}
+
+# _lib_san_build() - Is the binary under test built with a sanitizer
+_lib_san_build() {
+	grep -qaE '__asan_init|__ubsan_handle' "${PASST}" 2>/dev/null
+}
+
+# _lib_san_files() - Reports not taken by a check yet, one path a line
+_lib_san_files() {
+	find "${SAN_DIR}" -maxdepth 1 -type f 2>/dev/null | sort
+}
+
+# _lib_san_take() - Take the new sanitizer reports: print them, say why
+# Return: 0 if there were none; 1, with a one-line summary on stdout, if
+#	  there were (they are moved to SAN_DIR/seen, and printed to
+#	  stderr in full for test/run -v)
+_lib_san_take() {
+	local f sum=
+	for f in $(_lib_san_files); do
+		{ echo "--- ${f##*/}:"; head -n 60 "${f}"; } >&2
+		# The summary line, else the first error line; and the first
+		# frame in our code
+		sum="${sum}${f##*/}: $( { grep -m1 'SUMMARY' "${f}" ||
+			grep -m1 -E 'runtime error|ERROR' "${f}"; } | sed 's/^==[0-9]*==//')$(grep -m1 -E '^ *#[0-9]+ .* in [a-z_0-9]+ .*\.c:' "${f}" | sed 's/^ *#[0-9]* 0x[0-9a-f]* in /, at /; s/ (.*//'); "
+		mv "${f}" "${SAN_DIR}/seen/"
+	done
+	[ -z "${sum}" ] && return 0
+	echo "sanitizer: ${sum}"
+	return 1
+}
+
+# san_check() - Pass if no process reported a sanitizer error so far
+# $1:	Check name
+san_check() {
+	local why
+	if why="$(_lib_san_take)"; then
+		pass "$1"
+		return 0
+	fi
+	fail "$1" "${why}"
+	return 1
+}
+
+# _lib_guest_if() - Name of the first link in the guest namespace that
+#		    isn't lo: the daemon's tap device
+_lib_guest_if() {
+	"$@" ip -o link show 2>/dev/null |
+		awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2; exit }'
+}
+
+# daemon_answers() - Check that the daemon's loop runs: it answers an ARP
+#		     request on its guest link (an NDP solicitation if not)
+# $1:	Check name
+# $@:	Options:
+#	--pid PID	the daemon, default PASTA_PID
+#	--log FILE	its log, for the reason of a failure, default PASTA_LOG
+#	--ns PID	a process in the guest namespace, default in_ns's
+#	--sock PATH	passt: speak to it on its UNIX socket as a guest
+#			(it serves one guest at a time: none may be
+#			connected)
+#	--signal	no guest to ask (its namespace is gone, say): send
+#			SIGUSR1, and wait for the statistics in the log
+# Return: 0 if it answered
+#
+# Cheap (one frame each way), and it needs the loop: the reply is made by
+# the daemon, not the kernel; so are the statistics, written by the loop.
+daemon_answers() {
+	local name="$1" pid="${PASTA_PID}" log="${PASTA_LOG}" ns= sock= out
+	local iface run=(in_ns) signal=0 n
+	shift
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--pid)	pid="$2"; shift 2 ;;
+		--log)	log="$2"; shift 2 ;;
+		--ns)	ns="$2"; shift 2 ;;
+		--sock)	sock="$2"; shift 2 ;;
+		--signal) signal=1; shift ;;
+		*)	fail "${name}" "daemon_answers: unknown option $1"; return 1 ;;
+		esac
+	done
+	if ! pid_alive "${pid}"; then
+		fail "${name}" "daemon (pid '${pid}') is gone: $(tail -n 3 "${log}" 2>/dev/null)"
+		return 1
+	fi
+
+	if [ ${signal} -eq 1 ]; then
+		n="$(grep -c 'statistics (SIGUSR1)' "${log}" 2>/dev/null)"
+		kill -USR1 "${pid}" 2>/dev/null
+		if wait_for 3 _lib_log_more "${log}" 'statistics (SIGUSR1)' "${n:-0}"; then
+			pass "${name}"
+			return 0
+		fi
+		fail "${name}" "daemon (pid ${pid}) runs but logged no statistics 3 s after SIGUSR1: $(tail -n 2 "${log}" 2>/dev/null)"
+		return 1
+	fi
+
+	if [ -n "${sock}" ]; then
+		if out="$(in_host timeout 10 "${PYTHON}" "${PKT}" --timeout 3 \
+			  passt "${sock}" arp 2>&1)"; then
+			pass "${name}"
+			return 0
+		fi
+		fail "${name}" "passt (pid ${pid}) doesn't answer on ${sock}: ${out}"
+		return 1
+	fi
+
+	[ -n "${ns}" ] && run=(nsenter -t "${ns}" -n --)
+	iface="$(_lib_guest_if "${run[@]}")"
+	if [ -z "${iface}" ]; then
+		fail "${name}" "no link besides lo in the guest namespace"
+		return 1
+	fi
+	if out="$("${run[@]}" timeout 10 "${PYTHON}" "${PKT}" --timeout 2 \
+		  arp "${iface}" "${HOST_GW4}" --source 0.0.0.0 2>&1)" ||
+	   out="${out}; $("${run[@]}" timeout 10 "${PYTHON}" "${PKT}" \
+		  --timeout 2 ns "${iface}" "${HOST_GW6}" 2>&1)"; then
+		pass "${name}"
+		return 0
+	fi
+	fail "${name}" "daemon (pid ${pid}) runs but doesn't answer on ${iface}: ${out}"
+	return 1
+}
+
+# _lib_log_more() - Does a log have more lines with a string than before
+# $1:	Log
+# $2:	Fixed string
+# $3:	Lines with it before
+_lib_log_more() {
+	[ "$(grep -cF -- "$2" "$1" 2>/dev/null)" -gt "$3" ]
+}
+
+# daemon_stop_check() - Stop the daemon with SIGTERM, check how it ended
+# $1:	Check name
+# $@:	Options:
+#	--pid PID	the daemon, default PASTA_PID
+#	--log FILE	its log (-l), default PASTA_LOG
+#	--exited RC	it has already ended by itself, with this status (a
+#			pasta that ran a command, say): check that instead
+#	--expect RC	the status it must have, default 0
+#
+# Passes if: it was still running; it left within 3 s of SIGTERM (else it
+# is killed); its exit status is the expected one, if it is our child
+# (pasta_spawn, -f; a status above 128 is a signal: a crash), or else
+# (gone to the background) its log, if any, ends with its SIGTERM message,
+# not an assertion or nothing (a crash writes no line); and no sanitizer
+# report appeared, from it or anything else run so far.
+daemon_stop_check() {
+	local name="$1" pid="${PASTA_PID}" log="${PASTA_LOG}" exited= expect=0
+	local rc= why= last
+	shift
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--pid)		pid="$2"; shift 2 ;;
+		--log)		log="$2"; shift 2 ;;
+		--exited)	exited="$2"; shift 2 ;;
+		--expect)	expect="$2"; shift 2 ;;
+		*)	fail "${name}" "daemon_stop_check: unknown option $1"; return 1 ;;
+		esac
+	done
+
+	if [ -n "${exited}" ]; then
+		rc="${exited}"
+	elif [ -z "${pid}" ]; then
+		why="no daemon to stop"
+	else
+		if pid_gone "${pid}"; then
+			why="it had exited before SIGTERM; "
+		else
+			kill -TERM "${pid}" 2>/dev/null
+			if ! wait_for 3 pid_gone "${pid}"; then
+				why="still running 3 s after SIGTERM; "
+				kill -KILL "${pid}" 2>/dev/null
+				wait_for 2 pid_gone "${pid}"
+			fi
+		fi
+		# Our child (even one the shell already reaped: it keeps the
+		# status) gives its exit status; for any other process, wait
+		# fails at once with 127
+		wait "${pid}" 2>/dev/null
+		rc=$?
+		[ ${rc} -eq 127 ] && rc=
+	fi
+
+	if [ -n "${rc}" ]; then
+		if [ "${rc}" -gt 128 ] && [ "${rc}" -lt 160 ]; then
+			why="${why}killed by signal $((rc - 128)) (SIG$(kill -l $((rc - 128)) 2>/dev/null)); "
+		elif [ "${rc}" != "${expect}" ]; then
+			why="${why}exit status ${rc}, expected ${expect}; "
+		fi
+	elif [ -n "${pid}" ] && [ -n "${log}" ] && [ -f "${log}" ]; then
+		last="$(grep -v '^[[:space:]]*$' "${log}" | tail -n 1)"
+		case "${last}" in
+		*SIGTERM*)	;;
+		*)	why="${why}log doesn't end with the SIGTERM message (a crash?): '${last}'; " ;;
+		esac
+	fi
+	if [ -n "${log}" ] && [ -f "${log}" ] &&
+	   grep -qE 'ASSERTION FAILED|AddressSanitizer|runtime error:' "${log}"; then
+		why="${why}$(grep -m1 -E 'ASSERTION FAILED|AddressSanitizer|runtime error:' "${log}"); "
+	fi
+	if ! last="$(_lib_san_take)"; then
+		why="${why}${last}"
+	fi
+
+	if [ -z "${why}" ]; then
+		pass "${name}"
+		return 0
+	fi
+	fail "${name}" "${why}"
+	return 1
 }
 
 # --- statistics --------------------------------------------------------

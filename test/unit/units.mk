@@ -14,6 +14,14 @@ UNIT_DIR := test/unit
 UNIT_TESTS := $(sort $(wildcard $(UNIT_DIR)/test_*.c))
 UNIT_BINS := $(UNIT_TESTS:.c=)
 UNIT_LDLIBS := -lcmocka
+# Always under AddressSanitizer and UndefinedBehaviorSanitizer, if the
+# compiler has them: any report aborts the test binary, and test/run
+# counts the tests it didn't finish as failures (a leak, found at exit,
+# makes the exit status non-zero)
+UNIT_SAN := $(shell printf 'int main(void) { return 0; }\n' | \
+	$(CC) -fsanitize=address,undefined -x c - -o /dev/null >/dev/null 2>&1 && \
+	echo -fsanitize=address,undefined -fno-sanitize-recover=all \
+	     -fno-omit-frame-pointer)
 
 .PHONY: unit unit-build
 
@@ -23,7 +31,7 @@ unit_deps = $(strip $(shell sed -n '1,5s|.*/\* deps: \(.*\) \*/.*|\1|p' $(1)))
 # UNIT_RULE - Rule for test binary $(1), built from $(1).c and its deps
 define UNIT_RULE
 $(1): $(1).c $(call unit_deps,$(1).c) $$(HDRS) $(UNIT_DIR)/units.mk
-	$$(CC) $$(CFLAGS) -I. $$(LDFLAGS) -o $$@ $(1).c \
+	$$(CC) $$(CFLAGS) $$(UNIT_SAN) -I. $$(LDFLAGS) -o $$@ $(1).c \
 		$(call unit_deps,$(1).c) $$(UNIT_LDLIBS)
 endef
 
