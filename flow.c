@@ -47,8 +47,21 @@ static uint32_t flow_first_free;
 
 static uint32_t *flow_closed;		/* flows closed in this batch */
 static unsigned flow_n_closed;
-static uint32_t flow_wait_head = FLOW_IDX_NONE;	/* waiting for the tap */
-static uint32_t flow_wait_tail = FLOW_IDX_NONE;
+/**
+ * struct flow_wait_list - Flows waiting for the tap backend, in order
+ * @head:	First flow index, or FLOW_IDX_NONE
+ * @tail:	Last flow index, or FLOW_IDX_NONE
+ */
+struct flow_wait_list {
+	uint32_t head;
+	uint32_t tail;
+};
+
+/* FLOW_WAITING: waiting; FLOW_WAKING: being woken, in flow_tap_writable() */
+enum { FLOW_WAITING = 1, FLOW_WAKING = 2 };
+static struct flow_wait_list flow_waitq[2] = {
+	{ FLOW_IDX_NONE, FLOW_IDX_NONE }, { FLOW_IDX_NONE, FLOW_IDX_NONE },
+};
 static unsigned flow_n_waiting;
 
 static uint32_t *flow_hashtab;		/* sidx + 1, 0 for empty */
@@ -138,7 +151,10 @@ int flow_init(unsigned max)
 		return -errno;
 	}
 	flow_n_closed = 0;
-	flow_wait_head = flow_wait_tail = FLOW_IDX_NONE;
+	flow_hiwat = 0;
+	memset(flow_count_types, 0, sizeof(flow_count_types));
+	for (i = 0; i < ARRAY_SIZE(flow_waitq); i++)
+		flow_waitq[i].head = flow_waitq[i].tail = FLOW_IDX_NONE;
 	flow_n_waiting = 0;
 
 	flow_max_ = max;
@@ -293,17 +309,19 @@ void flow_activate(struct flow_common *f, enum flow_type type)
 }
 
 /**
- * flow_tap_unwait() - Take a flow off the list of those waiting for the tap
- * @f:		Flow, on the list
+ * flow_tap_unwait() - Take a flow off the list it waits on
+ * @f:		Flow, waiting or being woken
  */
 static void flow_tap_unwait(struct flow_common *f)
 {
+	struct flow_wait_list *l = &flow_waitq[f->waiting - FLOW_WAITING];
+
 	if (f->wait_prev == FLOW_IDX_NONE)
-		flow_wait_head = f->wait_next;
+		l->head = f->wait_next;
 	else
 		flow_at(f->wait_prev)->wait_next = f->wait_next;
 	if (f->wait_next == FLOW_IDX_NONE)
-		flow_wait_tail = f->wait_prev;
+		l->tail = f->wait_prev;
 	else
 		flow_at(f->wait_next)->wait_prev = f->wait_prev;
 	f->waiting = 0;
@@ -339,18 +357,19 @@ void flow_close(struct flow_common *f)
  */
 void flow_tap_wait(struct flow_common *f)
 {
+	struct flow_wait_list *l = &flow_waitq[0];
 	unsigned idx = flow_idx(f);
 
 	if (f->waiting || f->state != FLOW_STATE_ACTIVE)
 		return;
-	f->waiting = 1;
+	f->waiting = FLOW_WAITING;
 	f->wait_next = FLOW_IDX_NONE;
-	f->wait_prev = flow_wait_tail;
-	if (flow_wait_tail == FLOW_IDX_NONE)
-		flow_wait_head = idx;
+	f->wait_prev = l->tail;
+	if (l->tail == FLOW_IDX_NONE)
+		l->head = idx;
 	else
-		flow_at(flow_wait_tail)->wait_next = idx;
-	flow_wait_tail = idx;
+		flow_at(l->tail)->wait_next = idx;
+	l->tail = idx;
 	flow_n_waiting++;
 }
 
@@ -369,16 +388,24 @@ unsigned flow_tap_waiting(void)
  * @c:		Execution context
  * @now:	Current time
  *
- * Each flow waiting now is woken once, in the order it started waiting;
- * a flow that has to wait again goes to the end of the list, after those
- * that waited before it, and isn't woken again in this round.
+ * Each flow waiting now is woken once, in the order it started waiting.
+ * The list is taken whole first: a flow that has to wait again, or starts
+ * to, joins a new list, and isn't woken again in this round; a flow
+ * closed by another's callback leaves whichever list it is on.
  */
 void flow_tap_writable(struct ctx *c, const struct timespec *now)
 {
-	unsigned n = flow_n_waiting;
+	struct flow_wait_list *round = &flow_waitq[1];
+	uint32_t i;
 
-	while (n-- && flow_wait_head != FLOW_IDX_NONE) {
-		struct flow_common *f = flow_at(flow_wait_head);
+	ASSERT(round->head == FLOW_IDX_NONE);	/* not called from a callback */
+	*round = flow_waitq[0];
+	flow_waitq[0].head = flow_waitq[0].tail = FLOW_IDX_NONE;
+	for (i = round->head; i != FLOW_IDX_NONE; i = flow_at(i)->wait_next)
+		flow_at(i)->waiting = FLOW_WAKING;
+
+	while (round->head != FLOW_IDX_NONE) {
+		struct flow_common *f = flow_at(round->head);
 		const struct flow_type_ops *ops = flow_ops[f->type];
 
 		flow_tap_unwait(f);

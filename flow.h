@@ -114,7 +114,7 @@ struct flowside {
  * @state:	enum flow_state
  * @pif:	enum pif of each side
  * @hashed:	Bit per side: that side is in the hash table
- * @waiting:	On the list of flows waiting for the tap backend
+ * @waiting:	On a list of flows waiting for the tap backend (non-zero)
  * @wait_prev:	Previous flow index on that list, or FLOW_IDX_NONE
  * @wait_next:	Next flow index on that list, or FLOW_IDX_NONE
  * @side:	The two sides

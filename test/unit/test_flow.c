@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include "util.h"
 #include "flow.h"
 #include "siphash.h"
 #include "stats.h"
@@ -735,6 +736,139 @@ static void test_close_many(void **state)
 	assert_int_equal(flow_count_type(FLOW_TCP), 8);
 }
 
+/* What the tap_writable and abort callbacks of the tests saw and do */
+static unsigned test_woken[32], test_n_woken;
+static struct flow_common *test_rewait;	/* waits again when woken */
+static struct flow_common *test_kill;	/* closed by the first woken */
+static unsigned test_aborted;
+
+/**
+ * test_writable() - tap_writable callback: note the flow, act as told
+ * @c:		Unused
+ * @f:		Flow woken
+ * @now:	Unused
+ */
+static void test_writable(struct ctx *c, struct flow_common *f,
+			  const struct timespec *now)
+{
+	(void)c;
+	(void)now;
+	assert_int_equal(f->waiting, 0);
+	assert_true(test_n_woken < ARRAY_SIZE(test_woken));
+	test_woken[test_n_woken++] = flow_idx(f);
+	if (f == test_rewait)
+		flow_tap_wait(f);
+	if (test_kill) {
+		flow_close(test_kill);
+		test_kill = NULL;
+	}
+}
+
+/**
+ * test_abort() - abort callback: close the flow, count it
+ * @c:		Unused
+ * @f:		Flow
+ */
+static void test_abort(struct ctx *c, struct flow_common *f)
+{
+	(void)c;
+	test_aborted++;
+	flow_close(f);
+}
+
+static const struct flow_type_ops test_ops = {
+	.tap_writable	= test_writable,
+	.abort		= test_abort,
+};
+
+/**
+ * test_tap_wait() - Flows waiting for the tap are woken once each, in
+ * order; one waiting again isn't woken twice in a round; a closed one,
+ * before or during the round, isn't woken at all
+ * @state:	Unused
+ */
+static void test_tap_wait(void **state)
+{
+	struct flow_common *f[5];
+	unsigned i;
+
+	(void)state;
+	flow_register_type(FLOW_UDP, &test_ops);
+	for (i = 0; i < 5; i++)
+		f[i] = flow_new(FLOW_UDP, i, false, true);
+
+	flow_tap_wait(f[3]);
+	flow_tap_wait(f[1]);
+	flow_tap_wait(f[3]);		/* already waiting: no change */
+	flow_tap_wait(f[0]);
+	flow_tap_wait(f[4]);
+	flow_tap_wait(f[2]);
+	assert_int_equal(flow_tap_waiting(), 5);
+	flow_close(f[4]);		/* leaves the list */
+	assert_int_equal(flow_tap_waiting(), 4);
+
+	/* f[3] first: it waits again, and closes f[0], which waits too */
+	test_n_woken = 0;
+	test_rewait = f[3];
+	test_kill = f[0];
+	flow_tap_writable(NULL, NULL);
+	assert_int_equal(test_n_woken, 3);
+	assert_int_equal(test_woken[0], flow_idx(f[3]));
+	assert_int_equal(test_woken[1], flow_idx(f[1]));
+	assert_int_equal(test_woken[2], flow_idx(f[2]));	/* not f[0] */
+	assert_int_equal(flow_tap_waiting(), 1);
+
+	/* The next round: f[3], which waited again */
+	test_rewait = NULL;
+	test_n_woken = 0;
+	flow_tap_writable(NULL, NULL);
+	assert_int_equal(test_n_woken, 1);
+	assert_int_equal(test_woken[0], flow_idx(f[3]));
+	assert_int_equal(flow_tap_waiting(), 0);
+
+	/* Nothing waits: nothing is woken */
+	test_n_woken = 0;
+	flow_tap_writable(NULL, NULL);
+	assert_int_equal(test_n_woken, 0);
+	flow_register_type(FLOW_UDP, NULL);
+}
+
+/**
+ * test_tap_reset() - The guest leaving aborts the flows with a tap side,
+ * and only those; closing twice is harmless
+ * @state:	Unused
+ */
+static void test_tap_reset(void **state)
+{
+	struct flow_common *tap1, *tap2, *host;
+
+	(void)state;
+	flow_register_type(FLOW_UDP, &test_ops);
+	tap1 = flow_new(FLOW_UDP, 1, false, true);
+	tap2 = flow_new(FLOW_UDP, 2, true, false);
+	tap2->pif[INISIDE] = PIF_HOST;
+	tap2->pif[TGTSIDE] = PIF_TAP;
+	flow_hash_insert(tap2, TGTSIDE);
+	host = flow_new(FLOW_UDP, 3, false, false);
+	host->pif[INISIDE] = PIF_HOST;
+	host->pif[TGTSIDE] = PIF_SPLICE;
+	flow_tap_wait(tap1);
+
+	test_aborted = 0;
+	flow_tap_reset(NULL);
+	assert_int_equal(test_aborted, 2);
+	assert_int_equal(tap1->state, FLOW_STATE_CLOSED);
+	assert_int_equal(tap2->state, FLOW_STATE_CLOSED);
+	assert_int_equal(host->state, FLOW_STATE_ACTIVE);
+	assert_int_equal(flow_tap_waiting(), 0);
+	assert_not_found(tap1, INISIDE);
+
+	flow_close(tap1);		/* again: nothing happens */
+	flow_defer_handler();
+	assert_int_equal(flow_count(), 1);
+	flow_register_type(FLOW_UDP, NULL);
+}
+
 /* A test with a fresh table of @max flows, checked empty afterwards */
 #define T(fn, max)	cmocka_unit_test_prestate_setup_teardown(	\
 	fn, setup_table, teardown_table, (void *)(uintptr_t)(max))
@@ -760,6 +894,8 @@ int main(void)
 		T(test_full_table, 4),
 		T(test_deferred_free, 16),
 		T(test_close_many, 16),
+		T(test_tap_wait, 16),
+		T(test_tap_reset, 16),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
