@@ -11,10 +11,11 @@ build="gcc make libc6-dev libcap-ng-dev libseccomp-dev iproute2"
 test="$build clang libclang-rt-14-dev libcmocka-dev iperf3 socat curl
       iputils-ping dnsutils isc-dhcp-client busybox ndisc6 tcpdump python3
       uidmap util-linux cppcheck clang-tidy valgrind procps kmod dnsmasq"
-# make bench: the peers (Debian's pasta, slirp4netns), the measuring tools,
+# make bench: the peers (Debian's pasta, slirp4netns), the measuring tools
+# (socat feeds sha256sum in the hash figures),
 # and Debian's python3 with matplotlib for the chart
-bench="$build iperf3 sockperf passt slirp4netns python3 python3-matplotlib
-       procps"
+bench="$build iperf3 sockperf socat passt slirp4netns python3
+       python3-matplotlib procps"
 
 case "${1:-build}" in
 build)	want=$build ;;
