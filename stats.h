@@ -164,6 +164,8 @@ enum stats_col {
 	  TCP, ONE, "waits for a full tap backend")			\
 	X(TCP_WND_WAKEUPS,	"tcp_window_updates_on_drain",		\
 	  TCP, ONE, "window updates, socket drained")			\
+	X(TCP_RST_DEFERRED,	"tcp_resets_deferred",			\
+	  TCP, ONE, "resets that waited for the backend")		\
 	X(TCP_RST_TO_GUEST,	"tcp_resets_to_guest",			\
 	  TCP, ONE, "resets sent to the guest")				\
 	X(TCP_SENDMSG_CALLS,	"tcp_sendmsg_calls",			\

@@ -136,6 +136,17 @@ bool tap_is_ready(const struct ctx *c)
 }
 
 /**
+ * tap_out_full() - Does the backend refuse frames now?
+ *
+ * Return: true until the backend says it takes frames again (the writable
+ *	   hook), false if it never refused or did since
+ */
+bool tap_out_full(void)
+{
+	return tap_out_blocked;
+}
+
+/**
  * tap_epoll_ref() - Reference for the connected tap descriptor
  * @c:		Execution context
  *
@@ -986,25 +997,22 @@ static void tap_vnet_csum(const struct iovec *f, struct virtio_net_hdr *vh)
 }
 
 /**
- * tap_send_frames() - Send frames to the guest
+ * tap_send() - Send frames to the guest, if the backend takes them now
  * @c:			Execution context
- * @iov:		Scatter lists, @bufs_per_frame entries per frame, each
- *			frame starting with its Ethernet header
+ * @iov:		As for tap_send_frames()
  * @bufs_per_frame:	Entries per frame
  * @nframes:		Number of frames
  *
- * Return: number of frames sent (or queued by the backend); the caller
- *	   keeps responsibility for the rest
+ * Return: number of frames sent (or queued by the backend)
  */
-size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
+static size_t tap_send(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes)
 {
 	static struct iovec out[TAP_IOV_MAX];
 	static uint32_t lens[TAP_IOV_MAX];
 	size_t i, j, sent = 0;
 
-	if (c->fd_tap < 0 || !nframes || tap_out_blocked) {
-		/* Blocked: who waits for EPOLLOUT goes first, in order */
+	if (c->fd_tap < 0 || !nframes) {
 		stats_add(STAT_TAP_DROP_OUT, nframes);
 		return 0;
 	}
@@ -1131,6 +1139,30 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 }
 
 /**
+ * tap_send_frames() - Send frames to the guest
+ * @c:			Execution context
+ * @iov:		Scatter lists, @bufs_per_frame entries per frame, each
+ *			frame starting with its Ethernet header
+ * @bufs_per_frame:	Entries per frame
+ * @nframes:		Number of frames
+ *
+ * While the backend refuses frames, none are tried: those waiting for it
+ * go first, in order, once it takes them again.
+ *
+ * Return: number of frames sent (or queued by the backend); the caller
+ *	   keeps responsibility for the rest
+ */
+size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes)
+{
+	if (tap_out_blocked) {
+		stats_add(STAT_TAP_DROP_OUT, nframes);
+		return 0;
+	}
+	return tap_send(c, iov, bufs_per_frame, nframes);
+}
+
+/**
  * tap_l4_csum() - Must TCP and UDP checksums towards the guest be complete?
  * @c:		Execution context
  *
@@ -1160,7 +1192,9 @@ uint16_t tap_l4_csum_seed(uint32_t pseudo)
 }
 
 /**
- * tap_send_single() - Send one contiguous frame
+ * tap_send_single() - Send one contiguous frame, a reply of the link
+ *		       services or a datagram: tried even while flows wait for
+ *		       the backend, as it may have room for a small one
  * @c:		Execution context
  * @frame:	Frame, starting with the Ethernet header
  * @len:	Length
@@ -1170,7 +1204,7 @@ void tap_send_single(struct ctx *c, const void *frame, size_t len)
 	struct iovec iov = { .iov_base = (void *)(uintptr_t)frame,
 			     .iov_len = len };
 
-	tap_send_frames(c, &iov, 1, 1);
+	tap_send(c, &iov, 1, 1);
 }
 
 /**

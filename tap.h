@@ -79,6 +79,7 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now);
 void tap_listen_handler(struct ctx *c, uint32_t events);
 bool tap_is_ready(const struct ctx *c);
+bool tap_out_full(void);
 void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
 		       const struct timespec *now);
 

@@ -20,7 +20,11 @@
  * Host to guest: data stays in the host socket until the guest
  * acknowledges it (tcp_buf.c peeks it, with SO_PEEK_OFF where available);
  * acknowledged bytes are then discarded from the socket. Duplicate ACKs or
- * a timeout rewind to the acknowledged point and send again.
+ * a timeout rewind to the acknowledged point and send again; the guest's
+ * acknowledgements stay valid up to the highest point sent. Peeked data
+ * keeps the socket readable: once everything in it was sent, EPOLLIN is
+ * edge-triggered, so that only new data wakes us, not data waiting for
+ * the guest's acknowledgement.
  *
  * Guest to host: the segments of one batch from the tap link, grouped per
  * connection by tap.c, are written with one sendmsg(). What the socket
@@ -52,70 +56,34 @@
  * Backpressure: frames the tap backend refuses (a full stream socket)
  * stay in the host socket; the connection stops reading it and waits on
  * the flow layer's list (flow_tap_wait()) until the backend can send
- * again.
+ * again. Nothing is retransmitted meanwhile: it may be waiting in the
+ * backend. A reset for the guest that the backend refuses closes the host
+ * side at once, and waits there too (TCP_RST_PENDING).
  *
  * Known gaps: no SACK, no timestamps, no urgent data; segments arriving
  * out of order from the guest are dropped (the tap link doesn't reorder).
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 
 #include "util.h"
 #include "log.h"
-#include "siphash.h"
 #include "stats.h"
 #include "packet.h"
 #include "tap.h"
 #include "flow.h"
-#include "fwd.h"
 #include "tcp.h"
 #include "tcp_internal.h"
-
-#define TCP_WS_DEFAULT		8	/* our window scale: up to 16 MiB */
-#define TCP_MSS_DEFAULT4	536
-#define TCP_MSS_DEFAULT6	1220
-#define TCP_MSS_MIN		88
-/* Retransmission to the guest, with the numbers of attempts Linux uses by
- * default, so that a paused guest keeps its connections about as long as
- * a host peer would: data and FIN 15 (tcp_retries2; about 18 minutes from
- * our 0.5 s start), SYN 6 (tcp_syn_retries, about two minutes), SYN-ACK 5
- * (tcp_synack_retries, about one). An idle connection has no time limit.
- * See INACTIVITY AND TIMEOUTS in the man page.
- */
-#define TCP_RTO_INIT_MS		500	/* data: the guest is close */
-#define TCP_RTO_SYN_MS		1000	/* handshake (RFC 6298, 2.1) */
-#define TCP_RTO_MAX_MS		120000
-#define TCP_RETRIES_MAX		15
-#define TCP_SYN_RETRIES		6
-#define TCP_SYNACK_RETRIES	5
-#define TCP_DUP_ACK_RETRANS	2	/* the tap link doesn't reorder */
-#define TCP_WND_WAIT_FRAC	8	/* EPOLLOUT below 1/8 of the buffer */
-#define TCP_EPOLL_DELETED	UINT32_MAX	/* socket no longer watched */
-
-static bool tcp_peek_off_supported[2];	/* IPv4, IPv6 */
-static struct siphash_key tcp_isn_key;
-
-/**
- * now_ms() - Milliseconds of a monotonic time
- * @now:	Time
- *
- * Return: milliseconds
- */
-static uint64_t now_ms(const struct timespec *now)
-{
-	return (uint64_t)now->tv_sec * MS_PER_S +
-	       (uint64_t)now->tv_nsec / 1000000;
-}
 
 /**
  * tcp_peek_off_on() - Is SO_PEEK_OFF in use on the connection's socket?
@@ -141,32 +109,11 @@ uint16_t tcp_wnd_field(const struct tcp_tap_conn *conn)
 }
 
 /**
- * tcp_isn() - Initial sequence number as RFC 6528 recommends
- * @ts:		Guest's flow side (addresses and ports)
- * @now:	Current time
- *
- * Return: a 4-microsecond clock plus a keyed hash of the connection
- */
-static uint32_t tcp_isn(const struct flowside *ts, const struct timespec *now)
-{
-	uint64_t ns = (uint64_t)now->tv_sec * NS_PER_S +
-		      (uint64_t)now->tv_nsec;
-	struct {
-		union inany_addr e, o;
-		uint16_t ep, op;
-	} __attribute__((packed)) k = { ts->eaddr, ts->oaddr,
-					ts->eport, ts->oport };
-
-	return (uint32_t)(ns >> 12) +
-	       (uint32_t)siphash(&tcp_isn_key, &k, sizeof(k));
-}
-
-/**
  * tcp_epoll_set() - Watch the socket for what the connection needs now
  * @c:		Execution context
  * @conn:	Connection
  */
-static void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
+void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
 {
 	uint32_t ev = 0;
 	union epoll_ref ref;
@@ -177,8 +124,14 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
 	if (conn->state == TCP_ST_CONNECTING)
 		ev |= EPOLLOUT;
 	if (conn->state == TCP_ST_ESTABLISHED &&
-	    !(conn->flags & (TCP_STALLED | TCP_SOCK_EOF | TCP_TAP_FIN_SENT)))
+	    !(conn->flags & (TCP_STALLED | TCP_SOCK_EOF | TCP_TAP_FIN_SENT))) {
 		ev |= EPOLLIN;
+		/* Peeked data stays readable: once it's all sent, only a new
+		 * arrival is news (each one raises an edge)
+		 */
+		if (conn->flags & TCP_PEEKED_ALL)
+			ev |= EPOLLET;
+	}
 	if (conn->flags & (TCP_WANT_OUT | TCP_WND_WAIT))
 		ev |= EPOLLOUT;
 	if (ev == conn->epoll_events)
@@ -212,16 +165,16 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
  * probe, or for frames the tap backend refused. Nothing else expires: an
  * idle connection stays, as it would in the host's TCP.
  */
-static void tcp_timer_schedule(struct tcp_tap_conn *conn)
+void tcp_timer_schedule(struct tcp_tap_conn *conn)
 {
 	struct itimerspec it = { 0 };
 	uint64_t at;
 
 	if (conn->state == TCP_ST_CONNECTING)
 		return;		/* the host's connect() has its own timeout */
-	if (conn->state == TCP_ST_ESTABLISHED &&
-	    conn->seq_to_guest == conn->seq_ack_from_guest &&
-	    !(conn->flags & TCP_STALLED) && !conn->f.waiting)
+	if (conn->state == TCP_ST_ESTABLISHED && !tcp_in_flight(conn) &&
+	    !(conn->flags & (TCP_STALLED | TCP_RST_PENDING)) &&
+	    !conn->f.waiting)
 		return;		/* nothing we wait for */
 	at = conn->progress_at + conn->rto;
 
@@ -239,26 +192,38 @@ static void tcp_timer_schedule(struct tcp_tap_conn *conn)
 }
 
 /**
+ * tcp_sock_close() - Close the host socket of a connection, if open
+ * @c:		Execution context
+ * @conn:	Connection
+ * @rst_host:	Reset the host peer (SO_LINGER with zero timeout)
+ */
+static void tcp_sock_close(struct ctx *c, struct tcp_tap_conn *conn,
+			   bool rst_host)
+{
+	if (conn->sock < 0)
+		return;
+	if (rst_host) {
+		struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+		setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	epoll_del(c->epollfd, conn->sock);
+	/* #syscalls close */
+	close(conn->sock);
+	conn->sock = -1;
+	conn->epoll_events = TCP_EPOLL_DELETED;
+}
+
+/**
  * tcp_conn_end() - Release a connection's descriptors and its flow
  * @c:		Execution context
  * @conn:	Connection
  * @rst_host:	Reset the host peer (SO_LINGER with zero timeout)
  */
-static void tcp_conn_end(struct ctx *c, struct tcp_tap_conn *conn,
+void tcp_conn_end(struct ctx *c, struct tcp_tap_conn *conn,
 			 bool rst_host)
 {
-	if (conn->sock >= 0) {
-		if (rst_host) {
-			struct linger l = { .l_onoff = 1, .l_linger = 0 };
-
-			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &l,
-				   sizeof(l));
-		}
-		epoll_del(c->epollfd, conn->sock);
-		/* #syscalls close */
-		close(conn->sock);
-		conn->sock = -1;
-	}
+	tcp_sock_close(c, conn, rst_host);
 	if (conn->timer >= 0) {
 		epoll_del(c->epollfd, conn->timer);
 		close(conn->timer);
@@ -275,12 +240,80 @@ static void tcp_conn_end(struct ctx *c, struct tcp_tap_conn *conn,
  */
 void tcp_conn_rst(struct ctx *c, struct tcp_tap_conn *conn, const char *why)
 {
-	if (conn->f.state != FLOW_STATE_ACTIVE)
+	if (conn->f.state != FLOW_STATE_ACTIVE ||
+	    conn->flags & TCP_RST_PENDING)
 		return;
 	flow_log(&conn->f, LOG_DEBUG, why);
-	if (conn->state != TCP_ST_CONNECTING)
-		tcp_send_flag(c, conn, TH_RST | TH_ACK);
-	tcp_conn_end(c, conn, true);
+	if (conn->state == TCP_ST_CONNECTING ||
+	    !tcp_send_flag(c, conn, TH_RST | TH_ACK)) {
+		tcp_conn_end(c, conn, true);
+		return;
+	}
+
+	/* The tap backend is full: the host side goes now, the flow stays
+	 * until the guest can be told (tcp_rst_retry())
+	 */
+	stats_inc(STAT_TCP_RST_DEFERRED);
+	tcp_sock_close(c, conn, true);
+	conn->flags |= TCP_RST_PENDING;
+	conn->retries = 0;
+	conn->rto = TCP_RTO_INIT_MS;
+	flow_tap_wait(&conn->f);
+	tcp_timer_schedule(conn);
+}
+
+/**
+ * tcp_rst_retry() - Send the reset the tap backend refused before
+ * @c:		Execution context
+ * @conn:	Connection, TCP_RST_PENDING
+ * @ms:		Current time, ms, or 0 if not from the timer
+ */
+static void tcp_rst_retry(struct ctx *c, struct tcp_tap_conn *conn,
+			  uint64_t ms)
+{
+	if (!tcp_send_flag(c, conn, TH_RST | TH_ACK) ||
+	    (ms && ++conn->retries > TCP_RETRIES_MAX)) {
+		tcp_conn_end(c, conn, false);
+		return;
+	}
+	if (ms) {
+		conn->rto = MIN(conn->rto * 2, TCP_RTO_MAX_MS);
+		conn->progress_at = ms;
+	}
+	flow_tap_wait(&conn->f);
+	tcp_timer_schedule(conn);
+}
+
+/**
+ * tcp_sock_wnd_fallback() - Send buffer space without SO_MEMINFO (Linux
+ *			     before 4.6): its size less the payload queued
+ * @conn:	Connection
+ * @cap:	Set to what the whole buffer holds
+ *
+ * The payload queued (SIOCOUTQ) undercounts what the kernel charges for
+ * it: the socket may then refuse a little of what the guest sends, which
+ * tcp_segments_from_guest() recovers from.
+ *
+ * Return: window, bytes
+ */
+static uint32_t tcp_sock_wnd_fallback(const struct tcp_tap_conn *conn,
+				      uint32_t *cap)
+{
+	static bool warned;
+	int sndbuf = 0, outq = 0;
+	socklen_t sl = sizeof(sndbuf);
+
+	if (!warned) {
+		warn("TCP: no SO_MEMINFO: windows from SO_SNDBUF and SIOCOUTQ");
+		warned = true;
+	}
+	/* #syscalls getsockopt ioctl */
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	    ioctl(conn->sock, SIOCOUTQ, &outq) || sndbuf <= 0 || outq < 0) {
+		*cap = 0;
+		return 0;
+	}
+	return tcp_wnd_sndbuf((uint32_t)sndbuf, (uint32_t)outq, cap);
 }
 
 /**
@@ -300,19 +333,17 @@ void tcp_conn_rst(struct ctx *c, struct tcp_tap_conn *conn, const char *why)
  *
  * Return: window, bytes
  */
-static uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap)
+uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap)
 {
 	uint32_t mi[SK_MEMINFO_VARS];
 	socklen_t sl = sizeof(mi);
 
 	/* #syscalls getsockopt */
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
-	    sl <= SK_MEMINFO_WMEM_QUEUED * sizeof(mi[0])) {
-		*cap = 0;
-		return 0;
-	}
-	return tcp_wnd_sndbuf(mi[SK_MEMINFO_SNDBUF],
-			      mi[SK_MEMINFO_WMEM_QUEUED], cap);
+	if (!getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) &&
+	    sl > SK_MEMINFO_WMEM_QUEUED * sizeof(mi[0]))
+		return tcp_wnd_sndbuf(mi[SK_MEMINFO_SNDBUF],
+				      mi[SK_MEMINFO_WMEM_QUEUED], cap);
+	return tcp_sock_wnd_fallback(conn, cap);
 }
 
 /**
@@ -322,7 +353,7 @@ static uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap)
  * @conn:	Connection, established
  * @force:	Send an ACK even if nothing changed
  */
-static void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
+void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 			   bool force)
 {
 	uint32_t ack = conn->seq_from_guest, cap, wnd, max;
@@ -374,9 +405,10 @@ static void tcp_rewind(struct ctx *c, struct tcp_tap_conn *conn,
 {
 	int zero = 0;
 
+	/* A FIN sent stays sent: tcp_data_to_guest() sends it again after
+	 * the data, and seq_max_to_guest still counts it
+	 */
 	conn->seq_to_guest = conn->seq_ack_from_guest;
-	if (conn->flags & TCP_TAP_FIN_SENT && !(conn->flags & TCP_TAP_FIN_ACKED))
-		conn->flags &= (uint16_t)~TCP_TAP_FIN_SENT;
 	if (tcp_peek_off_on(conn))
 		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 			   sizeof(zero));
@@ -384,410 +416,6 @@ static void tcp_rewind(struct ctx *c, struct tcp_tap_conn *conn,
 	conn->progress_at = now;
 	if (tcp_data_to_guest(c, conn, now) < 0)
 		tcp_conn_rst(c, conn, "socket error while retransmitting");
-}
-
-/**
- * tcp_sock_setup() - Options on a new host socket
- * @c:		Execution context
- * @conn:	Connection
- */
-static void tcp_sock_setup(const struct ctx *c, struct tcp_tap_conn *conn)
-{
-	bool v4 = !!inany_v4(&conn->f.side[!conn->tapside].eaddr);
-	int one = 1, zero = 0;
-
-	/* The guest already coalesced: pass its segments on as they come */
-	setsockopt(conn->sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-
-	/* SO_PEEK_OFF starts disabled (-1): setting it is also the probe */
-	if (!c->no_peek_off && tcp_peek_off_supported[!v4] &&
-	    !setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
-			sizeof(zero)))
-		conn->flags |= TCP_PEEK_OFF;
-}
-
-/**
- * tcp_timer_open() - Create and register the connection's timer
- * @c:		Execution context
- * @conn:	Connection
- *
- * Return: 0 on success, -errno on failure
- */
-static int tcp_timer_open(const struct ctx *c, struct tcp_tap_conn *conn)
-{
-	union epoll_ref ref;
-	int fd;
-
-	/* #syscalls timerfd_create */
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fd > EPOLL_REF_FD_MAX) {
-		close(fd);
-		return -EMFILE;
-	}
-	ref = epoll_ref_make(EPOLL_TYPE_TCP_TIMER, fd,
-			     flow_sidx(flow_idx(&conn->f), conn->tapside));
-	if (epoll_add(c->epollfd, EPOLLIN, ref)) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	conn->timer = fd;
-	return 0;
-}
-
-/**
- * struct tcp_syn_opts - What a SYN from the guest tells
- * @mss:	MSS option, 0 if absent
- * @ws:		Window scale option, -1 if absent
- */
-struct tcp_syn_opts {
-	uint16_t mss;
-	int ws;
-};
-
-/**
- * tcp_parse_opts() - Read MSS and window scale from a SYN's options
- * @l4:		Segment view, TCP header first
- * @hlen:	TCP header length, options included
- * @o:		Result
- */
-static void tcp_parse_opts(const struct pkt *l4, size_t hlen,
-			   struct tcp_syn_opts *o)
-{
-	size_t off = sizeof(struct tcphdr);
-	unsigned i;
-
-	o->mss = 0;
-	o->ws = -1;
-	/* At most 40 bytes of options: bounded by the header length */
-	for (i = 0; off < hlen && i < 40; i++) {
-		uint8_t kind, len;
-
-		if (!pkt_u8(l4, off, &kind) || kind == TCPOPT_EOL)
-			return;
-		if (kind == TCPOPT_NOP) {
-			off++;
-			continue;
-		}
-		if (!pkt_u8(l4, off + 1, &len) || len < 2 || off + len > hlen)
-			return;
-		if (kind == TCPOPT_MAXSEG && len == TCPOLEN_MAXSEG)
-			pkt_be16(l4, off + 2, &o->mss);
-		else if (kind == TCPOPT_WINDOW && len == TCPOLEN_WINDOW) {
-			uint8_t ws;
-
-			if (pkt_u8(l4, off + 2, &ws))
-				o->ws = MIN(ws, 14);
-		}
-		off += len;
-	}
-}
-
-/**
- * tcp_mss_set() - Segment size towards the guest, from its MSS option
- * @c:		Execution context
- * @conn:	Connection
- * @mss:	Guest's MSS option, 0 if absent
- */
-static void tcp_mss_set(const struct ctx *c, struct tcp_tap_conn *conn,
-			uint16_t mss)
-{
-	bool v4 = !!inany_v4(&tcp_tap_side(conn)->eaddr);
-	unsigned mtu = c->mtu ? c->mtu : MTU_DEFAULT;
-	unsigned max = mtu - (v4 ? 40 : 60);
-
-	if (!mss)
-		mss = v4 ? TCP_MSS_DEFAULT4 : TCP_MSS_DEFAULT6;
-	conn->mss = (uint16_t)MAX(MIN((unsigned)mss, max), TCP_MSS_MIN);
-}
-
-/**
- * tcp_conn_from_tap() - A SYN from the guest: connect on the host
- * @c:		Execution context
- * @seq:	Packets of the flow, the first being the SYN
- * @l4:		The SYN segment
- * @th:		Its TCP header
- * @now:	Current time
- */
-static void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
-			      const struct pkt *l4, const struct tcphdr *th,
-			      const struct timespec *now)
-{
-	union inany_addr host_dst;
-	union sockaddr_inany sa;
-	struct tcp_syn_opts o;
-	struct tcp_tap_conn *conn;
-	struct flow_common *f;
-	enum fwd_map map;
-	union epoll_ref ref;
-	const char *ifname;
-	socklen_t sl;
-	int s, rc;
-
-	if (inany_is_multicast(&seq->dst) || inany_is_unspec(&seq->dst) ||
-	    inany_is_multicast(&seq->src) || !seq->dport) {
-		stats_inc(STAT_TCP_DROP_SEGMENT);
-		return;
-	}
-
-	f = flow_alloc();
-	if (!f) {
-		debug("TCP: flow table full, refusing connection");
-		tcp_rst_stray(c, seq, ntohl(th->seq), 0, false, 1);
-		return;
-	}
-	conn = tcp_conn_of(f);
-	conn->sock = conn->timer = -1;
-
-	map = fwd_flow_from_tap(c, f, seq);
-	host_dst = f->side[TGTSIDE].eaddr;
-	conn->tapside = INISIDE;
-
-	tcp_parse_opts(l4, (size_t)th->doff * 4, &o);
-	tcp_mss_set(c, conn, o.mss);
-	if (o.ws >= 0) {
-		conn->flags |= TCP_WS_OK;
-		conn->ws_from_guest = (uint8_t)o.ws;
-		conn->ws_to_guest = TCP_WS_DEFAULT;
-	}
-	conn->seq_from_guest = ntohl(th->seq) + 1;
-	conn->seq_ack_to_guest = conn->seq_from_guest;
-	conn->wnd_from_guest = ntohs(th->window);
-	conn->isn_to_guest = tcp_isn(&f->side[INISIDE], now);
-	conn->seq_to_guest = conn->isn_to_guest;
-	conn->seq_ack_from_guest = conn->isn_to_guest;
-	conn->rto = TCP_RTO_SYN_MS;
-	conn->progress_at = now_ms(now);
-
-	/* #syscalls socket bind connect setsockopt */
-	s = socket(inany_af(&host_dst), SOCK_STREAM | SOCK_NONBLOCK |
-		   SOCK_CLOEXEC, IPPROTO_TCP);
-	if (s < 0 || s > EPOLL_REF_FD_MAX) {
-		warn_ratelimit("TCP: can't create socket: %s",
-			       s < 0 ? strerror(errno) : "descriptor too large");
-		if (s >= 0)
-			close(s);
-		goto refuse;
-	}
-	conn->sock = s;
-
-	{
-		int mss = conn->mss;
-
-		setsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
-	}
-
-	if (map != FWD_MAP_LOOPBACK) {
-		const struct in_addr *d4 = inany_v4(&host_dst);
-		union inany_addr src;
-
-		ifname = d4 ? c->ip4.ifname_out : c->ip6.ifname_out;
-		if (*ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
-					  ifname, (socklen_t)strlen(ifname)))
-			debug_perror("TCP: SO_BINDTODEVICE %s", ifname);
-		if (d4)
-			inany_from_v4(&src, c->ip4.addr_out);
-		else
-			inany_from_v6(&src, &c->ip6.addr_out);
-		if (!inany_is_unspec(&src)) {
-			sl = inany_to_sockaddr(&src, 0, 0, &sa);
-			if (bind(s, &sa.sa, sl))
-				debug_perror("TCP: binding to outbound address");
-		}
-	}
-
-	if (tcp_timer_open(c, conn))
-		goto refuse;
-
-	flow_activate(f, FLOW_TCP);
-	flow_hash_insert(f, INISIDE);
-	conn->state = TCP_ST_CONNECTING;
-
-	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
-							  TGTSIDE));
-	conn->epoll_events = EPOLLOUT | EPOLLRDHUP;
-	if (epoll_add(c->epollfd, conn->epoll_events, ref)) {
-		tcp_conn_end(c, conn, false);
-		return;
-	}
-
-	sl = inany_to_sockaddr(&host_dst, seq->dport, c->ip6.ifi, &sa);
-	rc = connect(s, &sa.sa, sl);
-	if (rc && errno != EINPROGRESS) {
-		debug_perror("TCP: connect");
-		tcp_rst_stray(c, seq, ntohl(th->seq), 0, false, 1);
-		tcp_conn_end(c, conn, false);
-		return;
-	}
-
-	stats_inc(STAT_TCP_CONN_TAP_OUT);
-	flow_log(f, LOG_DEBUG, "new connection from guest");
-	return;
-
-refuse:
-	if (conn->sock >= 0)
-		close(conn->sock);
-	if (conn->timer >= 0) {
-		epoll_del(c->epollfd, conn->timer);
-		close(conn->timer);
-	}
-	tcp_rst_stray(c, seq, ntohl(th->seq), 0, false, 1);
-	flow_alloc_cancel(f);
-}
-
-/**
- * tcp_connect_finish() - Host socket connected, or failed to
- * @c:		Execution context
- * @conn:	Connection in TCP_ST_CONNECTING
- * @now:	Current time, ms
- *
- * Return: false if the connection was released
- */
-static bool tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
-			       uint64_t now)
-{
-	union sockaddr_inany sa;
-	socklen_t sl = sizeof(int);
-	uint32_t cap;
-	int err = 0;
-
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl))
-		err = errno;
-	if (err) {
-		errno = err;
-		debug_perror("TCP: connect to host");
-		/* The guest's SYN wasn't acknowledged: answer it with RST */
-		conn->seq_to_guest = 0;
-		conn->wnd_to_guest = 0;
-		tcp_send_flag(c, conn, TH_RST | TH_ACK);
-		tcp_conn_end(c, conn, false);
-		return false;
-	}
-
-	sl = sizeof(sa);
-	if (!getsockname(conn->sock, &sa.sa, &sl))
-		inany_from_sockaddr(&sa, &conn->f.side[TGTSIDE].oaddr,
-				    &conn->f.side[TGTSIDE].oport);
-
-	tcp_sock_setup(c, conn);
-	conn->wnd_to_guest = tcp_sock_wnd(conn, &cap);
-	conn->state = TCP_ST_SYN_ACK_SENT;
-	/* Not sent (the tap backend is full): the timer sends it again */
-	tcp_send_flag(c, conn, TH_SYN | TH_ACK);
-	conn->seq_to_guest = conn->isn_to_guest + 1;
-	conn->progress_at = now;
-	tcp_epoll_set(c, conn);
-	return true;
-}
-
-/**
- * tcp_tap_conn_from_sock() - Connection accepted on a forwarded port: open
- *			      it towards the guest
- * @c:			Execution context
- * @s:			Accepted socket
- * @peer:		Host peer's address
- * @listen_port:	Port it connected to
- * @target_port:	Port in the guest
- * @now:		Current time
- */
-void tcp_tap_conn_from_sock(struct ctx *c, int s,
-			    const union sockaddr_inany *peer,
-			    uint16_t listen_port, uint16_t target_port,
-			    const struct timespec *now)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	union sockaddr_inany local;
-	struct tcp_tap_conn *conn;
-	struct flowside *ts;
-	struct flow_common *f;
-	union epoll_ref ref;
-	socklen_t sl = sizeof(local);
-	int af;
-
-	if (c->no_tcp || !tap_is_ready(c) || s > EPOLL_REF_FD_MAX)
-		goto refuse_sock;
-
-	f = flow_alloc();
-	if (!f) {
-		debug("TCP: flow table full, refusing connection");
-		goto refuse_sock;
-	}
-	conn = tcp_conn_of(f);
-	conn->sock = s;
-	conn->timer = -1;
-
-	f->pif[INISIDE] = PIF_HOST;
-	inany_from_sockaddr(peer, &f->side[INISIDE].eaddr,
-			    &f->side[INISIDE].eport);
-	if (!getsockname(s, &local.sa, &sl))
-		inany_from_sockaddr(&local, &f->side[INISIDE].oaddr, NULL);
-	f->side[INISIDE].oport = listen_port;
-
-	af = inany_af(&f->side[INISIDE].eaddr);
-	if ((af == AF_INET && !c->ifi4_on) || (af == AF_INET6 && !c->ifi6_on))
-		goto cancel;
-
-	f->pif[TGTSIDE] = PIF_TAP;
-	conn->tapside = TGTSIDE;
-	ts = &f->side[TGTSIDE];
-	fwd_guest_addr(c, af, &ts->eaddr);
-	ts->eport = target_port;
-	fwd_map_to_guest(c, &f->side[INISIDE].eaddr, &ts->oaddr);
-	ts->oport = f->side[INISIDE].eport;
-
-	if (flow_lookup(FLOW_TCP, PIF_TAP, &ts->eaddr, ts->eport, &ts->oaddr,
-			ts->oport) != FLOW_SIDX_NONE)
-		goto cancel;	/* Same tuple as seen by the guest: can't */
-
-	tcp_mss_set(c, conn, 0);
-	conn->ws_to_guest = TCP_WS_DEFAULT;
-	conn->isn_to_guest = tcp_isn(ts, now);
-	conn->seq_to_guest = conn->isn_to_guest;
-	conn->seq_ack_from_guest = conn->isn_to_guest;
-	conn->rto = TCP_RTO_SYN_MS;
-	conn->progress_at = now_ms(now);
-	conn->state = TCP_ST_SYN_SENT;
-	tcp_sock_setup(c, conn);
-	{
-		uint32_t cap;
-
-		conn->wnd_to_guest = tcp_sock_wnd(conn, &cap);
-	}
-
-	if (tcp_timer_open(c, conn))
-		goto cancel;
-
-	flow_activate(f, FLOW_TCP);
-	flow_hash_insert(f, TGTSIDE);
-
-	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
-							  INISIDE));
-	conn->epoll_events = EPOLLRDHUP;
-	if (epoll_add(c->epollfd, conn->epoll_events, ref)) {
-		tcp_conn_end(c, conn, true);
-		return;
-	}
-	/* Not sent (the tap backend is full): the timer sends it again */
-	tcp_send_flag(c, conn, TH_SYN);
-	conn->seq_to_guest = conn->isn_to_guest + 1;
-
-	stats_inc(STAT_TCP_CONN_TAP_IN);
-	flow_log(f, LOG_DEBUG, "new connection to guest");
-	tcp_timer_schedule(conn);
-	return;
-
-cancel:
-	if (conn->timer >= 0) {
-		epoll_del(c->epollfd, conn->timer);
-		close(conn->timer);
-	}
-	flow_alloc_cancel(f);
-refuse_sock:
-	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(s);
 }
 
 /**
@@ -835,12 +463,19 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 {
 	uint32_t wnd = tcp_wnd_from_guest(wnd_raw, conn->ws_from_guest,
 					  conn->flags & TCP_WS_OK);
-	uint32_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
+	bool inflight = tcp_in_flight(conn);
 	enum tcp_ack_kind kind = tcp_ack_classify(conn->seq_ack_from_guest,
-						  conn->seq_to_guest, ack);
+						  conn->seq_max_to_guest, ack);
 
 	if (kind == TCP_ACK_IGNORE)
 		return 0;	/* Old, or for data never sent */
+
+	/* A zero window opens: what is sent now deserves a fresh timeout */
+	if (!conn->wnd_from_guest && wnd) {
+		conn->rto = TCP_RTO_INIT_MS;
+		conn->retries = 0;
+		conn->progress_at = now;
+	}
 
 	if (kind == TCP_ACK_SAME) {
 		if (!plen && inflight && wnd == conn->wnd_from_guest &&
@@ -848,15 +483,19 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			stats_inc(STAT_TCP_RETRANS_DUPACK);
 			conn->wnd_from_guest = wnd;
 			tcp_rewind(c, conn, now);
-			return conn->f.state == FLOW_STATE_ACTIVE ? 0 : -1;
+			return tcp_conn_gone(conn) ? -1 : 0;
 		}
 	} else {
 		uint32_t acked = ack - conn->seq_ack_from_guest;
 
-		if (conn->flags & TCP_TAP_FIN_SENT && ack == conn->seq_to_guest) {
+		if (conn->flags & TCP_TAP_FIN_SENT &&
+		    ack == conn->seq_max_to_guest) {
 			conn->flags |= TCP_TAP_FIN_ACKED;
 			acked--;	/* the FIN isn't in the socket */
 		}
+		/* Beyond where a retransmission went back to: it got there */
+		if (seq_lt(conn->seq_to_guest, ack))
+			conn->seq_to_guest = ack;
 		conn->seq_ack_from_guest = ack;
 		conn->dup_acks = 0;
 		conn->retries = 0;
@@ -868,89 +507,6 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 
 	conn->wnd_from_guest = wnd;
 	return 0;
-}
-
-/**
- * tcp_established() - Handshake done: data retransmission from now on
- * @conn:	Connection
- * @now:	Current time, ms
- */
-static void tcp_established(struct tcp_tap_conn *conn, uint64_t now)
-{
-	conn->rto = TCP_RTO_INIT_MS;
-	conn->retries = 0;
-	conn->progress_at = now;
-}
-
-/**
- * tcp_handshake_from_guest() - A segment while the handshake is on
- * @c:		Execution context
- * @conn:	Connection
- * @l4:		Segment
- * @th:		Its TCP header
- * @now:	Current time, ms
- *
- * Return: true if the segment may go on to established processing
- */
-static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
-				     const struct pkt *l4,
-				     const struct tcphdr *th, uint64_t now)
-{
-	uint32_t ack = ntohl(th->ack_seq);
-
-	switch (conn->state) {
-	case TCP_ST_CONNECTING:
-		return false;	/* Retransmitted SYN: we're connecting */
-	case TCP_ST_SYN_ACK_SENT:
-		if (th->syn && !th->ack) {
-			/* Our SYN-ACK got lost: send it again */
-			conn->seq_to_guest = conn->isn_to_guest;
-			tcp_send_flag(c, conn, TH_SYN | TH_ACK);
-			conn->seq_to_guest = conn->isn_to_guest + 1;
-			return false;
-		}
-		if (!th->ack || ack != conn->isn_to_guest + 1)
-			return false;
-		break;
-	case TCP_ST_SYN_SENT: {
-		struct tcp_syn_opts o;
-
-		if (!th->syn || !th->ack || ack != conn->isn_to_guest + 1)
-			return false;
-		tcp_parse_opts(l4, (size_t)th->doff * 4, &o);
-		tcp_mss_set(c, conn, o.mss);
-		if (o.ws >= 0) {
-			conn->flags |= TCP_WS_OK;
-			conn->ws_from_guest = (uint8_t)o.ws;
-		} else {
-			conn->ws_to_guest = 0;
-		}
-		conn->seq_from_guest = ntohl(th->seq) + 1;
-		conn->seq_ack_to_guest = conn->seq_from_guest;
-		conn->state = TCP_ST_ESTABLISHED;
-		conn->seq_ack_from_guest = ack;
-		/* A SYN-ACK: its window is never scaled */
-		conn->wnd_from_guest = tcp_wnd_from_guest(ntohs(th->window),
-							  conn->ws_from_guest,
-							  false);
-		tcp_established(conn, now);
-		tcp_update_ack(c, conn, true);
-		tcp_epoll_set(c, conn);
-		return false;
-	}
-	default:
-		return true;
-	}
-
-	/* SYN-ACK acknowledged: established */
-	conn->state = TCP_ST_ESTABLISHED;
-	conn->seq_ack_from_guest = ack;
-	conn->wnd_from_guest = tcp_wnd_from_guest(ntohs(th->window),
-						  conn->ws_from_guest,
-						  conn->flags & TCP_WS_OK);
-	tcp_established(conn, now);
-	tcp_epoll_set(c, conn);
-	return true;
 }
 
 /**
@@ -1005,13 +561,19 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 				    const struct timespec *now)
 {
 	static struct iovec wr[TAP_BATCH_MAX];
-	uint64_t ms = now_ms(now);
+	uint64_t ms = tcp_now_ms(now);
 	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
 	bool fin = false, ack_now = false;
 	size_t n_wr = 0, wr_bytes = 0;
 	unsigned i;
 
-	for (i = 0; i < seq->count && conn->f.state == FLOW_STATE_ACTIVE;
+	if (conn->flags & TCP_RST_PENDING) {
+		/* The host side is gone: the guest gets its reset first */
+		tcp_rst_retry(c, conn, 0);
+		return;
+	}
+
+	for (i = 0; i < seq->count && !tcp_conn_gone(conn);
 	     i++) {
 		const struct pkt *l4 = &seq->pkts[i];
 		struct tcphdr th;
@@ -1034,8 +596,14 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 					       conn->wnd_to_guest, sseq)) {
 				flow_log(&conn->f, LOG_DEBUG, "reset by guest");
 				tcp_conn_end(c, conn, true);
+				return;
 			}
-			return;
+			/* Out of the window (ours may be closed): a challenge
+			 * ACK, and the guest resets with an exact number
+			 * (RFC 5961, 3.2)
+			 */
+			tcp_send_flag(c, conn, TH_ACK);
+			continue;
 		}
 
 		if (conn->state != TCP_ST_ESTABLISHED &&
@@ -1100,7 +668,7 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			fin_at = wr_end;
 		}
 	}
-	if (conn->f.state != FLOW_STATE_ACTIVE)
+	if (tcp_conn_gone(conn))
 		return;
 
 	if (n_wr) {
@@ -1235,9 +803,10 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 {
 	struct flow_common *f = flow_at_sidx(ref.flow);
 	struct tcp_tap_conn *conn = tcp_conn_of(f);
-	uint64_t ms = now_ms(now);
+	uint64_t ms = tcp_now_ms(now);
 
-	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP)
+	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP ||
+	    conn->sock != ref.fd)
 		return;
 
 	if (conn->state == TCP_ST_CONNECTING) {
@@ -1278,44 +847,20 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		conn->flags &= (uint16_t)~TCP_WANT_OUT;
 		tcp_update_ack(c, conn, false);
 		if (conn->flags & TCP_DROPPED_DATA &&
-		    !(conn->flags & TCP_WANT_OUT)) {
-			/* Ask the guest to resend what we couldn't take:
-			 * three identical ACKs trigger its fast retransmit
+		    !(conn->flags & TCP_WANT_OUT) &&
+		    !tcp_send_flag(c, conn, TH_ACK) &&
+		    !tcp_send_flag(c, conn, TH_ACK) &&
+		    !tcp_send_flag(c, conn, TH_ACK)) {
+			/* The guest resends what we couldn't take: three
+			 * identical ACKs trigger its fast retransmit. Should
+			 * the backend refuse them, the guest's timeout does
 			 */
 			conn->flags &= (uint16_t)~TCP_DROPPED_DATA;
-			tcp_send_flag(c, conn, TH_ACK);
-			tcp_send_flag(c, conn, TH_ACK);
-			tcp_send_flag(c, conn, TH_ACK);
 		}
 	}
 
 	tcp_conn_settle(c, conn, ms,
 			events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP));
-}
-
-/**
- * tcp_handshake_timeout() - Our SYN or SYN-ACK wasn't answered in time
- * @c:		Execution context
- * @conn:	Connection in TCP_ST_SYN_SENT or TCP_ST_SYN_ACK_SENT
- * @ms:		Current time, ms
- */
-static void tcp_handshake_timeout(struct ctx *c, struct tcp_tap_conn *conn,
-				  uint64_t ms)
-{
-	bool syn_ack = conn->state == TCP_ST_SYN_ACK_SENT;
-	unsigned max = syn_ack ? TCP_SYNACK_RETRIES : TCP_SYN_RETRIES;
-
-	if (++conn->retries > max) {
-		tcp_conn_rst(c, conn, "handshake with guest timed out");
-		return;
-	}
-	stats_inc(STAT_TCP_RETRANS_SYN);
-	conn->rto = MIN(conn->rto * 2, TCP_RTO_MAX_MS);
-	conn->progress_at = ms;
-	conn->seq_to_guest = conn->isn_to_guest;
-	tcp_send_flag(c, conn, syn_ack ? TH_SYN | TH_ACK : TH_SYN);
-	conn->seq_to_guest = conn->isn_to_guest + 1;
-	tcp_timer_schedule(conn);
 }
 
 /**
@@ -1329,7 +874,7 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
 {
 	struct flow_common *f = flow_at_sidx(ref.flow);
 	struct tcp_tap_conn *conn = tcp_conn_of(f);
-	uint64_t ms = now_ms(now), exp;
+	uint64_t ms = tcp_now_ms(now), exp;
 
 	/* A connection closed earlier in this batch freed its timer, and
 	 * the descriptor number may already belong to a socket opened since:
@@ -1347,6 +892,10 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
 		tcp_timer_schedule(conn);	/* fired early: see there */
 		return;
 	}
+	if (conn->flags & TCP_RST_PENDING) {
+		tcp_rst_retry(c, conn, ms);
+		return;
+	}
 
 	switch (conn->state) {
 	case TCP_ST_SYN_SENT:
@@ -1359,7 +908,12 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
 		return;
 	}
 
-	if (conn->seq_to_guest != conn->seq_ack_from_guest) {
+	if (tcp_in_flight(conn) && conn->f.waiting) {
+		/* What's in flight may well wait in the backend itself: no
+		 * retransmission, no retry counted until it takes frames
+		 */
+		conn->progress_at = ms;
+	} else if (tcp_in_flight(conn)) {
 		/* Data or FIN unacknowledged: send it again */
 		if (++conn->retries > TCP_RETRIES_MAX) {
 			tcp_conn_rst(c, conn, "guest stopped acknowledging");
@@ -1368,7 +922,7 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
 		stats_inc(STAT_TCP_RETRANS_TIMEOUT);
 		conn->rto = MIN(conn->rto * 2, TCP_RTO_MAX_MS);
 		tcp_rewind(c, conn, ms);
-		if (f->state != FLOW_STATE_ACTIVE)
+		if (tcp_conn_gone(conn))
 			return;
 	} else if (conn->f.waiting || (conn->flags & TCP_ACK_UNSENT)) {
 		/* The tap backend refused frames and never said it takes
@@ -1405,13 +959,20 @@ static void tcp_tap_writable(struct ctx *c, struct flow_common *f,
 			     const struct timespec *now)
 {
 	struct tcp_tap_conn *conn = tcp_conn_of(f);
-	uint64_t ms = now_ms(now);
+	uint64_t ms = tcp_now_ms(now);
 
+	if (conn->flags & TCP_RST_PENDING) {
+		tcp_rst_retry(c, conn, 0);
+		return;
+	}
 	conn->flags &= (uint16_t)~TCP_STALLED;
 	if (conn->state != TCP_ST_ESTABLISHED) {
 		tcp_timer_schedule(conn);	/* the handshake retries */
 		return;
 	}
+	/* The wait wasn't the guest's doing: its timeout starts afresh */
+	conn->rto = TCP_RTO_INIT_MS;
+	conn->progress_at = ms;
 	if (conn->flags & TCP_ACK_UNSENT)
 		tcp_update_ack(c, conn, true);
 	tcp_conn_settle(c, conn, ms, true);
@@ -1434,37 +995,6 @@ static const struct flow_type_ops tcp_flow_ops = {
 };
 
 /**
- * tcp_probe_peek_off() - Does the kernel support SO_PEEK_OFF for TCP?
- * @af:		AF_INET or AF_INET6
- *
- * Return: true if supported
- */
-static bool tcp_probe_peek_off(int af)
-{
-	int s = socket(af, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP), zero = 0;
-	bool ok;
-
-	if (s < 0)
-		return false;
-	ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
-	close(s);
-	return ok;
-}
-
-/**
- * tcp_peek_off_feature() - Put SO_PEEK_OFF's state in the statistics
- * @c:		Execution context
- * @name:	Feature name
- * @v6:		0 for IPv4, 1 for IPv6
- */
-static void tcp_peek_off_feature(const struct ctx *c, const char *name,
-				 int v6)
-{
-	stats_feature(name, c->no_peek_off ? "off (--no-peek-off)" :
-		      tcp_peek_off_supported[v6] ? "in use" : "not supported");
-}
-
-/**
  * tcp_init() - Probe kernel features, register handlers, open listeners
  * @c:		Execution context
  */
@@ -1473,18 +1003,7 @@ void tcp_init(struct ctx *c)
 	if (c->no_tcp)
 		return;
 
-	rand_bytes(&tcp_isn_key, sizeof(tcp_isn_key));
-	tcp_peek_off_supported[0] = tcp_probe_peek_off(AF_INET);
-	tcp_peek_off_supported[1] = tcp_probe_peek_off(AF_INET6);
-	if (c->no_peek_off)
-		info("TCP: SO_PEEK_OFF disabled (--no-peek-off): peeking through a discard buffer");
-	else
-		info("TCP: SO_PEEK_OFF %s for IPv4, %s for IPv6",
-		     tcp_peek_off_supported[0] ? "supported" : "not supported",
-		     tcp_peek_off_supported[1] ? "supported" : "not supported");
-	tcp_peek_off_feature(c, "TCP SO_PEEK_OFF, IPv4", 0);
-	tcp_peek_off_feature(c, "TCP SO_PEEK_OFF, IPv6", 1);
-
+	tcp_conn_init(c);
 	tcp_buf_init();
 	flow_register_type(FLOW_TCP, &tcp_flow_ops);
 	tap_register_l4(IPPROTO_TCP, tcp_tap_handler);

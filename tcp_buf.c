@@ -227,6 +227,7 @@ int tcp_send_flag(struct ctx *c, struct tcp_tap_conn *conn, uint8_t flags)
 
 	if (flags & TH_FIN) {
 		conn->seq_to_guest++;
+		tcp_seq_sent(conn);
 		conn->flags |= TCP_TAP_FIN_SENT;
 	}
 	if (flags & TH_RST)
@@ -288,7 +289,7 @@ static void tcp_tap_blocked(struct tcp_tap_conn *conn, uint64_t now_ms)
 	stats_inc(STAT_TCP_TAP_WAITS);
 	flow_tap_wait(&conn->f);
 	/* Nothing in flight: the retry timer counts from now */
-	if (conn->seq_to_guest == conn->seq_ack_from_guest)
+	if (!tcp_in_flight(conn))
 		conn->progress_at = now_ms;
 }
 
@@ -368,13 +369,16 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	size_t total = 0;
 	unsigned round;
 
+	/* All sent, our FIN too (a retransmission sends it again) */
 	if (conn->state != TCP_ST_ESTABLISHED ||
-	    conn->flags & TCP_TAP_FIN_SENT)
+	    (conn->flags & TCP_TAP_FIN_SENT &&
+	     conn->seq_to_guest == conn->seq_max_to_guest))
 		return 0;
 
-	/* Set again below if the guest's window is still full */
-	conn->flags &= (uint16_t)~TCP_STALLED;
-	if (!tap_is_ready(c)) {
+	/* Set again below, as what stops us now says */
+	conn->flags &= (uint16_t)~(TCP_STALLED | TCP_PEEKED_ALL);
+	if (!tap_is_ready(c) || tap_out_full()) {
+		/* Don't peek what the backend would refuse */
 		tcp_tap_blocked(conn, now_ms);
 		return 0;
 	}
@@ -406,8 +410,10 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		if (n < 0)
 			return (int)n;
 		if (!n) {
-			if (!eof)
+			if (!eof) {
+				conn->flags |= TCP_PEEKED_ALL;
 				break;
+			}
 			conn->flags |= TCP_SOCK_EOF;
 			if (tcp_send_flag(c, conn, TH_FIN | TH_ACK))
 				tcp_tap_blocked(conn, now_ms);
@@ -437,9 +443,10 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		for (i = 0; i < sent; i++)
 			bytes += tcp_tap_iov[2 * i + 1].iov_len;
 
-		if (!inflight && bytes)
+		if (!tcp_in_flight(conn) && bytes)
 			conn->progress_at = now_ms;
 		conn->seq_to_guest += (uint32_t)bytes;
+		tcp_seq_sent(conn);
 		total += bytes;
 		stats_add(STAT_TCP_BYTES_TO_GUEST, bytes);
 
@@ -458,8 +465,11 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			}
 			break;
 		}
-		if ((size_t)n < avail)
+		if ((size_t)n < avail) {
+			/* Less than asked for: the socket has nothing more */
+			conn->flags |= TCP_PEEKED_ALL;
 			break;
+		}
 	}
 	return (int)total;
 }

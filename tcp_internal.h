@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include <netinet/tcp.h>
 
 #include "ctx.h"
 #include "inany.h"
@@ -27,6 +28,28 @@ void tcp_splice_init(struct ctx *c);
 bool tcp_splice_conn_from_sock(struct ctx *c, int s,
 			       const union sockaddr_inany *peer,
 			       uint8_t from_pif, uint16_t target_port);
+
+#define TCP_WS_DEFAULT		8	/* our window scale: up to 16 MiB */
+#define TCP_MSS_DEFAULT4	536
+#define TCP_MSS_DEFAULT6	1220
+#define TCP_MSS_MIN		88
+/* Retransmission to the guest, with the numbers of attempts Linux uses by
+ * default, so that a paused guest keeps its connections about as long as
+ * a host peer would: data and FIN 15 (tcp_retries2; about 18 minutes from
+ * our 0.5 s start), SYN 6 (tcp_syn_retries, about two minutes), SYN-ACK 5
+ * (tcp_synack_retries, about one). An idle connection has no time limit.
+ * See INACTIVITY AND TIMEOUTS in the man page.
+ */
+#define TCP_RTO_INIT_MS		500	/* data: the guest is close */
+#define TCP_RTO_SYN_MS		1000	/* handshake (RFC 6298, 2.1) */
+#define TCP_RTO_MAX_MS		120000
+#define TCP_RETRIES_MAX		15
+#define TCP_SYN_RETRIES		6
+#define TCP_SYNACK_RETRIES	5
+#define TCP_DUP_ACK_RETRANS	2	/* the tap link doesn't reorder */
+#define TCP_WND_WAIT_FRAC	8	/* EPOLLOUT below 1/8 of the buffer */
+#define TCP_EPOLL_DELETED	UINT32_MAX	/* socket no longer watched */
+
 
 /**
  * enum tcp_state - Handshake states of a connection through the tap link
@@ -68,6 +91,13 @@ enum tcp_state {
 #define TCP_SOCK_RDHUP		BIT(10)	/* EPOLLRDHUP seen on the socket */
 #define TCP_PEEK_OFF		BIT(11)	/* SO_PEEK_OFF enabled on the socket */
 #define TCP_ACK_UNSENT		BIT(12)	/* an ACK the tap backend refused */
+#define TCP_PEEKED_ALL		BIT(13)	/* nothing new in the socket: wait
+					 * for an arrival (EPOLLET), not for
+					 * readable data, which stays there
+					 */
+#define TCP_RST_PENDING		BIT(14)	/* host side closed, the reset to
+					 * the guest waits for the backend
+					 */
 
 /**
  * struct tcp_tap_conn - A connection between the guest and a host socket
@@ -82,7 +112,11 @@ enum tcp_state {
  * @retries:		Retransmissions without progress
  * @dup_acks:		Duplicate ACKs in a row from the guest
  * @mss:		Largest payload of a segment to the guest
- * @seq_to_guest:	Next sequence number to send to the guest (SND.NXT)
+ * @seq_to_guest:	Next sequence number to send to the guest (SND.NXT),
+ *			back to @seq_ack_from_guest when retransmitting
+ * @seq_max_to_guest:	Highest sequence number sent to the guest, plus one:
+ *			acknowledgements up to here are valid, also after a
+ *			retransmission went back
  * @seq_ack_from_guest:	What the guest acknowledged (SND.UNA)
  * @seq_from_guest:	Next sequence number expected from the guest,
  *			everything before it written to the socket
@@ -110,6 +144,7 @@ struct tcp_tap_conn {
 	uint8_t dup_acks;
 	uint16_t mss;
 	uint32_t seq_to_guest;
+	uint32_t seq_max_to_guest;
 	uint32_t seq_ack_from_guest;
 	uint32_t seq_from_guest;
 	uint32_t seq_ack_to_guest;
@@ -147,11 +182,75 @@ static inline const struct flowside *tcp_tap_side(const struct tcp_tap_conn *con
 	return &conn->f.side[conn->tapside];
 }
 
-/* From tcp.c, for tcp_buf.c */
+/**
+ * tcp_seq_sent() - Note how far we sent, after @seq_to_guest moved on
+ * @conn:	Connection
+ */
+static inline void tcp_seq_sent(struct tcp_tap_conn *conn)
+{
+	if (seq_lt(conn->seq_max_to_guest, conn->seq_to_guest))
+		conn->seq_max_to_guest = conn->seq_to_guest;
+}
+
+/**
+ * tcp_in_flight() - Is anything sent to the guest unacknowledged?
+ * @conn:	Connection
+ *
+ * Return: true if data or a FIN wait for the guest's acknowledgement
+ */
+static inline bool tcp_in_flight(const struct tcp_tap_conn *conn)
+{
+	return conn->seq_max_to_guest != conn->seq_ack_from_guest;
+}
+
+/**
+ * tcp_conn_gone() - Was the connection reset or released?
+ * @conn:	Connection
+ *
+ * Return: true if there's nothing left to do with it but the reset to the
+ *	   guest, or nothing at all
+ */
+static inline bool tcp_conn_gone(const struct tcp_tap_conn *conn)
+{
+	return conn->f.state != FLOW_STATE_ACTIVE ||
+	       (conn->flags & TCP_RST_PENDING);
+}
+
+/**
+ * tcp_now_ms() - Milliseconds of a monotonic time
+ * @now:	Time
+ *
+ * Return: milliseconds
+ */
+static inline uint64_t tcp_now_ms(const struct timespec *now)
+{
+	return (uint64_t)now->tv_sec * MS_PER_S +
+	       (uint64_t)now->tv_nsec / 1000000;
+}
+
+/* From tcp.c, for tcp_conn.c and tcp_buf.c */
+void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn);
+void tcp_timer_schedule(struct tcp_tap_conn *conn);
+void tcp_conn_end(struct ctx *c, struct tcp_tap_conn *conn, bool rst_host);
+uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap);
+void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn, bool force);
 uint16_t tcp_wnd_field(const struct tcp_tap_conn *conn);
 void tcp_conn_rst(struct ctx *c, struct tcp_tap_conn *conn,
 		  const char *why);
 bool tcp_peek_off_on(const struct tcp_tap_conn *conn);
+
+/* From tcp_conn.c: opening connections, the handshake */
+void tcp_conn_init(struct ctx *c);
+void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
+		       const struct pkt *l4, const struct tcphdr *th,
+		       const struct timespec *now);
+bool tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
+			uint64_t now);
+bool tcp_handshake_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
+			      const struct pkt *l4, const struct tcphdr *th,
+			      uint64_t now);
+void tcp_handshake_timeout(struct ctx *c, struct tcp_tap_conn *conn,
+			   uint64_t ms);
 
 /* From tcp_buf.c: frames to the guest */
 void tcp_buf_init(void);

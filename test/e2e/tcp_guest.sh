@@ -4,7 +4,8 @@
 # (test/lib/tcp_guest.py on passt's socket): our SYN sent again when the
 # guest ignores it, the window of the guest's SYN-ACK taken unscaled, a
 # guest that stops reading its link (no busy loop in passt, and every byte
-# and the FIN delivered once it reads again), and a guest that leaves (its
+# and the FIN delivered once it reads again), a guest that acknowledges
+# nothing for a while (no busy loop either), and a guest that leaves (its
 # connections reset on the host side, nothing of it left for the next
 # guest, which gets its frames at its own MAC address)
 #
@@ -143,6 +144,71 @@ else
 	fail "stalled_guest_gets_all_and_fin" "$(cat "${T_TMP}/g.out")"
 fi
 wait_for 5 pid_gone "${CLIENT_PID}"
+
+# A host peer that resets while the guest doesn't read: the reset reaches
+# the guest once it reads again, although the link was full when it came.
+# Less data than a receive window of passt's socket holds, so that the
+# host's reset isn't out of that window, which the kernel would ignore
+head -c 400000 "${FILE}" > "${T_TMP}/mid"
+guest_bg "${T_TMP}/g.out" stall "${PORT}" "${STALL_S}"
+sleep 0.3
+in_host timeout 20 "${PYTHON}" -c '
+import socket, struct, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+s.sendall(open(sys.argv[3], "rb").read())
+time.sleep(1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+' "${HOST_ADDR4}" "${PORT}" "${T_TMP}/mid" > "${T_TMP}/client.out" 2>&1 &
+CLIENT_PID=$!
+track_pid "${CLIENT_PID}"
+if wait_for 20 pid_gone "${GUEST_PID}" && ! wait "${GUEST_PID}" &&
+   grep -q "reset by passt" "${T_TMP}/g.out"; then
+	pass "stalled_guest_gets_reset: $(tail -n 1 "${T_TMP}/g.out")"
+else
+	fail "stalled_guest_gets_reset" "guest: $(cat "${T_TMP}/g.out")"
+fi
+wait_for 5 pid_gone "${CLIENT_PID}"
+stats="$(stats_dump "${PASST_PID}" "${log}")"
+n="$(stat_of "${stats}" tcp_resets_deferred)"
+[ "${n}" -ge 1 ] && pass "reset_waited_for_backend: ${n}" ||
+	fail "reset_waited_for_backend" "tcp_resets_deferred is ${n}: the reset didn't wait for the full link"
+
+# --- a guest that acknowledges nothing for a while -------------------------
+
+# A little data in flight, the host socket open and quiet: the data stays
+# readable in the socket (only peeked) until the guest acknowledges it,
+# which must not wake passt again and again
+head -c 1000 "${FILE}" > "${T_TMP}/small"
+SMALL_SUM="$(sha256sum < "${T_TMP}/small" | cut -d' ' -f1)"
+guest_bg "${T_TMP}/g.out" quiet "${PORT}" 3
+sleep 0.3
+ip netns exec "${HOST_NS}" timeout 30 sh -c "(cat ${T_TMP}/small; sleep 4) |
+	socat -u - TCP:${HOST_ADDR4}:${PORT}" > "${T_TMP}/client.out" 2>&1 &
+CLIENT_PID=$!
+track_pid "${CLIENT_PID}"
+if wait_for 10 grep -q established "${T_TMP}/g.out"; then
+	sleep 0.5
+	t0="$(cpu_ticks "${PASST_PID}")"
+	sleep 2
+	ticks=$(( $(cpu_ticks "${PASST_PID}") - t0 ))
+	hz="$(getconf CLK_TCK)"
+	if [ "${ticks}" -le $((hz / 5)) ]; then
+		pass "unacked_data_no_busy_loop: ${ticks} ticks of CPU in 2 s"
+	else
+		fail "unacked_data_no_busy_loop" "passt used ${ticks} ticks of CPU in 2 s (${hz} a second) with 1000 bytes unacknowledged"
+	fi
+else
+	fail "unacked_data_no_busy_loop" "no connection: $(cat "${T_TMP}/g.out")"
+fi
+if wait_for 20 pid_gone "${GUEST_PID}" && wait "${GUEST_PID}"; then
+	got="$(tail -n 1 "${T_TMP}/g.out")"
+	[ "${got}" = "1000 ${SMALL_SUM}" ] && pass "unacked_data_then_fin" ||
+		fail "unacked_data_then_fin" "got '${got}', sent 1000 ${SMALL_SUM}"
+else
+	fail "unacked_data_then_fin" "$(cat "${T_TMP}/g.out")"
+fi
+wait_for 10 pid_gone "${CLIENT_PID}"
 
 # --- a guest that leaves, and the next one ---------------------------------
 

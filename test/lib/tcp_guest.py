@@ -21,6 +21,10 @@ did what the check expects, 1 with a reason on stderr otherwise.
                             socket for SECONDS; then receive and
                             acknowledge everything up to the FIN, print
                             the byte count and SHA-256 of the data
+  quiet SOCK PORT SECONDS   take the connection, then receive without
+                            acknowledging for SECONDS; then acknowledge,
+                            receive up to the FIN, print the byte count and
+                            SHA-256 of the data
   hold SOCK PORT            take the connection, print "established",
                             then hold it until the timeout, reading and
                             acknowledging
@@ -252,6 +256,32 @@ def cmd_stall(a, link):
     print("%d %s" % (n, h.hexdigest()))
 
 
+def cmd_quiet(a, link):
+    until = time.monotonic() + a.timeout
+    c = accept(link, wait_syn(link, a.port, until), 65535, 7)
+    tcp_frame(link, c, ACK, c["snd"], c["rcv"], 65535)
+    print("established, acknowledging nothing for %g s" % a.seconds,
+          flush=True)
+    h = hashlib.sha256()
+    n = 0
+    end = time.monotonic() + a.seconds
+    while True:
+        s = next_seg(link, a.port, end)
+        if s is None:
+            die("EOF from passt")
+        if s is False:
+            break
+        if s.seq == c["rcv"] and s.data:
+            h.update(s.data)
+            n += len(s.data)
+            c["rcv"] = (c["rcv"] + len(s.data)) & 0xFFFFFFFF
+    tcp_frame(link, c, ACK, c["snd"], c["rcv"], 65535)
+    m, fin = receive(link, c, time.monotonic() + a.timeout, h)
+    if not fin:
+        die("no FIN after %d bytes" % (n + m))
+    print("%d %s" % (n + m, h.hexdigest()))
+
+
 def cmd_hold(a, link):
     until = time.monotonic() + a.timeout
     c = accept(link, wait_syn(link, a.port, until), 65535, 7)
@@ -282,6 +312,9 @@ def main():
     x.add_argument("wnd", type=int)
     x.add_argument("ws", type=int)
     x = cmd("stall", cmd_stall)
+    x.add_argument("port", type=int)
+    x.add_argument("seconds", type=float)
+    x = cmd("quiet", cmd_quiet)
     x.add_argument("port", type=int)
     x.add_argument("seconds", type=float)
     x = cmd("hold", cmd_hold)
