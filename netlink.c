@@ -441,7 +441,7 @@ int nl_addr_list(int s, int af, unsigned ifi, struct nl_addr *out,
  */
 int nl_addr_get(int s, int af, unsigned ifi, void *addr, int *prefix_len)
 {
-	struct nl_addr a;
+	struct nl_addr a = { 0 };
 	int n = nl_addr_list(s, af, ifi, &a, 1);
 
 	if (n < 0)
