@@ -17,7 +17,7 @@ CFLAGS ?=
 override CFLAGS := $(BASE_CFLAGS) $(WERROR) $(CFLAGS)
 LDFLAGS ?=
 override LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS)
-LDLIBS :=
+LDLIBS := -lcap-ng
 
 SRCS := $(sort $(wildcard *.c))
 HDRS := $(sort $(wildcard *.h))

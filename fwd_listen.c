@@ -738,6 +738,10 @@ void fwd_listen_init(struct ctx *c)
 	unsigned p;
 
 	fwd_scan_init(c);
+	/* Read now: once isolated, the daemon can't open /proc any more */
+	fwd_ephemeral_start(c, FWD_HOST);
+	if (c->mode == MODE_PASTA && c->pasta.netns_fd >= 0)
+		fwd_ephemeral_start(c, FWD_NS);
 
 	for (p = 0; p < ARRAY_SIZE(fwd_protos); p++) {
 		if (!fwd_listen_enabled(c, p))

@@ -6,7 +6,12 @@
 
 #include "ctx.h"
 
-void isolate_prefork(const struct ctx *c);
-void isolate_runas(const struct ctx *c, bool runas_given);
+#include <stdbool.h>
+#include <sys/types.h>
+
+void isolate_initial(const struct ctx *c);
+void isolate_prefork(const struct ctx *c, bool daemon);
+pid_t isolate_outer_pid(void);
+void isolate_postfork(struct ctx *c, bool runas_given);
 
 #endif /* ISOLATION_H */

@@ -155,24 +155,26 @@ static void log_header_fmt(pid_t pid)
  *
  * Return: true on success
  */
-static bool log_header_write(void)
+static bool log_header_write(pid_t pid)
 {
-	/* #syscalls getpid pwrite64 */
-	log_header_fmt(getpid());
+	/* #syscalls pwrite64 */
+	log_header_fmt(pid);
 	return pwrite(log_file_fd, log_header, log_header_len, 0) ==
 	       (ssize_t)log_header_len;
 }
 
 /**
- * log_pid_update() - Name the calling process in the log file's header
+ * log_pid_update() - Name the process that logs now in the file's header
+ * @pid:	Its pid, as seen from where the daemon was started (a daemon
+ *		in a PID namespace of its own is 1 to itself)
  *
  * For the process that goes on logging after a fork to the background:
  * the header keeps its length, so it's rewritten in place.
  */
-void log_pid_update(void)
+void log_pid_update(pid_t pid)
 {
 	if (log_file_fd >= 0 && log_file_seekable)
-		(void)log_header_write();
+		(void)log_header_write(pid);
 }
 
 /**
@@ -206,7 +208,7 @@ int log_open_file(const char *path, size_t size)
 		(void)!write(fd, log_header, log_header_len);
 		return 0;
 	}
-	if (!log_header_write()) {
+	if (!log_header_write(getpid())) {
 		int e = errno;
 
 		close(fd);

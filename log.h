@@ -5,6 +5,7 @@
 #define LOG_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <syslog.h>
 #include <time.h>
@@ -78,7 +79,7 @@ void log_set_level(int level);
 void log_to_stderr(bool on);
 void log_to_syslog(bool on);
 int log_open_file(const char *path, size_t size);
-void log_pid_update(void);
+void log_pid_update(pid_t pid);
 bool log_has_file(void);
 void log_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -3,17 +3,28 @@
  *
  * The daemon never moves to the guest's network namespace: what must be
  * done in there (opening the tap device, netlink configuration, sockets
- * for spliced connections and namespace-side listeners) runs in a
- * short-lived thread, which enters the namespace (setns() acts on the
- * calling thread only) while the main thread waits for it. Descriptors it
- * opens are ours; sockets it creates belong to the namespace. A thread,
- * rather than a clone sharing our memory, so that valgrind can follow it.
- * The loop stays single-threaded: the thread is joined before we go on.
+ * for spliced connections and namespace-side listeners) runs in another
+ * thread, which entered the namespace (setns() acts on the calling thread
+ * only), while the main thread waits for it. Descriptors it opens are
+ * ours; sockets it creates belong to the namespace. Threads rather than
+ * clones sharing our memory, so that valgrind can follow them. The loop
+ * stays single-threaded: the main thread waits for every call.
+ *
+ * During set-up, each call runs in a short-lived thread of its own. Once
+ * set-up is done, ns_worker_start() starts one thread that enters the
+ * namespace for good and runs every later call: the daemon then needs no
+ * privilege over the namespace any more (setns() needs CAP_SYS_ADMIN
+ * there), and can give up all of them (isolation.c). A call is a function
+ * and its argument, handed over under a mutex with a condition variable
+ * each way; the worker blocks every signal, so that they all go to the
+ * main thread's signalfd. It must be started after any fork() (a child
+ * gets only the thread that forked).
  */
 
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -82,6 +93,169 @@ static int ns_run(struct ns_call_arg *a)
 }
 
 /**
+ * struct ns_worker - The thread that stays in the namespace, once started
+ * @lock:	Protects the fields below
+ * @wake:	Signalled when a call is posted
+ * @done:	Signalled when it returned
+ * @thread:	The thread
+ * @netns_fd:	Namespace it's in, -1 if not started
+ * @fn:		Function of the call posted, NULL if none
+ * @arg:	Its argument
+ * @ret:	Its return value, once @fn is NULL again
+ */
+static struct ns_worker {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_cond_t done;
+	pthread_t thread;
+	int netns_fd;
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
+} ns_worker = {
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	PTHREAD_COND_INITIALIZER, 0, -1, NULL, NULL, 0,
+};
+
+/**
+ * ns_worker_loop() - The worker: run each call posted, for ever
+ * @arg:	Unused
+ *
+ * Return: never
+ */
+static void *ns_worker_loop(void *arg)
+{
+	struct ns_worker *w = &ns_worker;
+
+	(void)arg;
+	/* #syscalls futex */
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		int (*fn)(void *arg);
+
+		while (!w->fn)
+			pthread_cond_wait(&w->wake, &w->lock);
+		fn = w->fn;
+		pthread_mutex_unlock(&w->lock);
+		w->ret = fn(w->arg);
+		pthread_mutex_lock(&w->lock);
+		w->fn = NULL;
+		pthread_cond_signal(&w->done);
+	}
+	return NULL;
+}
+
+/**
+ * ns_worker_enter() - Start of the worker: into the namespace, then serve
+ * @arg:	struct ns_call_arg: namespace; @entered and @ret set here
+ *
+ * Return: NULL if it couldn't enter (the thread ends), never otherwise
+ */
+static void *ns_worker_enter(void *arg)
+{
+	struct ns_call_arg *a = arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	/* #syscalls rt_sigprocmask */
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	/* #syscalls setns */
+	if (setns(a->netns_fd, CLONE_NEWNET)) {
+		a->ret = -errno;
+	} else {
+		a->entered = true;
+		a->ret = 0;
+	}
+
+	pthread_mutex_lock(&ns_worker.lock);
+	ns_worker.netns_fd = a->entered ? a->netns_fd : -2;
+	pthread_cond_signal(&ns_worker.done);
+	pthread_mutex_unlock(&ns_worker.lock);
+	if (!a->entered)
+		return NULL;
+	return ns_worker_loop(NULL);
+}
+
+/**
+ * ns_worker_start() - Start the thread that runs every later ns_call()
+ *		       for a namespace from inside it
+ * @netns_fd:	Namespace
+ *
+ * Return: 0 on success, -errno if it couldn't start or enter
+ */
+int ns_worker_start(int netns_fd)
+{
+	struct ns_call_arg a = { netns_fd, NULL, NULL, -EIO, false };
+	struct ns_worker *w = &ns_worker;
+	pthread_attr_t attr;
+	int rc;
+
+	if (netns_fd < 0)
+		return -EBADF;
+	if (w->netns_fd >= 0)
+		return -EALREADY;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, NS_CALL_STACK_SIZE);
+	rc = pthread_create(&w->thread, &attr, ns_worker_enter, &a);
+	pthread_attr_destroy(&attr);
+	if (rc)
+		return -rc;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->netns_fd == -1)
+		pthread_cond_wait(&w->done, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	if (!a.entered) {
+		pthread_join(w->thread, NULL);
+		w->netns_fd = -1;
+		return a.ret;
+	}
+	pthread_detach(w->thread);
+	return 0;
+}
+
+/**
+ * ns_worker_call() - Run a function in the worker, wait for it
+ * @fn:		Function
+ * @arg:	Its argument
+ *
+ * Return: what @fn returned
+ */
+static int ns_worker_call(int (*fn)(void *arg), void *arg)
+{
+	struct ns_worker *w = &ns_worker;
+	int ret;
+
+	pthread_mutex_lock(&w->lock);
+	w->arg = arg;
+	w->fn = fn;
+	pthread_cond_signal(&w->wake);
+	while (w->fn)
+		pthread_cond_wait(&w->done, &w->lock);
+	ret = w->ret;
+	pthread_mutex_unlock(&w->lock);
+	return ret;
+}
+
+/**
+ * ns_worker_run() - Run a function in the worker thread, if there is one
+ * @fn:		Function
+ * @arg:	Its argument
+ *
+ * For what each thread must do for itself (capabilities are per thread).
+ *
+ * Return: what @fn returned, or -ESRCH if no worker runs
+ */
+int ns_worker_run(int (*fn)(void *arg), void *arg)
+{
+	if (ns_worker.netns_fd < 0)
+		return -ESRCH;
+	return ns_worker_call(fn, arg);
+}
+
+/**
  * ns_call() - Run a function in a network namespace
  * @netns_fd:	Namespace
  * @fn:		Function, returning 0 or -errno (or a descriptor)
@@ -96,6 +270,8 @@ int ns_call(int netns_fd, int (*fn)(void *arg), void *arg)
 
 	if (netns_fd < 0)
 		return -EBADF;
+	if (netns_fd == ns_worker.netns_fd)
+		return ns_worker_call(fn, arg);
 	rc = ns_run(&a);
 	return rc ? rc : a.ret;
 }

@@ -6,5 +6,7 @@
 
 int ns_call(int netns_fd, int (*fn)(void *arg), void *arg);
 int ns_enter_check(int netns_fd, const char **step);
+int ns_worker_start(int netns_fd);
+int ns_worker_run(int (*fn)(void *arg), void *arg);
 
 #endif /* NETNS_H */

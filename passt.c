@@ -73,8 +73,7 @@ static void passt_exit_cleanup(void)
 {
 	const struct ctx *c = &passt_ctx;
 
-	if (c->mode == MODE_PASST && c->fd_tap_listen >= 0 && *c->sock_path)
-		unlink(c->sock_path);
+	tap_sock_unlink(c);
 }
 
 /**
@@ -205,7 +204,7 @@ static void passt_daemonize(struct ctx *c)
 		close(c->pidfile_fd);
 		c->pidfile_fd = -1;
 	}
-	log_pid_update();
+	log_pid_update(isolate_outer_pid());
 	if (setsid() < 0)
 		die_perror("setsid");
 
@@ -423,8 +422,8 @@ int main(int argc, char **argv)
 		break;
 	}
 
+	isolate_initial(c);
 	passt_log_setup(c, &g);
-	isolate_prefork(c);
 	atexit(passt_exit_cleanup);
 
 	spawn = c->mode == MODE_PASTA && !c->pasta.attach_pid &&
@@ -482,9 +481,9 @@ int main(int argc, char **argv)
 	udp_init(c);
 	fwd_listen_init(c);
 
-	isolate_runas(c, g.runas);
 	pasta_netns_quit_init(c);
 
+	isolate_prefork(c, !c->foreground && !spawn);
 	if (!c->foreground && !spawn)
 		passt_daemonize(c);
 	else
@@ -501,5 +500,6 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		pasta_child_go(c);
 
+	isolate_postfork(c, g.runas);
 	passt_loop(c);
 }

@@ -58,6 +58,7 @@
 static int pasta_go_fd = -1;		/* write end: let the child run */
 static int pasta_quit_inotify = -1;
 static int pasta_quit_timer = -1;
+static int pasta_quit_dirfd = -1;	/* directory of --netns, O_PATH */
 static char pasta_quit_name[NAME_MAX + 1];
 
 /**
@@ -745,6 +746,15 @@ void pasta_netns_quit_init(struct ctx *c)
 		else if (slash)
 			*slash = '\0';
 
+		/* The path is looked up from this descriptor, also once our
+		 * root is an empty one (isolation.c), and in the mount
+		 * namespace it was opened in, where `ip netns del` unmounts
+		 */
+		pasta_quit_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (pasta_quit_dirfd < 0)
+			die_perror("Couldn't open '%s' to watch the namespace",
+				   dir);
+
 		/* #syscalls inotify_init1 inotify_add_watch */
 		pasta_quit_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (pasta_quit_inotify >= 0 &&
@@ -777,7 +787,8 @@ static bool pasta_netns_gone(const struct ctx *c)
 {
 	struct stat a, b;
 
-	if (stat(c->pasta.netns, &a))
+	/* #syscalls newfstatat fstatat64 */
+	if (fstatat(pasta_quit_dirfd, pasta_quit_name, &a, 0))
 		return errno == ENOENT || errno == ENOTDIR;
 	if (fstat(c->pasta.netns_fd, &b))
 		return false;

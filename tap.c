@@ -863,6 +863,131 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 	arp_announce(c);
 }
 
+/* Where the socket is, to remove it at exit, from an empty root too */
+static int tap_sock_dirfd = -1;
+static char tap_sock_name[SOCK_PATH_MAX];
+
+/**
+ * tap_sock_dir_open() - Keep the socket's directory, to remove it later
+ * @path:	Absolute socket path
+ */
+static void tap_sock_dir_open(const char *path)
+{
+	char dir[SOCK_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return;
+	snprintf(tap_sock_name, sizeof(tap_sock_name), "%s", slash + 1);
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	tap_sock_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (tap_sock_dirfd < 0)
+		warn_perror("Can't keep '%s': won't remove the socket at exit",
+			    dir);
+}
+
+/* Root turned nobody may not remove the socket: a keeper process does */
+static int tap_keeper_req = -1;		/* write end: "remove it now" */
+static int tap_keeper_ack = -1;		/* read end: "done" */
+
+/**
+ * tap_sock_keeper_run() - The keeper: wait for the daemon to end, or to
+ *			   ask, then remove the socket's path and say so
+ * @req:	Read end of the daemon's requests
+ * @ack:	Write end for our answer
+ */
+__attribute__((noreturn))
+static void tap_sock_keeper_run(int req, int ack)
+{
+	char b = 0;
+	int fd;
+
+	/* Nothing else of the daemon's: no stdio for callers to wait on */
+	for (fd = 0; fd <= 2; fd++)
+		close(fd);
+	while (read(req, &b, 1) < 0 && errno == EINTR)
+		;
+	unlinkat(tap_sock_dirfd, tap_sock_name, 0);
+	(void)!write(ack, &b, 1);
+	_exit(EXIT_SUCCESS);
+}
+
+/**
+ * tap_sock_keeper() - As root about to become another user: fork the
+ *		       process that removes the socket at exit
+ * @c:		Execution context
+ *
+ * The directory of the socket is usually writable by root only: the
+ * daemon, once nobody, can't remove the path. A small process forked now,
+ * before the daemon gives up anything (and before its PID namespace, whose
+ * end would end the keeper too), does it when the daemon asks at exit, or
+ * when its end of the pipe closes, should it die.
+ */
+void tap_sock_keeper(const struct ctx *c)
+{
+	int req[2], ack[2];
+	pid_t pid;
+
+	if (c->mode != MODE_PASST || c->fd_tap_listen < 0 ||
+	    tap_sock_dirfd < 0)
+		return;
+	/* #syscalls:setup pipe2 fork */
+	if (pipe2(req, O_CLOEXEC)) {
+		warn_perror("No keeper for the socket: it stays after exit");
+		return;
+	}
+	if (pipe2(ack, O_CLOEXEC)) {
+		warn_perror("No keeper for the socket: it stays after exit");
+		close(req[0]);
+		close(req[1]);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		warn_perror("No keeper for the socket: it stays after exit");
+		close(req[0]);
+		close(req[1]);
+		close(ack[0]);
+		close(ack[1]);
+		return;
+	}
+	if (!pid) {
+		close(req[1]);
+		close(ack[0]);
+		tap_sock_keeper_run(req[0], ack[1]);
+	}
+	close(req[0]);
+	close(ack[1]);
+	tap_keeper_req = req[1];
+	tap_keeper_ack = ack[0];
+}
+
+/**
+ * tap_sock_unlink() - Remove the listening socket's path, at exit
+ * @c:		Execution context
+ */
+void tap_sock_unlink(const struct ctx *c)
+{
+	char b = 0;
+
+	if (c->mode != MODE_PASST || c->fd_tap_listen < 0 ||
+	    tap_sock_dirfd < 0)
+		return;
+	if (tap_keeper_req >= 0) {
+		/* #syscalls write read */
+		if (write(tap_keeper_req, &b, 1) == 1)
+			(void)!read(tap_keeper_ack, &b, 1);
+		return;
+	}
+	/* #syscalls unlinkat */
+	unlinkat(tap_sock_dirfd, tap_sock_name, 0);
+}
+
 /**
  * tap_sock_listen() - Create the listening UNIX socket for passt
  * @c:		Execution context
@@ -919,6 +1044,7 @@ static void tap_sock_listen(struct ctx *c)
 
 	memcpy(c->sock_path, a.sun_path, sizeof(c->sock_path));
 	c->fd_tap_listen = fd;
+	tap_sock_dir_open(c->sock_path);
 	info("UNIX domain socket bound at %s", a.sun_path);
 	info("You can now start qemu (>= 7.2), with:");
 	info("    qemu-system-x86_64 ... -netdev stream,id=n0,server=off,"

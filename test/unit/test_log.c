@@ -164,7 +164,7 @@ static void test_header_pid(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
-		log_pid_update();
+		log_pid_update(getpid());
 		info("child");
 		_exit(0);
 	}
