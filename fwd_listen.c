@@ -45,9 +45,10 @@
  * once it is free.
  * Namespace-side sockets are opened in batches, one namespace call each.
  *
- * If we run out of descriptors while accepting, a listener is taken out
- * of epoll until the next timer tick (fwd_listen_pause()), so a backlog we
- * can't take doesn't spin the loop.
+ * If we run out of descriptors or memory while accepting, and tcp_listen.c
+ * can't reset the waiting connections with the descriptor it keeps in
+ * reserve, a listener is taken out of epoll until the next timer tick
+ * (fwd_listen_pause()), so a backlog we can't take doesn't spin the loop.
  */
 
 #include <errno.h>

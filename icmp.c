@@ -161,7 +161,8 @@ static struct icmp_flow *icmp_flow_new(struct ctx *c,
 	int s;
 
 	if (!f) {
-		warn_ratelimit("ICMP: flow table full, dropping echo request");
+		warn_ratelimit("ICMP: flow table full (--max-flows %u), dropping echo request",
+			       flow_max());
 		return NULL;
 	}
 	pf = icmp_flow_of(f);
@@ -182,7 +183,7 @@ static struct icmp_flow *icmp_flow_new(struct ctx *c,
 				       " group %u for echo to work",
 				       (unsigned)getegid());
 		else
-			warn_ratelimit("ICMP: can't open a ping socket: %s",
+			warn_ratelimit("ICMP: no ping socket, dropping echo request: %s",
 				       strerror(-s));
 		flow_alloc_cancel(f);
 		return NULL;

@@ -1008,4 +1008,5 @@ void tcp_init(struct ctx *c)
 	flow_register_type(FLOW_TCP, &tcp_flow_ops);
 	tap_register_l4(IPPROTO_TCP, tcp_tap_handler);
 	tcp_splice_init(c);
+	tcp_listen_init();
 }

@@ -202,7 +202,8 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 
 	f = flow_alloc();
 	if (!f) {
-		debug("TCP: flow table full, refusing connection");
+		warn_ratelimit("TCP: flow table full (--max-flows %u), refusing a connection from the guest to port %u",
+			       flow_max(), seq->dport);
 		tcp_rst_stray(c, seq, ntohl(th->seq), 0, false, 1);
 		return;
 	}
@@ -234,8 +235,9 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 	s = socket(inany_af(&host_dst), SOCK_STREAM | SOCK_NONBLOCK |
 		   SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0 || s > EPOLL_REF_FD_MAX) {
-		warn_ratelimit("TCP: can't create socket: %s",
-			       s < 0 ? strerror(errno) : "descriptor too large");
+		warn_ratelimit("TCP: no socket for a connection from the guest to port %u, refusing it: %s",
+			       seq->dport, s < 0 ? strerror(errno) :
+			       "descriptor beyond epoll reference range");
 		if (s >= 0)
 			close(s);
 		goto refuse;
@@ -267,8 +269,12 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 		}
 	}
 
-	if (tcp_timer_open(c, conn))
+	rc = tcp_timer_open(c, conn);
+	if (rc) {
+		warn_ratelimit("TCP: no timer for a connection from the guest to port %u, refusing it: %s",
+			       seq->dport, strerror(-rc));
 		goto refuse;
+	}
 
 	flow_activate(f, FLOW_TCP);
 	flow_hash_insert(f, INISIDE);
@@ -374,14 +380,15 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 	struct flow_common *f;
 	union epoll_ref ref;
 	socklen_t sl = sizeof(local);
-	int af;
+	int af, rc;
 
 	if (c->no_tcp || !tap_is_ready(c) || s > EPOLL_REF_FD_MAX)
 		goto refuse_sock;
 
 	f = flow_alloc();
 	if (!f) {
-		debug("TCP: flow table full, refusing connection");
+		warn_ratelimit("TCP: flow table full (--max-flows %u), resetting a connection to port %u",
+			       flow_max(), listen_port);
 		goto refuse_sock;
 	}
 	conn = tcp_conn_of(f);
@@ -427,8 +434,12 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 		conn->wnd_to_guest = tcp_sock_wnd(conn, &cap);
 	}
 
-	if (tcp_timer_open(c, conn))
+	rc = tcp_timer_open(c, conn);
+	if (rc) {
+		warn_ratelimit("TCP: no timer for a connection to port %u, resetting it: %s",
+			       listen_port, strerror(-rc));
 		goto cancel;
+	}
 
 	flow_activate(f, FLOW_TCP);
 	flow_hash_insert(f, TGTSIDE);

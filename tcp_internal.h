@@ -23,6 +23,9 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 			    uint16_t listen_port, uint16_t target_port,
 			    const struct timespec *now);
 
+/* From tcp_listen.c: the descriptor kept for a shortage while accepting */
+void tcp_listen_init(void);
+
 /* From tcp_splice.c: loopback connections spliced between namespaces */
 void tcp_splice_init(struct ctx *c);
 bool tcp_splice_conn_from_sock(struct ctx *c, int s,

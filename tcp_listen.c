@@ -8,9 +8,14 @@
  * --no-splice; otherwise through the guest's tap link (tcp.c), and with
  * --splice-only (no tap link), nowhere: reset.
  *
- * Accepting is bounded per event (TCP_ACCEPT_BATCH). If we run out of
- * descriptors, the listener is paused until the next timer tick, so a
- * backlog we can't accept doesn't spin the loop.
+ * Accepting is bounded per event (TCP_ACCEPT_BATCH). Out of descriptors
+ * (EMFILE, ENFILE), accept4() can't take a pending connection, which would
+ * wait in the backlog and keep the listener readable: one descriptor kept
+ * in reserve is given up to accept it, and the connection is reset, so its
+ * peer knows at once (tcp_listen_shed()). Without the reserve, or out of
+ * kernel memory (ENOBUFS, ENOMEM), the listener is paused until the next
+ * timer tick instead (fwd_listen_pause()): either way, a backlog we can't
+ * take doesn't spin the loop.
  */
 
 #include <errno.h>
@@ -33,6 +38,9 @@
 
 #define TCP_ACCEPT_BATCH	32	/* connections accepted per event */
 
+/* Descriptor in reserve for tcp_listen_shed(), -1 while we don't hold it */
+static int tcp_listen_spare = -1;
+
 /**
  * tcp_listen_rst() - Close an accepted socket with a reset
  * @s:		Socket
@@ -44,6 +52,68 @@ static void tcp_listen_rst(int s)
 	/* #syscalls setsockopt close */
 	setsockopt(s, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
 	close(s);
+}
+
+/**
+ * tcp_listen_spare_open() - Take the reserve descriptor, unless we hold it
+ */
+static void tcp_listen_spare_open(void)
+{
+	if (tcp_listen_spare >= 0)
+		return;
+	/* Any descriptor does: an unbound UNIX socket needs no file system */
+	/* #syscalls socket */
+	tcp_listen_spare = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
+/**
+ * tcp_listen_init() - Take the reserve descriptor, before listeners and
+ *		       flows can take them all
+ */
+void tcp_listen_init(void)
+{
+	tcp_listen_spare_open();
+}
+
+/**
+ * tcp_listen_shed() - Out of descriptors: reset a pending connection with
+ *		       the one in reserve
+ * @fd:		Listener
+ * @lref:	Its reference, for the message
+ *
+ * accept4() takes a descriptor before it looks at the backlog: EMFILE
+ * doesn't say that a connection is waiting, and this is how we find out.
+ *
+ * Return: 0 if a connection was reset (logged, rate-limited) or was gone
+ *	   already, -EAGAIN if none is waiting, or the error of accept4()
+ *	   that sent us here (-EMFILE, -ENFILE) if we couldn't take one
+ */
+static int tcp_listen_shed(int fd, union fwd_listen_ref lref)
+{
+	int e = errno, s;
+
+	if (tcp_listen_spare < 0)
+		return -e;
+	close(tcp_listen_spare);
+	tcp_listen_spare = -1;
+	/* #syscalls accept4 */
+	s = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (s < 0) {
+		int e2 = errno;
+
+		tcp_listen_spare_open();
+		if (e2 == EAGAIN || e2 == EWOULDBLOCK)
+			return -EAGAIN;
+		if (e2 == EINTR || e2 == ECONNABORTED || e2 == EPROTO)
+			return 0;
+		return -e;
+	}
+	tcp_listen_rst(s);
+	tcp_listen_spare_open();
+	warn_ratelimit("TCP: out of descriptors (%s), resetting a new connection on port %u%s",
+		       strerror(e), lref.port,
+		       lref.pif == PIF_SPLICE ? " (namespace)" : "");
+	return 0;
 }
 
 /**
@@ -124,7 +194,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
 		union sockaddr_inany peer = { .sa.sa_family = AF_UNSPEC };
 		socklen_t sl = sizeof(peer);
-		int s;
+		int s, rc;
 
 		/* #syscalls accept4 */
 		s = accept4(ref.fd, &peer.sa, &sl,
@@ -142,6 +212,13 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 				continue;	/* gone before we got to it */
 			case EMFILE:
 			case ENFILE:
+				rc = tcp_listen_shed(ref.fd, lref);
+				if (!rc)
+					continue;
+				if (rc == -EAGAIN)
+					return;
+				errno = -rc;
+				/* fall through */
 			case ENOBUFS:
 			case ENOMEM:
 				warn_ratelimit("TCP: can't accept on port %u%s: %s, pausing for a second",
@@ -174,7 +251,8 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 }
 
 /**
- * tcp_port_timer() - About once a second: refill the pool of namespace
+ * tcp_port_timer() - About once a second: take the reserve descriptor
+ *		      back if we gave it up, refill the pool of namespace
  *		      sockets for spliced connections
  * @c:		Execution context
  * @now:	Current time
@@ -182,7 +260,9 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 void tcp_port_timer(struct ctx *c, const struct timespec *now)
 {
 	(void)now;
-	if (c->no_tcp || c->mode != MODE_PASTA)
+	if (c->no_tcp)
 		return;
-	tcp_splice_refill(c);
+	tcp_listen_spare_open();
+	if (c->mode == MODE_PASTA)
+		tcp_splice_refill(c);
 }

@@ -267,6 +267,32 @@ fail:
 }
 
 /**
+ * udp_sock_fail() - Log a flow socket that couldn't be opened
+ * @what:	Whose flow: "from the guest to", "to"...
+ * @port:	Port, for the message
+ * @step:	Call that failed, NULL if unknown
+ * @err:	Error, as -errno
+ *
+ * Running out of descriptors or of kernel memory is a warning, rate-limited:
+ * the user may want to do something about it. Anything else (a route that
+ * fails, an address that can't be bound) depends on the guest's traffic and
+ * stays at debug level.
+ */
+static void udp_sock_fail(const char *what, uint16_t port, const char *step,
+			  int err)
+{
+	int e = -err;
+
+	if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
+		warn_ratelimit("UDP: no socket for a flow %s port %u, dropping its datagrams: %s",
+			       what, port, strerror(e));
+	else
+		debug("UDP: can't %s for a flow %s port %u: %s",
+		      step ? step : "create a socket", what, port,
+		      strerror(e));
+}
+
+/**
  * udp_sock_register() - Watch a flow socket
  * @c:		Execution context
  * @uf:		Flow, type set
@@ -292,7 +318,7 @@ static int udp_sock_register(const struct ctx *c, struct udp_flow *uf,
  * @seq:	Its datagrams
  * @now:	Current time
  *
- * Return: flow, or NULL if refused (logged at debug level, counted)
+ * Return: flow, or NULL if refused (logged, counted)
  */
 static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 					  const struct tap_l4_seq *seq,
@@ -312,8 +338,11 @@ static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 		return NULL;
 
 	f = flow_alloc();
-	if (!f)
+	if (!f) {
+		warn_ratelimit("UDP: flow table full (--max-flows %u), dropping datagrams from the guest to port %u",
+			       flow_max(), seq->dport);
 		return NULL;
+	}
 	uf = udp_flow_of(f);
 	uf->s[0] = uf->s[1] = -1;
 
@@ -339,8 +368,7 @@ static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 
 	s = udp_sock_open(&r);
 	if (s < 0) {
-		debug("UDP: can't %s for a flow from the guest: %s", r.step,
-		      strerror(-s));
+		udp_sock_fail("from the guest to", seq->dport, r.step, s);
 		flow_alloc_cancel(f);
 		return NULL;
 	}
@@ -393,6 +421,12 @@ static unsigned udp_send_to_sock(int s, const struct iovec *iov, unsigned n)
 				stats_add(STAT_UDP_DROP_SEND, n - sent);
 				break;
 			}
+			/* The host is short of memory, or a device queue is
+			 * full: the user may want to know
+			 */
+			if (rc < 0 && (errno == ENOBUFS || errno == ENOMEM))
+				warn_ratelimit("UDP: no buffer space on the host, dropping datagrams from the guest: %s",
+					       strerror(errno));
 			stats_inc(STAT_UDP_DROP_SEND);
 			sent++;
 			continue;
@@ -656,7 +690,8 @@ static int udp_listen_info(int s, struct udp_listen_info *li)
  * @peer:	Peer
  * @now:	Current time
  *
- * Return: flow, or NULL if refused (counted)
+ * Return: flow, or NULL if refused (counted; a full table and a shortage of
+ *	   descriptors or memory logged, rate-limited)
  */
 static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 					   const struct udp_listen_info *li,
@@ -673,8 +708,11 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 	int s;
 
 	f = flow_alloc();
-	if (!f)
+	if (!f) {
+		warn_ratelimit("UDP: flow table full (--max-flows %u), dropping datagrams to port %u",
+			       flow_max(), li->port);
 		return NULL;
+	}
 	uf = udp_flow_of(f);
 	uf->s[0] = uf->s[1] = -1;
 
@@ -698,8 +736,7 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 	else
 		s = udp_sock_open(&r);
 	if (s < 0) {
-		debug("UDP: can't %s a reply socket for port %u: %s",
-		      r.step ? r.step : "create", li->port, strerror(-s));
+		udp_sock_fail("to", li->port, r.step, s);
 		flow_alloc_cancel(f);
 		return NULL;
 	}
@@ -723,9 +760,7 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 		else
 			s = udp_sock_open(&t);
 		if (s < 0) {
-			debug("UDP: can't %s a spliced socket to port %u: %s",
-			      t.step ? t.step : "create", lref.port,
-			      strerror(-s));
+			udp_sock_fail("spliced to", lref.port, t.step, s);
 			close(uf->s[INISIDE]);
 			flow_alloc_cancel(f);
 			return NULL;
