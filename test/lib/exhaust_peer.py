@@ -45,6 +45,7 @@ import errno
 import hashlib
 import os
 import resource
+import subprocess
 import socket
 import struct
 import sys
@@ -467,6 +468,25 @@ def limit_for(pid, free):
     return n, len(fds)
 
 
+def set_limit(pid, n):
+    """Lower a process's descriptor limits to n, as its own user if it
+    isn't root: root may lack CAP_SYS_RESOURCE (containers), and the
+    daemon isn't root once it runs"""
+    ids = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("Uid", "Gid"):
+                ids[k] = int(v.split()[1])
+    if ids.get("Uid", 0) == os.geteuid():
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (n, n))
+        return
+    subprocess.run(["setpriv", "--reuid=%d" % ids["Uid"],
+                    "--regid=%d" % ids["Gid"], "--clear-groups", "prlimit",
+                    "--pid", str(pid), "--nofile=%d:%d" % (n, n)],
+                   check=True, timeout=10)
+
+
 def nofile(pasta_pid, ns_pid, free):
     nets = Nets(ns_pid)
     echo_servers(nets)
@@ -476,7 +496,7 @@ def nofile(pasta_pid, ns_pid, free):
         return 0
 
     n, open_fds = limit_for(pasta_pid, free)
-    resource.prlimit(pasta_pid, resource.RLIMIT_NOFILE, (n, n))
+    set_limit(pasta_pid, n)
     say("info", "limit", "RLIMIT_NOFILE %d, %d descriptors open, %d free" %
         (n, open_fds, free))
 
