@@ -24,7 +24,10 @@
  * and port tuple), keeping arrival order within a flow, and each group is
  * handed to the handler registered for its protocol: the single dispatch
  * point from this layer up to the translation layer. Anything malformed,
- * fragmented or unknown is dropped and counted in the statistics.
+ * fragmented or unknown is dropped and counted in the statistics, and so
+ * is a frame from a source MAC no guest can have: ours (a guest echoing
+ * our frames, or forging them, would make us address the next ones to
+ * ourselves), or a multicast one.
  */
 
 #include <errno.h>
@@ -612,7 +615,26 @@ void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
 			stats_inc(STAT_TAP_DROP_SHORT);
 			continue;
 		}
-		if (!(eh.ether_shost[0] & 1) && !mac_is_zero(eh.ether_shost))
+		/* No station sends from a group address (IEEE 802.3, 3.2.3),
+		 * and none but us from ours: not to be learnt, or answered
+		 */
+		if ((eh.ether_shost[0] & 1) ||
+		    !memcmp(eh.ether_shost, c->our_tap_mac, MAC_LEN)) {
+			static bool warned;
+
+			/* A guest configured with our MAC: say so, once */
+			if (!(eh.ether_shost[0] & 1) && !warned) {
+				char m[MAC_STRLEN];
+
+				warn("Guest frames from our own MAC %s dropped: "
+				     "give us another one with -M",
+				     mac_ntop(c->our_tap_mac, m, sizeof(m)));
+				warned = true;
+			}
+			stats_inc(STAT_TAP_DROP_SRC_MAC);
+			continue;
+		}
+		if (!mac_is_zero(eh.ether_shost))
 			memcpy(c->guest_mac, eh.ether_shost, MAC_LEN);
 
 		switch (ntohs(eh.ether_type)) {
