@@ -377,6 +377,21 @@ static void tap_seq_flush(struct ctx *c, const struct timespec *now)
 }
 
 /**
+ * tap_tcp_hdr_bad() - Does a TCP header lie about its length?
+ * @l4:		TCP header and payload
+ * @th:		Copy of the fixed header
+ *
+ * Return: true if the data offset is below the fixed header, or beyond the
+ *	   segment
+ */
+static bool tap_tcp_hdr_bad(const struct pkt *l4, const struct tcphdr *th)
+{
+	size_t hlen = (size_t)th->doff * 4;
+
+	return hlen < sizeof(*th) || hlen > l4->len;
+}
+
+/**
  * tap_ip4() - Handle an IPv4 packet from the guest
  * @c:		Execution context
  * @frame:	Whole frame
@@ -439,7 +454,8 @@ static void tap_ip4(struct ctx *c, const struct pkt *frame)
 	case IPPROTO_TCP: {
 		struct tcphdr th;
 
-		if (!pkt_copy(&l4, 0, &th, sizeof(th))) {
+		if (!pkt_copy(&l4, 0, &th, sizeof(th)) ||
+		    tap_tcp_hdr_bad(&l4, &th)) {
 			stats_inc(STAT_TAP_DROP_L4);
 			return;
 		}
@@ -505,6 +521,11 @@ static void tap_ip6(struct ctx *c, const struct pkt *frame)
 			stats_inc(STAT_TAP_DROP_FRAG);
 			return;
 		}
+		/* Hop-by-hop options come first, or not at all (RFC 8200) */
+		if (nh == IPPROTO_HOPOPTS && i) {
+			stats_inc(STAT_TAP_DROP_EXTHDR);
+			return;
+		}
 		if (!pkt_copy(&ip, off, ext, sizeof(ext))) {
 			stats_inc(STAT_TAP_DROP_EXTHDR);
 			return;
@@ -556,7 +577,8 @@ static void tap_ip6(struct ctx *c, const struct pkt *frame)
 	case IPPROTO_TCP: {
 		struct tcphdr th;
 
-		if (!pkt_copy(&l4, 0, &th, sizeof(th))) {
+		if (!pkt_copy(&l4, 0, &th, sizeof(th)) ||
+		    tap_tcp_hdr_bad(&l4, &th)) {
 			stats_inc(STAT_TAP_DROP_L4);
 			return;
 		}
