@@ -358,6 +358,10 @@ def trim(iface, host, port):
     sport = r.getsockname()[1]
     s, mac = pkt.raw_sock(iface)
     body = udp_raw(sport, port, b"hello" + b"JUNKJUNKJUN", 8 + 5)
+    if fam == 6:
+        # IPv6 has no "no checksum": one over the UDP length's bytes
+        c = pkt.l4_csum6(pkt.GUEST6, pkt.GW6, 17, body[:8 + 5]) or 0xFFFF
+        body = body[:6] + struct.pack("!H", c) + body[8:]
     for _ in range(2):
         s.send(frame(mac, fam, body))
         got = recv_until(r, time.monotonic() + WAIT)
