@@ -112,6 +112,10 @@ enum stats_col {
 	  DROPS, ONE, "unknown protocol")				\
 	X(TAP_DROP_L4,		"drop_bad_l4_header",			\
 	  DROPS, ONE, "truncated L4 header")				\
+	X(TAP_DROP_L4_CSUM,	"drop_bad_l4_checksum",			\
+	  DROPS, ONE, "bad L4 checksum")				\
+	X(TAP_DROP_SRC_MAC,	"drop_bad_source_mac",			\
+	  DROPS, ONE, "source MAC ours or not unicast")		\
 	X(FLOW_TABLE_FULL,	"drop_flow_table_full",			\
 	  DROPS, ONE, "flow table full")				\
 	X(ARP_DROP,		"arp_dropped",				\

@@ -6,6 +6,18 @@ Subcommands (every wait is bounded by --timeout, default 3 s):
 
   send IFACE KIND...        write crafted frames on IFACE (AF_PACKET),
                             run inside the namespace that holds the tap
+                            (--gw-mac: our MAC, for the kinds that forge
+                            it; asked for with ARP if not given). With
+                            --rounds N: up to N rounds of every KIND, each
+                            followed by --syns SYNs from forged ports to
+                            GW4 port --syn-to (repeatable), "round R"
+                            printed after each, --round-gap-ms between
+                            them; no new round once --stop
+                            FILE exists or --seconds have passed; then
+                            "rounds R syns S"
+  synflood IFACE DST PORT N SYNs from N forged source ports of the
+                            guest's address to DST PORT, in bursts
+                            (--burst, --gap-ms); prints "sent N"
   arp IFACE TARGET          ARP request for TARGET, print the reply's MAC
   ns IFACE TARGET           NDP neighbour solicitation, expect an advert
                             (--hlim: IPv6 hop limit, --none: expect none)
@@ -19,8 +31,11 @@ Subcommands (every wait is bounded by --timeout, default 3 s):
   bindid ADDR ID            can a ping socket be bound to ID now?
   passt SOCK CHECK...       speak QEMU's stream framing (4-byte big-endian
                             length, then the frame) to passt on SOCK:
-                            arp, ping4, ping6, badlen, hold
-  kinds                     list frame KINDs
+                            arp, ping4, ping6, badlen, hold, kinds (every
+                            frame KIND, --rounds times), synflood (--syns
+                            SYNs, from forged ports, to GW4 port --port)
+  kinds                     list frame KINDs: name, the counter that
+                            counts its drop ("-": not dropped), what it is
 
 Exit status 0 if every step did what it should, 1 with a reason on
 stderr otherwise.
@@ -100,6 +115,62 @@ def l4_csum6(src, dst, proto, body):
     return csum(pseudo + body)
 
 
+def l4_csum4(src, dst, proto, body):
+    pseudo = a4(src) + a4(dst) + struct.pack("!xBH", proto, len(body))
+    return csum(pseudo + body)
+
+
+def l4_csum(src, dst, proto, body):
+    """L4 checksum over the pseudo-header of either family"""
+    if ":" in src:
+        return l4_csum6(src, dst, proto, body)
+    return l4_csum4(src, dst, proto, body)
+
+
+def tcp_seg(src, dst, sport, dport, flags, seq=1, ack=0, opts=b"",
+            data=b"", doff=None, bad_csum=False):
+    """TCP segment, checksum over the pseudo-header of either family; a
+    doff that lies covers only what is there"""
+    d = doff if doff is not None else (20 + len(opts)) // 4
+    h = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, (d & 0xF) << 4,
+                    flags, 65535, 0, 0) + opts + data
+    c = l4_csum(src, dst, 6, h) ^ (0x5a5a if bad_csum else 0)
+    return h[:16] + struct.pack("!H", c) + h[18:]
+
+
+def udp_any(src, dst, sport, dport, data, ulen=None, check=None):
+    """UDP datagram of either family: a UDP length that may lie, a
+    checksum given as is, or computed (for the given length)"""
+    ul = ulen if ulen is not None else 8 + len(data)
+    h = struct.pack("!HHHH", sport, dport, ul & 0xFFFF, 0) + data
+    if check is None:
+        check = l4_csum(src, dst, 17, h) or 0xFFFF
+    return h[:6] + struct.pack("!H", check) + h[8:]
+
+
+def ip_any(src, dst, proto, payload):
+    """IPv4 or IPv6 packet, by the source address"""
+    if ":" in src:
+        return ipv6(src, dst, proto, payload)
+    return ipv4(src, dst, proto, payload)
+
+
+def ext6(nh, body=b"", ah=False):
+    """IPv6 extension header naming nh next, PadN-padded; AH counts in
+    4-byte units less 2, the others in 8-byte units less 1"""
+    unit = 4 if ah else 8
+    n = -(-(2 + len(body)) // unit) * unit
+    n = max(n, 8)
+    pad = n - 2 - len(body)
+    if pad == 1:
+        opts = body + b"\0"
+    elif pad:
+        opts = body + bytes([1, pad - 2]) + b"\0" * (pad - 2)
+    else:
+        opts = body
+    return struct.pack("!BB", nh, n // unit - (2 if ah else 1)) + opts
+
+
 def icmp6(src, dst, typ, code, rest):
     body = struct.pack("!BBH", typ, code, 0) + rest
     c = l4_csum6(src, dst, 58, body)
@@ -136,8 +207,243 @@ def mcast_mac6(addr):
     return b"\x33\x33" + a6(addr)[12:]
 
 
-def frame_kinds(src_mac, dst_mac):
-    """Named crafted frames: KIND -> (frame, what it tests)"""
+# Host port nothing listens on, for crafted L4 that may be let through
+CLOSED_PORT = 9
+# Largest IPv4/IPv6 packet on the tap (its MTU), and frame
+TAP_MTU = 65520
+TAP_FRAME = TAP_MTU + 14
+
+
+def frame_kinds(src_mac, dst_mac, gw_mac=None):
+    """Named crafted frames: KIND -> (frame, drop counter or "-", what it
+    tests); gw_mac, our MAC, for the frames that forge it as source"""
+    k = {}
+    for name, (frame, what) in frame_kinds_old(src_mac, dst_mac).items():
+        k[name] = (frame, OLD_COUNTERS[name], what)
+    k.update(frame_kinds_more(src_mac, dst_mac, gw_mac or BCAST))
+    return k
+
+
+# The drop counter of each kind of frame_kinds_old()
+OLD_COUNTERS = {
+    "ipv4-truncated": "drop_short_frame",
+    "ipv4-totlen": "drop_bad_ipv4",
+    "ipv4-ihl": "drop_bad_ipv4",
+    "ipv4-ihl-long": "drop_bad_ipv4",
+    "ipv4-version": "drop_bad_ipv4",
+    "ipv4-fragment": "drop_fragment",
+    "ethertype": "drop_unknown_ethertype",
+    "ethertype-vlan": "drop_unknown_ethertype",
+    "ipv6-ext-chain": "drop_ipv6_ext_header",
+    "ipv6-ext-truncated": "drop_ipv6_ext_header",
+    "ipv6-ext-cut": "drop_ipv6_ext_header",
+    "ipv6-fragment": "drop_fragment",
+    "ipv6-plen": "drop_bad_ipv6",
+    "ipv6-truncated": "drop_short_frame",
+    "arp-malformed": "arp_dropped",
+    "arp-short": "arp_dropped",
+    "dhcp-optlen": "dhcp_dropped",
+    "dhcp-udplen": "dhcp_dropped",
+    "dhcp-cookie": "dhcp_dropped",
+    "ndp-zero-opt": "ndp_dropped",
+    "ndp-opt-overrun": "ndp_dropped",
+    "ndp-code": "ndp_dropped",
+}
+
+
+def frame_kinds_more(src_mac, dst_mac, gw_mac):
+    """More crafted frames, for hostile.sh: lengths that lie in every
+    layer, bad checksums, IPv6 extension header chains, TCP options past
+    the header, frames as large as the tap's MTU, forged source MACs"""
+    g4, h4, g6, h6 = GUEST4, GW4, GUEST6, GW6
+    cp = CLOSED_PORT
+    ports = iter(range(40200, 40300))
+    k = {}
+
+    def e4(payload):
+        return eth(dst_mac, src_mac, ETH_P_IP, payload)
+
+    def e6(payload):
+        return eth(dst_mac, src_mac, ETH_P_IPV6, payload)
+
+    def put(name, frame, counter, what):
+        k[name] = (frame, counter, what)
+
+    # IPv4 header
+    h = bytearray(ipv4(g4, h4, 1, icmp4_echo(7, 2, b"x" * 8)))
+    h[10] ^= 0x5a
+    put("ipv4-csum", e4(bytes(h)), "drop_bad_ipv4",
+        "IPv4 header checksum wrong")
+    put("ipv4-totlen-short", e4(ipv4(g4, h4, 1, icmp4_echo(7, 3, b"x" * 8),
+                                     tot_len=12)),
+        "drop_bad_ipv4", "IPv4 total length 12, below its header")
+    put("ipv4-fragment-later",
+        e4(ipv4(g4, h4, 17, b"y" * 16, frag=185)),
+        "drop_fragment", "IPv4 fragment at offset 1480, the last one")
+    put("ipv4-martian", e4(ipv4("127.0.0.1", h4, 17,
+                                udp_any("127.0.0.1", h4, 4000, cp, b"m"))),
+        "drop_martian_address", "IPv4 from 127.0.0.1")
+    put("ipv4-proto", e4(ipv4(g4, h4, 250, b"\0" * 16)),
+        "drop_unhandled_protocol", "IPv4 protocol 250")
+
+    # IPv6 header and extension headers
+    put("ipv6-v4mapped", e6(ipv6(g6, "::ffff:127.0.0.1", 17,
+                                 udp_any(g6, "::ffff:127.0.0.1", 4000, cp,
+                                         b"m"))),
+        "drop_martian_address", "IPv6 to ::ffff:127.0.0.1")
+    put("ipv6-no-next", e6(ipv6(g6, h6, 59, b"\0" * 8)),
+        "drop_unhandled_protocol", "IPv6 with no next header (59)")
+    udp6 = udp_any(g6, h6, 40100, cp, b"ext")
+    chain = b"".join(ext6(60) for _ in range(11)) + ext6(17) + udp6
+    put("ipv6-ext-loop", e6(ipv6(g6, h6, 60, chain)),
+        "drop_ipv6_ext_header",
+        "IPv6: 12 destination options headers, each naming the next, "
+        "then UDP")
+    # Nine headers of every kind we walk, then a real SYN: (this header,
+    # the next one); routing is 43, AH 51 (in 4-byte units), destination
+    # options 60, hop-by-hop 0 (first only)
+    syn6 = tcp_seg(g6, h6, 40101, cp, 0x02)
+    seq = [(0, 60), (60, 43), (43, 51), (51, 60), (60, 43), (43, 51),
+           (51, 60), (60, 60), (60, 6)]
+    chain = b""
+    for this, nxt in seq:
+        chain += ext6(nxt, b"\0" * 6 if this == 51 else b"",
+                      ah=(this == 51))
+    put("ipv6-ext-long", e6(ipv6(g6, h6, 0, chain + syn6)),
+        "drop_ipv6_ext_header",
+        "IPv6: 9 extension headers (hop-by-hop, routing, AH, "
+        "destination options), then a SYN")
+    put("ipv6-ext-hbh-late",
+        e6(ipv6(g6, h6, 60, ext6(0) + ext6(17) + udp_any(g6, h6, 40102, cp,
+                                                          b"late"))),
+        "drop_ipv6_ext_header",
+        "IPv6: hop-by-hop options after destination options, then UDP")
+    put("ipv6-ext-ah-overrun",
+        e6(ipv6(g6, h6, 51, struct.pack("!BB", 17, 255) + b"\0" * 30)),
+        "drop_ipv6_ext_header", "IPv6 AH claiming 1028 bytes of 32")
+
+    # TCP: headers and options that lie (to a closed port: nothing opens)
+    # Each kind from a source port of its own: the TCP layer sees the
+    # first segment of a tuple it doesn't know, and drops the rest with it
+    for f, src, dst, ip in ((4, g4, h4, e4), (6, g6, h6, e6)):
+        def seg(**kw):
+            return tcp_seg(src, dst, next(ports), cp, **kw)
+
+        put("tcp%d-short" % f, ip(ip_any(src, dst, 6, seg(flags=2)[:12])),
+            "drop_bad_l4_header", "TCP header cut at 12 bytes")
+        put("tcp%d-doff-long" % f,
+            ip(ip_any(src, dst, 6, seg(flags=2, opts=b"\x01" * 4,
+                                       doff=15))),
+            "drop_bad_l4_header",
+            "TCP data offset 60 bytes, segment 24 bytes")
+        put("tcp%d-doff-short" % f,
+            ip(ip_any(src, dst, 6, seg(flags=2, doff=3))),
+            "drop_bad_l4_header", "TCP data offset 12 bytes")
+        put("tcp%d-opt-overrun" % f,
+            ip(ip_any(src, dst, 6, seg(flags=2, opts=b"\x02\x28\x05\xb4"))),
+            "-", "SYN whose MSS option claims 40 bytes of a 4-byte room")
+        put("tcp%d-opt-zero-len" % f,
+            ip(ip_any(src, dst, 6, seg(flags=2,
+                                       opts=b"\x08\x00" + b"\0" * 10))),
+            "-", "SYN with a zero-length timestamp option")
+        put("tcp%d-opt-nops" % f,
+            ip(ip_any(src, dst, 6, seg(flags=2, opts=b"\x01" * 39 +
+                                       b"\x03"))),
+            "-", "SYN with 39 NOPs, then a window scale cut at its kind")
+        put("tcp%d-csum" % f,
+            ip(ip_any(src, dst, 6, seg(flags=2, bad_csum=True))),
+            "drop_bad_l4_checksum", "SYN with a wrong checksum")
+        put("tcp%d-stray-ack" % f,
+            ip(ip_any(src, dst, 6, seg(flags=0x10, ack=12345,
+                                       data=b"stray"))),
+            "tcp_segments_dropped", "ACK with data, no connection")
+        put("tcp%d-synfin" % f,
+            ip(ip_any(src, dst, 6, seg(flags=0x03))),
+            "tcp_segments_dropped", "SYN and FIN at once")
+
+    # UDP: lengths and checksums that lie
+    for f, src, dst, ip in ((4, g4, h4, e4), (6, g6, h6, e6)):
+        sp = 40300 + f * 10
+        put("udp%d-short" % f,
+            ip(ip_any(src, dst, 17, udp_any(src, dst, sp, cp, b"")[:4])),
+            "drop_bad_l4_header", "UDP header cut at 4 bytes")
+        put("udp%d-len-short" % f,
+            ip(ip_any(src, dst, 17, udp_any(src, dst, sp + 1, cp, b"x" * 8,
+                                            ulen=5))),
+            "udp_drop_bad_length", "UDP length 5")
+        put("udp%d-len-long" % f,
+            ip(ip_any(src, dst, 17, udp_any(src, dst, sp + 2, cp, b"x" * 8,
+                                            ulen=1000))),
+            "udp_drop_bad_length", "UDP length 1000 of 16")
+        good = udp_any(src, dst, sp + 3, cp, b"checksum")
+        put("udp%d-csum" % f,
+            ip(ip_any(src, dst, 17, good[:6] + bytes([good[6] ^ 0x5a,
+                                                       good[7]]) + good[8:])),
+            "drop_bad_l4_checksum", "UDP checksum wrong")
+    put("udp6-csum-zero",
+        e6(ipv6(g6, h6, 17, udp_any(g6, h6, 40364, cp, b"zero", check=0))),
+        "drop_bad_l4_checksum", "UDP over IPv6 without a checksum")
+
+    # ICMP
+    e = bytearray(icmp4_echo(0x77, 1, b"csum"))
+    e[2] ^= 0x5a
+    put("icmp4-csum", e4(ipv4(g4, h4, 1, bytes(e))), "drop_bad_l4_checksum",
+        "ICMP echo request with a wrong checksum")
+    e = bytearray(icmp6(g6, h6, 128, 0, b"\0\x77\0\1csum"))
+    e[2] ^= 0x5a
+    put("icmp6-csum", e6(ipv6(g6, h6, 58, bytes(e))), "drop_bad_l4_checksum",
+        "ICMPv6 echo request with a wrong checksum")
+    put("icmp4-short", e4(ipv4(g4, h4, 1, b"\x08\0\0\0")),
+        "drop_bad_l4_header", "ICMP header cut at 4 bytes")
+    put("icmp4-type", e4(ipv4(g4, h4, 1, icmp4_echo(0x77, 1, b"t" * 12,
+                                                    typ=13))),
+        "icmp_dropped", "ICMP timestamp request")
+
+    # As large as the tap's MTU: 65520-byte packets
+    big = TAP_MTU - 20 - 8
+    put("jumbo-ipv4-totlen",
+        e4(ipv4(g4, h4, 17, udp_any(g4, h4, 40400, cp, b"J" * big),
+                tot_len=65535)[:TAP_MTU]),
+        "drop_bad_ipv4", "65520-byte IPv4 packet, total length 65535")
+    put("jumbo-ipv6-plen",
+        e6(ipv6(g6, h6, 17, udp_any(g6, h6, 40401, cp, b"J" * (big - 20)),
+                plen=65535)),
+        "drop_bad_ipv6", "65520-byte IPv6 packet, payload length 65535")
+    jumbo_opt = ext6(17, b"\xc2\x04" + struct.pack("!I", 70000))
+    put("jumbo-ipv6-jumbogram",
+        e6(ipv6(g6, h6, 0, jumbo_opt + udp_any(g6, h6, 40402, cp,
+                                               b"J" * (big - 28)),
+                plen=0)),
+        "drop_bad_ipv6", "IPv6 jumbogram: payload length 0, jumbo option")
+    put("jumbo-ethertype", eth(dst_mac, src_mac, 0x88B5,
+                               b"\0" * TAP_MTU),
+        "drop_unknown_ethertype", "65534-byte frame, unknown ethertype")
+    good = udp_any(g4, h4, 40403, cp, b"J" * big)
+    put("jumbo-udp4-csum",
+        e4(ipv4(g4, h4, 17, good[:6] + bytes([good[6] ^ 0x5a, good[7]]) +
+                good[8:])),
+        "drop_bad_l4_checksum", "65520-byte UDP packet, checksum wrong")
+    put("jumbo-tcp4-stray",
+        e4(ipv4(g4, h4, 6, tcp_seg(g4, h4, 40404, cp, 0x18, ack=1,
+                                   data=b"J" * (big - 12)))),
+        "tcp_segments_dropped", "65520-byte TCP segment, no connection")
+
+    # Source MACs no guest can have: ours, broadcast, multicast
+    ping = ipv4(g4, h4, 1, icmp4_echo(0x78, 1, b"source MAC"))
+    put("src-mac-ours", eth(dst_mac, gw_mac, ETH_P_IP, ping),
+        "drop_bad_source_mac", "ICMP echo request from our own MAC")
+    put("src-mac-bcast", eth(dst_mac, BCAST, ETH_P_ARP,
+                             arp_body(1, src_mac, g4, b"\0" * 6, h4)),
+        "drop_bad_source_mac", "ARP request from the broadcast MAC")
+    put("src-mac-mcast",
+        eth(dst_mac, b"\x33\x33\0\0\0\1", ETH_P_IPV6,
+            ipv6(g6, h6, 58, icmp6(g6, h6, 128, 0, b"\0\x78\0\1mcast"))),
+        "drop_bad_source_mac", "ICMPv6 echo request from a multicast MAC")
+    return k
+
+
+def frame_kinds_old(src_mac, dst_mac):
+    """Named crafted frames, the first set: KIND -> (frame, what it tests)"""
     g4, h4, g6, h6 = GUEST4, GW4, GUEST6, GW6
     ll = "fe80::8:8"
     k = {}
@@ -240,16 +546,76 @@ def frame_kinds(src_mac, dst_mac):
     return k
 
 
-def raw_sock(iface):
+def raw_sock(iface, rx=True):
     """AF_PACKET socket on iface, and the interface's MAC address
 
     The MAC comes from the bound socket's address, not /sys, which shows
-    another namespace's devices under nsenter -n.
+    another namespace's devices under nsenter -n. Without rx, the socket
+    receives nothing (protocol 0): sending only, no copy of every frame
+    on the link for the kernel to queue.
     """
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                      socket.htons(ETH_P_ALL))
+    proto = socket.htons(ETH_P_ALL) if rx else 0
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, proto)
     s.bind((iface, 0))
     return s, s.getsockname()[4][:6]
+
+
+def send_frame(s, frame, sendall=None):
+    """Write one frame; if the device's queue is full (ENOBUFS), wait a
+    little and try again, a bounded number of times
+
+    Return: True if the frame was written
+    """
+    for _ in range(50):
+        try:
+            if sendall:
+                sendall(frame)
+            else:
+                s.send(frame)
+            return True
+        except OSError as e:
+            if e.errno not in (105, 11):        # ENOBUFS, EAGAIN
+                raise
+            time.sleep(0.002)
+    return False
+
+
+def arp_resolve(iface, target, timeout):
+    """Ask for target's MAC with ARP, from a socket of our own"""
+    s, mac = raw_sock(iface)
+    s.send(eth(BCAST, mac, ETH_P_ARP,
+               arp_body(1, mac, GUEST4, b"\0" * 6, target)))
+
+    def is_reply(f):
+        return (len(f) >= 42 and f[12:14] == b"\x08\x06" and
+                f[20:22] == b"\0\x02" and f[28:32] == a4(target) and
+                f[0:6] == mac)
+    r = recv_match(s, timeout, is_reply)
+    s.close()
+    return r[22:28] if r else None
+
+
+def syn_frames(mac, dst_mac, dst, port, n):
+    """n SYNs from the guest's address, each from a source port of its
+    own, none of them a socket of the guest's: from a random base"""
+    src = GUEST6 if ":" in dst else GUEST4
+    base = 20000 + int.from_bytes(os.urandom(2), "big") % (40000 - n)
+    opts = b"\x02\x04\x05\xb4\x01\x03\x03\x07"      # MSS 1460, WS 7
+    for i in range(n):
+        seg = tcp_seg(src, dst, base + i, port, 0x02,
+                      seq=int.from_bytes(os.urandom(4), "big"), opts=opts)
+        yield eth(dst_mac, mac, ETH_P_IPV6 if ":" in dst else ETH_P_IP,
+                  ip_any(src, dst, 6, seg))
+
+
+def syn_flood(write, frames, burst, gap_ms):
+    """Write frames, burst at a time, gap_ms apart; return how many"""
+    sent = 0
+    for i, f in enumerate(frames):
+        if i and not i % burst:
+            time.sleep(gap_ms / 1000)
+        sent += bool(write(f))
+    return sent
 
 
 def recv_match(s, timeout, match):
@@ -270,17 +636,49 @@ def recv_match(s, timeout, match):
 
 
 def cmd_send(a):
-    s, mac = raw_sock(a.iface)
-    kinds = frame_kinds(mac, BCAST)
+    gw_mac = bytes.fromhex(a.gw_mac.replace(":", "")) if a.gw_mac else None
+    if not gw_mac and "src-mac-ours" in a.kinds:
+        gw_mac = arp_resolve(a.iface, GW4, a.timeout)
+        if not gw_mac:
+            die("no ARP reply for %s: our MAC unknown" % GW4)
+    s, mac = raw_sock(a.iface, rx=False)
+    kinds = frame_kinds(mac, BCAST, gw_mac)
     for k in a.kinds:
         if k not in kinds:
             die("unknown kind %s" % k)
-        s.send(kinds[k][0])
+    end = time.monotonic() + a.seconds
+    unsent = syns = 0
+    for r in range(a.rounds):
+        for k in a.kinds:
+            unsent += not send_frame(s, kinds[k][0])
+        for port in a.syn_to:
+            syns += syn_flood(lambda f: send_frame(s, f),
+                              syn_frames(mac, BCAST, GW4, port, a.syns),
+                              a.burst, a.gap_ms)
+        if a.rounds > 1:
+            print("round %d" % (r + 1), flush=True)
+        if time.monotonic() >= end or (a.stop and os.path.exists(a.stop)):
+            break
+        if r + 1 < a.rounds:
+            time.sleep(a.round_gap_ms / 1000)
+    if a.rounds > 1:
+        print("rounds %d syns %d" % (r + 1, syns), flush=True)
+    if unsent:
+        die("%d frames not written: the device's queue stayed full" %
+            unsent)
+
+
+def cmd_synflood(a):
+    s, mac = raw_sock(a.iface, rx=False)
+    n = syn_flood(lambda f: send_frame(s, f),
+                  syn_frames(mac, BCAST, a.dst, a.port, a.n), a.burst,
+                  a.gap_ms)
+    print("sent %d" % n)
 
 
 def cmd_kinds(_a):
     for k, v in frame_kinds(GUEST_MAC, BCAST).items():
-        print("%-20s %s" % (k, v[1]))
+        print("%-22s %-24s %s" % (k, v[1], v[2]))
 
 
 def cmd_arp(a):
@@ -544,6 +942,28 @@ def passt_badlen(s, a):
     print("badlen: connection closed")
 
 
+def passt_kinds(s, a, gw_mac):
+    """Every frame kind, --rounds times, with what each counter should
+    gain printed as "expect COUNTER N" lines"""
+    kinds = frame_kinds(GUEST_MAC, BCAST, gw_mac)
+    want = {}
+    for _ in range(a.rounds):
+        for _, (f, counter, _) in kinds.items():
+            stream_send(s, f)
+            if counter != "-":
+                want[counter] = want.get(counter, 0) + 1
+    for counter, n in sorted(want.items()):
+        print("expect %s %d" % (counter, n))
+
+
+def passt_synflood(s, a):
+    """--syns SYNs from forged ports to the gateway's --port"""
+    n = syn_flood(lambda f: stream_send(s, f) or True,
+                  syn_frames(GUEST_MAC, BCAST, GW4, a.port, a.syns),
+                  a.burst, a.gap_ms)
+    print("synflood: sent %d" % n)
+
+
 def cmd_passt(a):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(a.timeout)
@@ -564,6 +984,10 @@ def cmd_passt(a):
             passt_badlen(s, a)
         elif c == "hold":
             time.sleep(a.timeout)
+        elif c == "kinds":
+            passt_kinds(s, a, gw_mac if gw_mac != BCAST else None)
+        elif c == "synflood":
+            passt_synflood(s, a)
         else:
             die("unknown check %s" % c)
     s.close()
@@ -576,7 +1000,24 @@ def main():
     x = sub.add_parser("send")
     x.add_argument("iface")
     x.add_argument("kinds", nargs="+")
+    x.add_argument("--gw-mac")
+    x.add_argument("--rounds", type=int, default=1)
+    x.add_argument("--seconds", type=float, default=60)
+    x.add_argument("--stop")
+    x.add_argument("--round-gap-ms", type=float, default=0)
+    x.add_argument("--syn-to", type=int, action="append", default=[])
+    x.add_argument("--syns", type=int, default=1000)
+    x.add_argument("--burst", type=int, default=256)
+    x.add_argument("--gap-ms", type=float, default=2)
     x.set_defaults(fn=cmd_send)
+    x = sub.add_parser("synflood")
+    x.add_argument("iface")
+    x.add_argument("dst")
+    x.add_argument("port", type=int)
+    x.add_argument("n", type=int)
+    x.add_argument("--burst", type=int, default=256)
+    x.add_argument("--gap-ms", type=float, default=2)
+    x.set_defaults(fn=cmd_synflood)
     x = sub.add_parser("kinds")
     x.set_defaults(fn=cmd_kinds)
     x = sub.add_parser("arp")
@@ -616,6 +1057,11 @@ def main():
     x = sub.add_parser("passt")
     x.add_argument("sock")
     x.add_argument("checks", nargs="+")
+    x.add_argument("--rounds", type=int, default=1)
+    x.add_argument("--syns", type=int, default=1000)
+    x.add_argument("--port", type=int, default=CLOSED_PORT)
+    x.add_argument("--burst", type=int, default=256)
+    x.add_argument("--gap-ms", type=float, default=2)
     x.set_defaults(fn=cmd_passt)
     a = p.parse_args()
     a.fn(a)

@@ -24,6 +24,14 @@ was what the test expects, 1 with a reason otherwise.
 				one datagram each; all must be answered
 				(lost ones are sent again, and counted)
   stream HOST PORT N MS		one socket, N exchanges MS ms apart
+  echo_loop HOST PORT SECONDS STOPFILE
+				one socket, exchanges back to back (sizes
+				8 to 60000, each datagram numbered) until
+				STOPFILE exists or SECONDS pass; an echo not
+				back within 0.5 s is sent again, 4 times at
+				most; prints "exchanges N lost L failed F
+				bytes B" (lost: sent again; failed: never
+				echoed); exit 1 if any failed or differed
   fill HOST PORT [HOST PORT]... MAX
 				open flows one by one, to each target in
 				turn, until one isn't answered or MAX are
@@ -313,6 +321,50 @@ def stream(host, port, n, ms):
     return 0
 
 
+LOOP_SIZES = (8, 64, 512, 1400, 1472, 4000, 9000, 60000)
+LOOP_WAIT = 0.5		# seconds for an echo before sending it again
+LOOP_TRIES = 4
+
+
+def echo_loop(host, port, seconds, stopfile):
+    """Exchanges back to back until stopfile exists, counted exactly"""
+    s = client(host, port)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    end = time.monotonic() + seconds
+    n = lost = failed = nbytes = 0
+    while time.monotonic() < end and not os.path.exists(stopfile):
+        size = LOOP_SIZES[n % len(LOOP_SIZES)]
+        data = struct.pack("!Q", n) + os.urandom(max(size - 8, 0))
+        data = data[:size]
+        got = None
+        for attempt in range(LOOP_TRIES):
+            if attempt:
+                lost += 1
+                if lost <= 10:
+                    print("exchange %d of %d bytes: sent again" % (n, size),
+                          flush=True)
+            try:
+                s.send(data)
+            except OSError as e:
+                return fail("exchange %d: send: %s" % (n, e))
+            try:
+                # Late echoes of earlier datagrams are skipped
+                got = recv_until(s, time.monotonic() + LOOP_WAIT, data)
+            except OSError as e:
+                return fail("exchange %d: %s" % (n, e))
+            if got is not None:
+                break
+        if got is None:
+            failed += 1
+            print("exchange %d of %d bytes: no echo" % (n, size), flush=True)
+        else:
+            nbytes += size
+        n += 1
+    print("exchanges %d lost %d failed %d bytes %d" % (n, lost, failed,
+                                                      nbytes))
+    return 1 if failed or not n else 0
+
+
 # --- crafted frames ---------------------------------------------------------
 
 def udp_raw(sport, dport, data, ulen):
@@ -358,6 +410,10 @@ def trim(iface, host, port):
     sport = r.getsockname()[1]
     s, mac = pkt.raw_sock(iface)
     body = udp_raw(sport, port, b"hello" + b"JUNKJUNKJUN", 8 + 5)
+    if fam == 6:
+        # IPv6 has no "no checksum": one over the UDP length's bytes
+        c = pkt.l4_csum6(pkt.GUEST6, pkt.GW6, 17, body[:8 + 5]) or 0xFFFF
+        body = body[:6] + struct.pack("!H", c) + body[8:]
     for _ in range(2):
         s.send(frame(mac, fam, body))
         got = recv_until(r, time.monotonic() + WAIT)
@@ -389,6 +445,8 @@ def main(a):
                     int(a[-1]))
     elif cmd == "stream":
         return stream(a[1], int(a[2]), int(a[3]), int(a[4]))
+    elif cmd == "echo_loop":
+        return echo_loop(a[1], int(a[2]), float(a[3]), a[4])
     elif cmd == "frames":
         return frames(a[1], int(a[2]), a[3:])
     elif cmd == "trim":
