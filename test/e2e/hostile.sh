@@ -208,6 +208,9 @@ ULOOP_UP="${BG_PID}"
 host_bg "${T_TMP}/uloop_dn.out" "${PYTHON}" "${UDP_PEER}" echo_loop \
 	"${HOST_ADDR4}" "${UDP_NS}" $((XFER_SECS + 20)) "${STOP}"
 ULOOP_DN="${BG_PID}"
+# Both UDP flows exist before the SYN floods fill the flow table
+wait_for 10 grep -q "first exchange done" "${T_TMP}/uloop_up.out"
+wait_for 10 grep -q "first exchange done" "${T_TMP}/uloop_dn.out"
 
 # Rounds of everything, as long as the transfers run: one injector,
 # told to stop once either transfer is done; ROUNDS_MIN rounds at least,

@@ -359,6 +359,8 @@ def echo_loop(host, port, seconds, stopfile):
             print("exchange %d of %d bytes: no echo" % (n, size), flush=True)
         else:
             nbytes += size
+            if not n:
+                print("first exchange done", flush=True)
         n += 1
     print("exchanges %d lost %d failed %d bytes %d" % (n, lost, failed,
                                                       nbytes))
