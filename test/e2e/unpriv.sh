@@ -64,6 +64,7 @@ out="\$(run "\$3" timeout 20 "\${PASTA}" -D ${TEST_DNS4} --config-net -- sh -c '
 	echo "map \$(cat /proc/self/uid_map)"
 	ping -n -q -c 2 -i 0.2 -W 2 ${HOST_GW4} >/dev/null && echo "ping4 ok"
 	ping -n -q -c 2 -i 0.2 -W 2 -6 ${HOST_GW6} >/dev/null && echo "ping6 ok"
+	grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs):" /proc/\$PPID/status | tr -d "\t" | sed "s/^/daemon /"
 	' 2>&1)"
 echo "exit \$?"
 echo "\${out}"
@@ -95,6 +96,15 @@ results() {
 	grep -q "^ping4 ok" "${f}" && pass "${p}_ping_ipv4" || fail "${p}_ping_ipv4" "$(tail -n 4 "${f}")"
 	grep -q "^ping6 ok" "${f}" && pass "${p}_ping_ipv6" || fail "${p}_ping_ipv6" "$(tail -n 4 "${f}")"
 	[ -n "$3" ] && check_grep "${p}_user_namespace" "$3" "${o}"
+	# What the daemon kept, read by its command once it pinged
+	if grep -q "^daemon CapEff:0000000000000000" "${f}" &&
+	   grep -q "^daemon CapPrm:0000000000000000" "${f}" &&
+	   grep -q "^daemon CapBnd:0000000000000000" "${f}" &&
+	   grep -q "^daemon NoNewPrivs:1" "${f}"; then
+		pass "${p}_daemon_isolated"
+	else
+		fail "${p}_daemon_isolated" "$(grep '^daemon' "${f}" | tr '\n' ' ')"
+	fi
 }
 
 # nobody maps itself to root
