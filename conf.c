@@ -1248,7 +1248,7 @@ static int conf_path_abs(char *path, size_t size)
 
 	if (!*path || *path == '/')
 		return 0;
-	/* #syscalls getcwd */
+	/* #syscalls:setup getcwd */
 	if (!getcwd(cwd, sizeof(cwd)))
 		return -errno;
 	n = snprintf(buf, sizeof(buf), "%s/%s", strcmp(cwd, "/") ? cwd : "",

@@ -73,6 +73,7 @@ static void passt_exit_cleanup(void)
 {
 	const struct ctx *c = &passt_ctx;
 
+	/* #syscalls:passt unlink unlinkat */
 	if (c->mode == MODE_PASST && c->fd_tap_listen >= 0 && *c->sock_path)
 		unlink(c->sock_path);
 }
@@ -94,7 +95,7 @@ static void passt_signals_init(struct ctx *c)
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGCHLD);
-	/* #syscalls rt_sigprocmask signalfd4 */
+	/* #syscalls:setup rt_sigprocmask signalfd4 */
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		die_perror("sigprocmask");
 	passt_signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -191,7 +192,7 @@ static void passt_daemonize(struct ctx *c)
 	int devnull;
 	pid_t pid;
 
-	/* #syscalls fork setsid dup2 */
+	/* #syscalls:setup fork setsid dup2 */
 	pid = fork();
 	if (pid < 0)
 		die_perror("Couldn't fork into the background");
@@ -448,7 +449,7 @@ int main(int argc, char **argv)
 			    strerror(-rc));
 	}
 
-	/* #syscalls epoll_create1 */
+	/* #syscalls:setup epoll_create1 */
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epollfd < 0)
 		die_perror("epoll_create1");
@@ -494,7 +495,7 @@ int main(int argc, char **argv)
 	 * everything named by a relative path is open by now, or was made
 	 * absolute by conf_paths_abs()
 	 */
-	/* #syscalls chdir */
+	/* #syscalls:setup chdir */
 	if (chdir("/"))
 		die_perror("Couldn't change directory to /");
 
