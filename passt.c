@@ -50,6 +50,7 @@
 #include "udp.h"
 #include "pasta.h"
 #include "isolation.h"
+#include "seccomp.h"
 
 #define EPOLL_EVENTS		64
 #define TIMER_INTERVAL_MS	1000
@@ -416,6 +417,9 @@ int main(int argc, char **argv)
 	case CONF_VERSION:
 		conf_print_version(c);
 		return EXIT_SUCCESS;
+	case CONF_SYSCALLS:
+		seccomp_print(c);
+		return EXIT_SUCCESS;
 	case CONF_ERROR:
 		if (*err)
 			fprintf(stderr, "%s\n", err);
@@ -502,5 +506,6 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		pasta_child_go(c);
 
+	seccomp_install(c);
 	passt_loop(c);
 }
