@@ -106,7 +106,7 @@ names() {
 setup_only() {
 	printf '%s\n' "${sites}" | awk '
 		$1 == "setup" { s[$2] = 1 }
-		$1 != "setup" { r[$2] = 1 }
+		$1 != "setup" && $1 != "san" { r[$2] = 1 }
 		END { for (n in s) if (!(n in r)) print n }' | sort
 }
 
@@ -135,7 +135,7 @@ if [ "${what}" = list ]; then
 	echo "set-up only, not in the filter: $# system calls"
 	for n in "$@"; do
 		printf '  %-18s %s\n' "${n}" "$(printf '%s\n' "${sites}" |
-			awk -v n="${n}" '$2 == n { print $3 }' | tr '\n' ' ')"
+			awk -v n="${n}" '$2 == n && $1 == "setup" { print $3 }' | tr '\n' ' ')"
 	done
 	exit 0
 fi
