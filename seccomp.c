@@ -45,7 +45,9 @@
  *   SECCOMP_DEBUG) honours PASST_SECCOMP_TEST=1: make a forbidden system
  *   call once the filter is on, to show that it kills us; and
  *   PASST_SECCOMP_LOG=1: let forbidden calls through, but have the kernel
- *   log them (dmesg, "type=1326 ... syscall=N"), to find missing names.
+ *   log them (dmesg, "type=1326 ... syscall=N"), to find missing names;
+ *   without an audit daemon, the kernel drops records that come in bursts,
+ *   so this finds most, not all (a kill, one per process, is never lost).
  *
  * Limits: the filter covers the native architecture only (a call through
  * another ABI, such as i386 on x86_64, is killed as well). It is applied
