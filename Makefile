@@ -17,14 +17,16 @@ CFLAGS ?=
 override CFLAGS := $(BASE_CFLAGS) $(WERROR) $(CFLAGS)
 LDFLAGS ?=
 override LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS)
-LDLIBS := -lcap-ng
+LDLIBS := -lcap-ng -lseccomp
 
 SRCS := $(sort $(wildcard *.c))
-HDRS := $(sort $(wildcard *.h))
+# seccomp_list.h is generated, and only seccomp.c includes it
+SECCOMP_LIST := seccomp_list.h
+HDRS := $(filter-out $(SECCOMP_LIST),$(sort $(wildcard *.h)))
 OBJS := $(SRCS:.c=.o)
 
 .PHONY: all clean install uninstall check unit fuzz fuzz-build clang-tidy cppcheck bench e2e deps \
-	san-build
+	san-build debug-build syscalls
 
 all: passt pasta
 
@@ -36,6 +38,39 @@ pasta: passt
 
 %.o: %.c $(HDRS) Makefile
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The seccomp filter's allow-lists, from the "#syscalls" comments of every
+# source (see seccomp.c). The script runs whenever a source changed, but
+# the header is replaced, and seccomp.o rebuilt, only if the lists did
+$(SECCOMP_LIST): $(SRCS) scripts/syscalls.sh
+	@CC="$(CC)" scripts/syscalls.sh header $(SRCS) > $@.tmp 2> $@.note || \
+		{ cat $@.note >&2; rm -f $@.tmp $@.note; exit 1; }
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else \
+		mv $@.tmp $@; echo "  GEN $@"; cat $@.note >&2; fi
+	@rm -f $@.note
+
+seccomp.o: $(SECCOMP_LIST)
+
+# What the filter allows, per mode, with the sources naming each call
+syscalls:
+	@scripts/syscalls.sh list $(SRCS)
+
+# The seccomp test build (build-debug/passt, build-debug/pasta): the normal
+# objects, with a seccomp.o that honours PASST_SECCOMP_TEST (a forbidden
+# call once the filter is on) and PASST_SECCOMP_LOG, see seccomp.c
+DEBUG_BUILD := build-debug
+
+debug-build: $(DEBUG_BUILD)/passt $(DEBUG_BUILD)/pasta
+
+$(DEBUG_BUILD)/seccomp.o: seccomp.c $(SECCOMP_LIST) $(HDRS) Makefile
+	@mkdir -p $(DEBUG_BUILD)
+	$(CC) $(CFLAGS) -DSECCOMP_DEBUG -c -o $@ $<
+
+$(DEBUG_BUILD)/passt: $(filter-out seccomp.o,$(OBJS)) $(DEBUG_BUILD)/seccomp.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(DEBUG_BUILD)/pasta: $(DEBUG_BUILD)/passt
+	ln -sf passt $@
 
 # A second build with AddressSanitizer and UndefinedBehaviorSanitizer, out
 # of tree (build-san/passt, build-san/pasta), for test/run's "san" pass:
@@ -62,6 +97,8 @@ $(SAN_BUILD)/pasta: $(SAN_BUILD)/passt
 $(SAN_BUILD)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(SAN_BUILD)
 	$(SAN_CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(SAN_BUILD)/seccomp.o: $(SECCOMP_LIST)
 
 install: passt pasta doc/passt.1
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -98,12 +135,12 @@ e2e: all
 
 # One file per run: clang-tidy 14 reports false va_list errors when one
 # invocation analyses several files
-clang-tidy:
+clang-tidy: $(SECCOMP_LIST)
 	@for f in $(SRCS); do \
 		clang-tidy --quiet $$f -- $(BASE_CFLAGS) || exit 1; \
 	done
 
-cppcheck:
+cppcheck: $(SECCOMP_LIST)
 	cppcheck --std=c11 --error-exitcode=1 --enable=warning,style,performance,portability \
 		--inline-suppr --quiet -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" \
 		--suppress=missingIncludeSystem --suppress=unusedStructMember \
@@ -121,5 +158,6 @@ test/bench/crr: test/bench/crr.c
 
 clean:
 	rm -f passt pasta *.o test/unit/*.o $(UNIT_BINS) test/bench/crr
-	rm -rf $(SAN_BUILD)
+	rm -rf $(SAN_BUILD) $(DEBUG_BUILD)
+	rm -f $(SECCOMP_LIST) $(SECCOMP_LIST).tmp $(SECCOMP_LIST).note
 	[ ! -f test/fuzz/Makefile ] || $(MAKE) -C test/fuzz clean

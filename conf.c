@@ -86,6 +86,7 @@ enum {
 	OPT_NO_SPLICE,
 	OPT_SPLICE_ONLY,
 	OPT_NO_COPY_ADDRS,
+	OPT_PRINT_SYSCALLS,
 };
 
 static const struct option conf_options[] = {
@@ -155,6 +156,7 @@ static const struct option conf_options[] = {
 	{ "no-splice",		no_argument,		NULL, OPT_NO_SPLICE },
 	{ "splice-only",	no_argument,		NULL, OPT_SPLICE_ONLY },
 	{ "no-copy-addrs",	no_argument,		NULL, OPT_NO_COPY_ADDRS },
+	{ "print-syscalls",	no_argument,		NULL, OPT_PRINT_SYSCALLS },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -508,6 +510,8 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			return CONF_HELP;
 		case OPT_VERSION:
 			return CONF_VERSION;
+		case OPT_PRINT_SYSCALLS:
+			return CONF_SYSCALLS;
 		case 'm':
 			if (parse_u32(arg, 10, &v) ||
 			    (v && (v < MTU_MIN_IPV4 || v > MTU_MAX)))
@@ -1248,7 +1252,7 @@ static int conf_path_abs(char *path, size_t size)
 
 	if (!*path || *path == '/')
 		return 0;
-	/* #syscalls getcwd */
+	/* #syscalls:setup getcwd */
 	if (!getcwd(cwd, sizeof(cwd)))
 		return -errno;
 	n = snprintf(buf, sizeof(buf), "%s/%s", strcmp(cwd, "/") ? cwd : "",

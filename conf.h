@@ -17,12 +17,14 @@
  * @CONF_ERROR:		Bad command line, message in the error buffer
  * @CONF_HELP:		-h/--help: print usage, exit 0
  * @CONF_VERSION:	--version: print version, exit 0
+ * @CONF_SYSCALLS:	--print-syscalls: print the seccomp allow-list, exit 0
  */
 enum conf_result {
 	CONF_OK,
 	CONF_ERROR,
 	CONF_HELP,
 	CONF_VERSION,
+	CONF_SYSCALLS,
 };
 
 /**

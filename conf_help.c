@@ -76,7 +76,9 @@ static void conf_usage_common(const struct ctx *c)
 "      --runas UID[:GID]      once set up, switch to this user and group,\n"
 "                             given as numbers or names\n"
 "  -h, --help                 print this text, then quit\n"
-"      --version              print the version, then quit\n",
+"      --version              print the version, then quit\n"
+"      --print-syscalls       print the system calls the seccomp filter\n"
+"                             allows, then quit\n",
 		  pasta ? " (running a command,\n"
 			  "                             pasta always does)" : "");
 

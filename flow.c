@@ -131,7 +131,7 @@ int flow_init(unsigned max)
 			    PAGE_SIZE);
 	closed_len = ROUND_UP((size_t)max * sizeof(uint32_t), PAGE_SIZE);
 	/* Untouched pages cost nothing: size is address space, not memory */
-	/* #syscalls mmap munmap */
+	/* #syscalls:setup mmap munmap */
 	flowtab = mmap(NULL, tab_len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (flowtab == MAP_FAILED)

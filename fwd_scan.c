@@ -85,7 +85,7 @@ static int fwd_scan_open(void *arg)
 
 	for (p = 0; p < 2; p++) {
 		for (f = 0; f < 2; f++) {
-			/* #syscalls openat */
+			/* #syscalls:setup openat */
 			fds[p][f] = open(fwd_scan_path[p][f],
 					 O_RDONLY | O_CLOEXEC);
 		}

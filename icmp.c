@@ -177,6 +177,7 @@ static struct icmp_flow *icmp_flow_new(struct ctx *c,
 	s = icmp_sock_open(c, seq->af, seq->sport, &id_host);
 	if (s < 0) {
 		errno = -s;
+		/* #syscalls getegid */
 		if (s == -EACCES)
 			warn_ratelimit("ICMP: can't open a ping socket: "
 				       "net.ipv4.ping_group_range must include"

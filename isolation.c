@@ -86,7 +86,7 @@ static void isolate_close_fds(int keep)
 {
 	unsigned lo = 3, hi = keep > 2 ? (unsigned)keep - 1 : ~0U;
 
-	/* #syscalls close_range */
+	/* #syscalls:setup close_range */
 	if (hi >= lo && syscall(SYS_close_range, lo, hi, 0))
 		goto slow;
 	if (keep > 2 && syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0))
@@ -143,7 +143,7 @@ void isolate_initial(const struct ctx *c)
 	isolate_close_fds(c->fd_tap_given);
 
 	/* Each flow may hold a few descriptors: take the hard limit */
-	/* #syscalls prlimit64 */
+	/* #syscalls:setup prlimit64 */
 	if (!getrlimit(RLIMIT_NOFILE, &l) && l.rlim_cur < l.rlim_max) {
 		l.rlim_cur = l.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &l))

@@ -93,7 +93,7 @@ void log_to_syslog(bool on)
 		struct sockaddr_un a = { .sun_family = AF_UNIX,
 					 .sun_path = "/dev/log" };
 
-		/* #syscalls socket connect */
+		/* #syscalls:setup socket connect */
 		log_syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (log_syslog_fd >= 0 &&
 		    connect(log_syslog_fd, (struct sockaddr *)&a, sizeof(a))) {
@@ -124,7 +124,7 @@ static void log_header_fmt(pid_t pid)
 		struct tm tm;
 		ssize_t len;
 
-		/* #syscalls readlink readlinkat */
+		/* #syscalls:setup readlink readlinkat */
 		len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 		if (len > 0)
 			exe[len] = '\0';
@@ -190,7 +190,7 @@ int log_open_file(const char *path, size_t size)
 	int fd;
 
 	/* Read and write: trimming reads the newer lines back */
-	/* #syscalls open openat fstat newfstatat */
+	/* #syscalls:setup open openat fstat newfstatat */
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -204,7 +204,7 @@ int log_open_file(const char *path, size_t size)
 
 	if (!log_file_seekable) {
 		log_header_fmt(getpid());
-		/* #syscalls write */
+		/* #syscalls:setup write */
 		(void)!write(fd, log_header, log_header_len);
 		return 0;
 	}
@@ -314,6 +314,7 @@ static void log_emit(int pri, const char *msg, size_t len)
 	}
 
 	if (log_syslog && log_syslog_fd >= 0) {
+		/* #syscalls getpid */
 		n = snprintf(line, sizeof(line), "<%d>%s[%d]: %.*s",
 			     LOG_DAEMON | (pri > LOG_DEBUG ? LOG_DEBUG : pri),
 			     log_ident, (int)getpid(), (int)len, msg);

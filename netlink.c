@@ -48,7 +48,7 @@ int nl_sock_open(void)
 	struct sockaddr_nl a = { .nl_family = AF_NETLINK };
 	int s;
 
-	/* #syscalls socket bind */
+	/* #syscalls:setup socket bind */
 	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (s < 0)
 		return -errno;
@@ -111,7 +111,7 @@ static void nl_req_attr(struct nl_req *r, uint16_t type, const void *data,
  */
 static int nl_send(int s, struct nl_req *r)
 {
-	/* #syscalls sendto send */
+	/* #syscalls:setup sendto send */
 	if (send(s, r, r->nlh.nlmsg_len, 0) < 0)
 		return -errno;
 	return 0;
@@ -140,7 +140,7 @@ static int nl_recv(int s, uint32_t seq, nl_cb_t cb, void *arg)
 	bool stop = false;
 
 	for (;;) {
-		/* #syscalls recvfrom recv */
+		/* #syscalls:setup recvfrom recv */
 		ssize_t n = recv(s, nl_buf, sizeof(nl_buf), 0);
 		struct nlmsghdr *nh;
 		size_t len;

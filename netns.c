@@ -58,7 +58,7 @@ static void *ns_call_thread(void *arg)
 {
 	struct ns_call_arg *a = arg;
 
-	/* #syscalls setns */
+	/* #syscalls:setup setns */
 	if (setns(a->netns_fd, CLONE_NEWNET)) {
 		a->ret = -errno;
 		return NULL;
@@ -81,7 +81,8 @@ static int ns_run(struct ns_call_arg *a)
 	pthread_t t;
 	int rc;
 
-	/* #syscalls clone clone3 futex set_robust_list rseq munmap */
+	/* #syscalls:setup clone clone3 set_robust_list rseq munmap mmap mprotect */
+	/* #syscalls:setup madvise exit rt_sigprocmask */
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, NS_CALL_STACK_SIZE);
 	rc = pthread_create(&t, &attr, ns_call_thread, a);
@@ -128,7 +129,8 @@ static void *ns_worker_loop(void *arg)
 	struct ns_worker *w = &ns_worker;
 
 	(void)arg;
-	/* #syscalls futex */
+	/* The worker, and the main thread calling it */
+	/* #syscalls:pasta futex */
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		int (*fn)(void *arg);
@@ -157,10 +159,10 @@ static void *ns_worker_enter(void *arg)
 	sigset_t all;
 
 	sigfillset(&all);
-	/* #syscalls rt_sigprocmask */
+	/* #syscalls:setup rt_sigprocmask */
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
-	/* #syscalls setns */
+	/* #syscalls:setup setns */
 	if (setns(a->netns_fd, CLONE_NEWNET)) {
 		a->ret = -errno;
 	} else {

@@ -50,6 +50,7 @@
 #include "udp.h"
 #include "pasta.h"
 #include "isolation.h"
+#include "seccomp.h"
 
 #define EPOLL_EVENTS		64
 #define TIMER_INTERVAL_MS	1000
@@ -93,7 +94,7 @@ static void passt_signals_init(struct ctx *c)
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGCHLD);
-	/* #syscalls rt_sigprocmask signalfd4 */
+	/* #syscalls:setup rt_sigprocmask signalfd4 */
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		die_perror("sigprocmask");
 	passt_signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -190,7 +191,7 @@ static void passt_daemonize(struct ctx *c)
 	int devnull;
 	pid_t pid;
 
-	/* #syscalls fork setsid dup2 */
+	/* #syscalls:setup fork setsid dup2 */
 	pid = fork();
 	if (pid < 0)
 		die_perror("Couldn't fork into the background");
@@ -414,6 +415,9 @@ int main(int argc, char **argv)
 	case CONF_VERSION:
 		conf_print_version(c);
 		return EXIT_SUCCESS;
+	case CONF_SYSCALLS:
+		seccomp_print(c);
+		return EXIT_SUCCESS;
 	case CONF_ERROR:
 		if (*err)
 			fprintf(stderr, "%s\n", err);
@@ -447,7 +451,7 @@ int main(int argc, char **argv)
 			    strerror(-rc));
 	}
 
-	/* #syscalls epoll_create1 */
+	/* #syscalls:setup epoll_create1 */
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epollfd < 0)
 		die_perror("epoll_create1");
@@ -493,7 +497,7 @@ int main(int argc, char **argv)
 	 * everything named by a relative path is open by now, or was made
 	 * absolute by conf_paths_abs()
 	 */
-	/* #syscalls chdir */
+	/* #syscalls:setup chdir */
 	if (chdir("/"))
 		die_perror("Couldn't change directory to /");
 
@@ -501,5 +505,6 @@ int main(int argc, char **argv)
 		pasta_child_go(c);
 
 	isolate_postfork(c, g.runas);
+	seccomp_install(c);
 	passt_loop(c);
 }

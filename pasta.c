@@ -167,7 +167,7 @@ void pasta_start_ns(struct ctx *c)
 	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC))
 		die_perror("pipe");
 
-	/* #syscalls fork clone */
+	/* #syscalls:setup fork clone */
 	pid = fork();
 	if (pid < 0)
 		die_perror("Couldn't fork the namespace process");
@@ -175,7 +175,7 @@ void pasta_start_ns(struct ctx *c)
 	if (!pid) {
 		close(ready[0]);
 		close(go[1]);
-		/* #syscalls unshare */
+		/* #syscalls:setup unshare */
 		if (unshare(flags)) {
 			fprintf(stderr, "Couldn't create %s namespace: %s\n",
 				userns ? "user and network" : "network",
@@ -301,7 +301,7 @@ void pasta_open_ns(struct ctx *c)
 	if (c->pasta.netns_fd < 0)
 		die_perror("Couldn't open network namespace '%s'",
 			   c->pasta.netns);
-	/* #syscalls ioctl */
+	/* #syscalls:setup ioctl */
 	if (ioctl(c->pasta.netns_fd, NS_GET_NSTYPE) != CLONE_NEWNET)
 		die("'%s' is not a network namespace", c->pasta.netns);
 	if (*c->pasta.userns && !c->pasta.netns_only)
@@ -334,7 +334,7 @@ static int pasta_tap_open_ns(void *arg)
 	struct ifreq ifr;
 	int fd;
 
-	/* #syscalls openat ioctl */
+	/* #syscalls:setup openat ioctl */
 	t->step = "open";
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -369,7 +369,7 @@ static void pasta_tap_given(struct ctx *c)
 	struct ifreq ifr;
 
 	memset(&ifr, 0, sizeof(ifr));
-	/* #syscalls ioctl */
+	/* #syscalls:setup ioctl */
 	if (ioctl(fd, TUNGETIFF, &ifr))
 		die_perror("-F/--fd %d is not a tap device (TUNGETIFF)", fd);
 	if ((ifr.ifr_flags & (IFF_TUN | IFF_TAP)) != IFF_TAP)
@@ -689,7 +689,7 @@ int pasta_child_handler(struct ctx *c)
 
 	if (!c->pasta.child_pid)
 		return -1;
-	/* #syscalls wait4 */
+	/* #syscalls:pasta wait4 */
 	pid = waitpid(c->pasta.child_pid, &status, WNOHANG);
 	if (pid != c->pasta.child_pid)
 		return -1;
@@ -715,7 +715,7 @@ void pasta_netns_quit_init(struct ctx *c)
 		return;
 
 	if (c->pasta.attach_pid) {
-		/* #syscalls pidfd_open */
+		/* #syscalls:setup pidfd_open */
 		int fd = (int)syscall(SYS_pidfd_open, c->pasta.attach_pid, 0);
 
 		if (fd < 0) {
@@ -755,7 +755,7 @@ void pasta_netns_quit_init(struct ctx *c)
 			die_perror("Couldn't open '%s' to watch the namespace",
 				   dir);
 
-		/* #syscalls inotify_init1 inotify_add_watch */
+		/* #syscalls:setup inotify_init1 inotify_add_watch */
 		pasta_quit_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (pasta_quit_inotify >= 0 &&
 		    inotify_add_watch(pasta_quit_inotify, dir,
@@ -765,7 +765,7 @@ void pasta_netns_quit_init(struct ctx *c)
 						 pasta_quit_inotify, 0));
 		}
 
-		/* #syscalls timerfd_create timerfd_settime */
+		/* #syscalls:setup timerfd_create timerfd_settime */
 		pasta_quit_timer = timerfd_create(CLOCK_MONOTONIC,
 						  TFD_NONBLOCK | TFD_CLOEXEC);
 		if (pasta_quit_timer < 0 ||
@@ -787,7 +787,7 @@ static bool pasta_netns_gone(const struct ctx *c)
 {
 	struct stat a, b;
 
-	/* #syscalls newfstatat fstatat64 */
+	/* #syscalls:pasta newfstatat fstatat64 fstat */
 	if (fstatat(pasta_quit_dirfd, pasta_quit_name, &a, 0))
 		return errno == ENOENT || errno == ENOTDIR;
 	if (fstat(c->pasta.netns_fd, &b))
@@ -811,6 +811,7 @@ void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
 			__attribute__((aligned(__alignof__(struct inotify_event))));
 		ssize_t n;
 
+		/* #syscalls:pasta read */
 		while ((n = read(ref.fd, buf, sizeof(buf))) > 0) {
 			const char *p = buf;
 

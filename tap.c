@@ -835,7 +835,7 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 	while (n < TAP_BATCH_MAX &&
 	       off + TAP_FRAME_MAX + hdr_len <= TAP_BUF_SIZE) {
 		uint8_t *p = tap_mem[tap_buf_cur] + off;
-		/* #syscalls read */
+		/* #syscalls:pasta read */
 		ssize_t len = read(c->fd_tap, p, TAP_FRAME_MAX + hdr_len);
 
 		if (len < 0) {
@@ -872,7 +872,7 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 static bool tap_stream_flush_pending(struct ctx *c)
 {
 	while (tap_stream_pending_off < tap_stream_pending_len) {
-		/* #syscalls send sendto */
+		/* #syscalls:passt send sendto */
 		ssize_t n = send(c->fd_tap,
 				 tap_stream_pending + tap_stream_pending_off,
 				 tap_stream_pending_len - tap_stream_pending_off,
@@ -904,7 +904,7 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 		uint8_t *buf = tap_mem[tap_buf_cur];
 		size_t n, off = 0, end;
 		bool bad = false;
-		/* #syscalls recvfrom recv */
+		/* #syscalls:passt recvfrom recv */
 		ssize_t len = recv(c->fd_tap, buf + tap_stream_partial,
 				   TAP_BUF_SIZE - tap_stream_partial,
 				   MSG_DONTWAIT);
@@ -972,7 +972,7 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 	int fd;
 
 	(void)events;
-	/* #syscalls accept4 */
+	/* #syscalls:passt accept4 */
 	fd = accept4(c->fd_tap_listen, NULL, NULL, SOCK_NONBLOCK |
 		     SOCK_CLOEXEC);
 	if (fd < 0) {
@@ -1118,12 +1118,12 @@ void tap_sock_unlink(const struct ctx *c)
 	    tap_sock_dirfd < 0)
 		return;
 	if (tap_keeper_req >= 0) {
-		/* #syscalls write read */
+		/* #syscalls:passt write read */
 		if (write(tap_keeper_req, &b, 1) == 1)
 			(void)!read(tap_keeper_ack, &b, 1);
 		return;
 	}
-	/* #syscalls unlinkat */
+	/* #syscalls:passt unlinkat */
 	unlinkat(tap_sock_dirfd, tap_sock_name, 0);
 }
 
@@ -1137,7 +1137,7 @@ static void tap_sock_listen(struct ctx *c)
 	unsigned i;
 	int fd;
 
-	/* #syscalls socket bind listen */
+	/* #syscalls:setup socket bind listen */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die_perror("Couldn't create UNIX socket");
@@ -1299,7 +1299,7 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 				tap_vnet_csum(&iov[i * bufs_per_frame], &vh);
 			memcpy(&out[1], &iov[i * bufs_per_frame],
 			       bufs_per_frame * sizeof(*out));
-			/* #syscalls writev */
+			/* #syscalls:pasta writev */
 			do {
 				n = writev(c->fd_tap, out + first,
 					   (int)(bufs_per_frame + 1 - first));
@@ -1351,7 +1351,7 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 		nf = i - first;
 		mh.msg_iovlen = cnt;
 
-		/* #syscalls sendmsg */
+		/* #syscalls:passt sendmsg */
 		n = sendmsg(c->fd_tap, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)

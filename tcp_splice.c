@@ -147,7 +147,7 @@ static int tcp_splice_pool_fill(void *arg)
 		if (!p->want[i])
 			continue;
 		while (p->count[i] < TCP_SPLICE_POOL_SIZE) {
-			/* #syscalls socket */
+			/* #syscalls:pasta socket */
 			int s = socket(af[i], SOCK_STREAM | SOCK_NONBLOCK |
 				       SOCK_CLOEXEC, IPPROTO_TCP);
 
@@ -209,7 +209,7 @@ static int tcp_splice_sock_ns(void *arg)
 {
 	struct tcp_splice_sock_arg *a = arg;
 
-	/* #syscalls socket */
+	/* #syscalls:pasta socket */
 	a->s = socket(a->af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		      IPPROTO_TCP);
 	if (a->s < 0)
@@ -233,7 +233,7 @@ static int tcp_splice_sock(const struct ctx *c, bool ns, int af)
 	int rc;
 
 	if (!ns) {
-		/* #syscalls socket */
+		/* #syscalls:pasta socket */
 		a.s = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			     IPPROTO_TCP);
 		if (a.s < 0)
@@ -264,7 +264,7 @@ static void tcp_splice_rst_close(int s)
 {
 	const struct linger lin = { .l_onoff = 1, .l_linger = 0 };
 
-	/* #syscalls setsockopt close */
+	/* #syscalls:pasta setsockopt close */
 	setsockopt(s, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
 	close(s);
 }
@@ -398,7 +398,7 @@ static int tcp_splice_flush(struct tcp_splice_conn *conn, unsigned from)
 	while (conn->pending[from]) {
 		ssize_t n;
 
-		/* #syscalls splice */
+		/* #syscalls:pasta splice */
 		n = splice(conn->pipe[from][0], NULL, conn->s[to], NULL,
 			   conn->pending[from],
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -441,7 +441,7 @@ static int tcp_splice_move(const struct ctx *c, struct tcp_splice_conn *conn,
 
 		if (conn->flags & TCP_SPLICE_EOF(from)) {
 			if (!(conn->flags & TCP_SPLICE_SHUT(to))) {
-				/* #syscalls shutdown */
+				/* #syscalls:pasta shutdown */
 				if (shutdown(conn->s[to], SHUT_WR) &&
 				    errno != ENOTCONN) {
 					tcp_splice_fail(c, conn, to, errno,
@@ -456,7 +456,7 @@ static int tcp_splice_move(const struct ctx *c, struct tcp_splice_conn *conn,
 		if (round == TCP_SPLICE_ROUNDS)
 			return 0;	/* still readable: level-triggered */
 
-		/* #syscalls splice */
+		/* #syscalls:pasta splice */
 		n = splice(conn->s[from], NULL, conn->pipe[from][1], NULL,
 			   TCP_SPLICE_PIPE_SIZE,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -488,7 +488,7 @@ static int tcp_splice_connected(const struct ctx *c,
 	socklen_t sl = sizeof(int);
 	int e = 0;
 
-	/* #syscalls getsockopt */
+	/* #syscalls:pasta getsockopt */
 	if (getsockopt(conn->s[TGTSIDE], SOL_SOCKET, SO_ERROR, &e, &sl))
 		e = errno;
 	if (e) {
@@ -528,7 +528,7 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 			tcp_splice_connected(c, conn);
 			return;
 		}
-		/* #syscalls getsockopt */
+		/* #syscalls:pasta getsockopt */
 		if (getsockopt(ref.fd, SOL_SOCKET, SO_ERROR, &e, &sl) || !e)
 			e = ECONNRESET;
 		tcp_splice_fail(c, conn, side, e, "socket error");
@@ -575,7 +575,7 @@ static int tcp_splice_pipes(struct tcp_splice_conn *conn)
 	unsigned side;
 
 	for (side = 0; side < 2; side++) {
-		/* #syscalls pipe2 fcntl */
+		/* #syscalls:pasta pipe2 fcntl */
 		if (pipe2(conn->pipe[side], O_NONBLOCK | O_CLOEXEC)) {
 			conn->pipe[side][0] = conn->pipe[side][1] = -1;
 			return -errno;
@@ -651,7 +651,7 @@ bool tcp_splice_conn_from_sock(struct ctx *c, int s,
 	f->side[INISIDE].eaddr = pa;
 	f->side[INISIDE].eport = pport;
 	sl = sizeof(sa);
-	/* #syscalls getsockname */
+	/* #syscalls:pasta getsockname */
 	if (!getsockname(s, &sa.sa, &sl))
 		inany_from_sockaddr(&sa, &f->side[INISIDE].oaddr,
 				    &f->side[INISIDE].oport);
@@ -666,7 +666,7 @@ bool tcp_splice_conn_from_sock(struct ctx *c, int s,
 	}
 
 	sl = inany_to_sockaddr(target, target_port, 0, &sa);
-	/* #syscalls connect */
+	/* #syscalls:pasta connect */
 	if (connect(t, &sa.sa, sl) && errno != EINPROGRESS) {
 		rc = errno;
 		stats_inc(STAT_TCP_SPLICE_CONN_FAIL);

@@ -1813,7 +1813,8 @@ static void test_exclusive(void **state)
 }
 
 /**
- * test_version_order() - --version and --help are reached in order
+ * test_version_order() - --version, --print-syscalls and --help are reached
+ *			  in order
  * @state:	Unused
  */
 static void test_version_order(void **state)
@@ -1836,6 +1837,11 @@ static void test_version_order(void **state)
 	/* Exclusive pairs are checked after the loop: --version wins */
 	assert_int_equal(run("pasta", "-4", "-6", "--version", NULL),
 			 CONF_VERSION);
+
+	/* --print-syscalls, ours only, quits the same way */
+	assert_int_equal(run("pasta", "--print-syscalls", NULL), CONF_SYSCALLS);
+	assert_int_equal(run("passt", "-d", "--print-syscalls", "-m", "1",
+			     NULL), CONF_SYSCALLS);
 
 	assert_int_equal(run("pasta", "-h", NULL), CONF_HELP);
 	assert_int_equal(run("passt", "--help", NULL), CONF_HELP);
