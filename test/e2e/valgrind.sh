@@ -50,12 +50,15 @@ wait \$srv
 ) &
 track_pid $!
 
+# Leaks are checked here, not under ASan (see _lib_san_env in lib.sh).
 # --vgdb=no: no FIFOs in /tmp for a debugger, which valgrind couldn't
 # remove once the daemon's root is empty. Without the seccomp filter:
 # valgrind makes system calls of its own for ours, which the filter
 # would kill (PASST_NO_SECCOMP, see passt(1))
 timeout 240 ip netns exec "${HOST_NS}" env PASST_NO_SECCOMP=1 \
 	valgrind -q --error-exitcode=99 --vgdb=no \
+	--leak-check=full --show-leak-kinds=definite \
+	--errors-for-leak-kinds=definite \
 	--suppressions="${TOP_DIR}/test/valgrind.supp" \
 	--log-file="${vlog}" "${PASTA}" -f -q --config-net -t 18003 -T none \
 	-- sh -c "${guest_cmd}" > "${T_TMP}/out" 2>&1
