@@ -246,7 +246,10 @@ void conf_init_ctx(struct ctx *c, const char *argv0)
  */
 static int conf_addr(const char *s, union inany_addr *a)
 {
-	return inany_pton(s, a);
+	int af = inany_pton(s, a);
+
+	/* An IPv4-mapped IPv6 address is IPv4, as for sockets and -t specs */
+	return af < 0 ? af : inany_af(a);
 }
 
 /**

@@ -593,7 +593,7 @@ static void tap_ip6(struct ctx *c, const struct pkt *frame)
 
 	/* Walk extension headers, a bounded number of them */
 	nh = ip6h.ip6_nxt;
-	for (i = 0; i < TAP_IP6_EXT_MAX; i++) {
+	for (i = 0; ; i++) {
 		uint8_t ext[2];
 
 		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
@@ -609,15 +609,17 @@ static void tap_ip6(struct ctx *c, const struct pkt *frame)
 			stats_inc(STAT_TAP_DROP_EXTHDR);
 			return;
 		}
-		if (!pkt_copy(&ip, off, ext, sizeof(ext))) {
+		if (i == TAP_IP6_EXT_MAX ||
+		    !pkt_copy(&ip, off, ext, sizeof(ext))) {
 			stats_inc(STAT_TAP_DROP_EXTHDR);
 			return;
 		}
-		nh = ext[0];
+		/* The length is in this header's units: RFC 4302 for AH */
 		off += nh == IPPROTO_AH ? ((size_t)ext[1] + 2) * 4 :
 					  ((size_t)ext[1] + 1) * 8;
+		nh = ext[0];
 	}
-	if (i == TAP_IP6_EXT_MAX || !pkt_tail(&ip, off, &l4)) {
+	if (!pkt_tail(&ip, off, &l4)) {
 		stats_inc(STAT_TAP_DROP_EXTHDR);
 		return;
 	}

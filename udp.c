@@ -75,8 +75,14 @@
 #define UDP_STREAM_AFTER_S	2	/* as conntrack: a lasting exchange */
 #define UDP_ERRQUEUE_BATCH	16
 #define UDP_HDR_MAX		(14 + 40 + 8)
-#define UDP_ICMP4_ORIG_MAX	(576 - 20 - 8)	/* RFC 1812 4.3.2.3 */
-#define UDP_ICMP6_ORIG_MAX	(1280 - 40 - 8)	/* RFC 4443 2.4 (c) */
+/* Largest ICMP error, headers included (RFC 1812 4.3.2.3, RFC 4443 2.4 (c)),
+ * and how much of the offending datagram's payload that leaves room for,
+ * after our IP and ICMP headers and the quoted IP and UDP headers
+ */
+#define UDP_ICMP4_MAX		576
+#define UDP_ICMP6_MAX		1280
+#define UDP_ICMP4_HDRS		(20 + 8 + 20 + 8)
+#define UDP_ICMP6_HDRS		(40 + 8 + 40 + 8)
 
 /**
  * struct udp_flow - A UDP flow
@@ -874,7 +880,7 @@ static void udp_icmp_to_guest(struct ctx *c, const struct udp_flow *uf,
 			      const uint8_t *orig, size_t olen)
 {
 	const struct flowside *ts = &uf->f.side[tapside];
-	static uint8_t msg[8 + 40 + 8 + UDP_ICMP6_ORIG_MAX];
+	static uint8_t msg[UDP_ICMP6_MAX - 40];
 	size_t l4len = olen + sizeof(struct udphdr), off = 8;
 	struct udphdr uh;
 
@@ -902,7 +908,10 @@ static void udp_icmp_to_guest(struct ctx *c, const struct udp_flow *uf,
 
 			memcpy(msg + 6, &mtu, sizeof(mtu));
 		}
-		olen = MIN(olen, (size_t)UDP_ICMP4_ORIG_MAX);
+		/* Within 576 bytes, and the guest's MTU if that's smaller */
+		olen = MIN(olen, MIN((size_t)UDP_ICMP4_MAX,
+				     (size_t)(c->mtu ? c->mtu : MTU_DEFAULT)) -
+				 UDP_ICMP4_HDRS);
 		off += tap_ip4_hdr(msg + off, guest, dst, IPPROTO_UDP, l4len);
 		memcpy(msg + off, &uh, sizeof(uh));
 		off += sizeof(uh);
@@ -925,7 +934,7 @@ static void udp_icmp_to_guest(struct ctx *c, const struct udp_flow *uf,
 
 		memcpy(msg + 4, &mtu, sizeof(mtu));
 	}
-	olen = MIN(olen, (size_t)UDP_ICMP6_ORIG_MAX);
+	olen = MIN(olen, (size_t)(UDP_ICMP6_MAX - UDP_ICMP6_HDRS));
 	off += tap_ip6_hdr(msg + off, &ts->eaddr.a6, &ts->oaddr.a6,
 			   IPPROTO_UDP, l4len, 0);
 	memcpy(msg + off, &uh, sizeof(uh));

@@ -159,7 +159,9 @@ int parse_u32(const char *s, int base, uint32_t *v)
 	unsigned long long n;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* strtoull() would skip any blank, and take a sign */
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ' ||
+	    (*s >= '\t' && *s <= '\r'))
 		return -EINVAL;
 	errno = 0;
 	n = strtoull(s, &end, base);

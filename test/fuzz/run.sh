@@ -2,9 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test/fuzz/run.sh - run every fuzz harness for a while, report each
 #
-# Usage: test/fuzz/run.sh [SECONDS]
+# Usage: test/fuzz/run.sh [SECONDS [HARNESS...]]
 #
 #   SECONDS	per harness, default $FUZZ_SECONDS, else 10
+#   HARNESS	only these (fuzz_X names), one after the other
+#
+# With FUZZ_KEEP_GOING=1 (the long runs of README), a harness goes on after
+# a crash, timeout or leak for the whole time (libFuzzer's -fork=1, one
+# worker), and every input found is kept; its line then counts them.
 #
 # Each harness starts from a scratch copy of its seed corpus (corpus/NAME),
 # so the committed corpus is never changed, and runs for SECONDS. One line
@@ -23,16 +28,30 @@ set -u
 
 DIR="$(cd "$(dirname "$0")" && pwd)"
 SECONDS_EACH="${1:-${FUZZ_SECONDS:-10}}"
-HARNESSES="fuzz_frames fuzz_stream fuzz_dhcp fuzz_dhcpv6 fuzz_ndp fuzz_conf fuzz_l4"
+HARNESSES="fuzz_frames fuzz_stream fuzz_dhcp fuzz_dhcpv6 fuzz_ndp fuzz_conf fuzz_l4 \
+	   fuzz_ip6_ext fuzz_tcp_opts fuzz_icmp_err fuzz_fwd_spec fuzz_addr"
 WORK=
 FAILED=0
 
 case "${SECONDS_EACH}" in
 ''|*[!0-9]*|0)
-	echo "Usage: $0 [SECONDS]" >&2
+	echo "Usage: $0 [SECONDS [HARNESS...]]" >&2
 	exit 2
 	;;
 esac
+if [ $# -gt 1 ]; then
+	shift
+	for h in "$@"; do
+		case " ${HARNESSES} " in
+		*" ${h} "*)	;;
+		*)	echo "$0: no harness ${h}" >&2; exit 2 ;;
+		esac
+	done
+	HARNESSES="$*"
+fi
+KEEP_GOING=
+[ "${FUZZ_KEEP_GOING:-0}" = 1 ] && \
+	KEEP_GOING="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
 
 # cleanup() - Remove the scratch directory
 cleanup() {
@@ -78,16 +97,36 @@ for h in ${HARNESSES}; do
 	mkdir -p "${corpus}" "${WORK}/${h}.artifacts"
 	[ -d "${DIR}/corpus/${h}" ] && cp "${DIR}/corpus/${h}/"* "${corpus}/" 2>/dev/null
 
+	# shellcheck disable=SC2086 # KEEP_GOING is several options
 	"${DIR}/${h}" -max_total_time="${SECONDS_EACH}" \
 		-max_len="$(max_len "${h}")" -timeout=10 -print_final_stats=1 \
-		-artifact_prefix="${WORK}/${h}.artifacts/" "${corpus}" \
-		>"${log}" 2>&1 </dev/null
+		${KEEP_GOING} -artifact_prefix="${WORK}/${h}.artifacts/" \
+		"${corpus}" >"${log}" 2>&1 </dev/null
 	rc=$?
 
 	execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "${log}" | tail -n1)"
+	cov=
+	if [ -n "${KEEP_GOING}" ]; then
+		# Fork mode: the last status line, "#N: cov: C ft: F ..."
+		last="$(grep -E '^#[0-9]+: cov:' "${log}" | tail -n1)"
+		execs="$(echo "${last}" | sed -n 's/^#\([0-9]*\):.*/\1/p')"
+		cov="$(echo "${last}" | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/, cov \1, ft \2/p')"
+	fi
 	artifact="$(ls "${WORK}/${h}.artifacts/" 2>/dev/null | head -n1)"
 	if [ ${rc} -eq 0 ] && [ -z "${artifact}" ]; then
-		echo "PASS: ${h} (${execs:-?} execs)"
+		echo "PASS: ${h} (${execs:-?} execs${cov})"
+		continue
+	fi
+	if [ -n "${KEEP_GOING}" ]; then
+		n=0
+		for a in "${WORK}/${h}.artifacts/"*; do
+			[ -e "${a}" ] || continue
+			b="${a##*/}"
+			cp "${a}" "${DIR}/${b%%-*}-${h}-${b#*-}"
+			n=$((n + 1))
+		done
+		echo "FAIL: ${h}: ${n} inputs kept as test/fuzz/*-${h}-* (${execs:-?} execs${cov})"
+		FAILED=1
 		continue
 	fi
 
