@@ -809,8 +809,6 @@ static void tap_disconnect(struct ctx *c, const char *why)
 	c->ip4.addr_seen.s_addr = INADDR_ANY;
 	c->ip6.addr_seen = in6addr_any;
 	c->ip6.addr_ll_seen = in6addr_any;
-	epoll_mod(c->epollfd, EPOLLIN,
-		  epoll_ref_make(EPOLL_TYPE_TAP_LISTEN, c->fd_tap_listen, 0));
 }
 
 /**
@@ -982,8 +980,11 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 		return;
 	}
 	if (c->fd_tap >= 0) {
-		/* One guest at a time */
-		warn("Refusing a second guest connection");
+		/* One guest at a time: the second sees its connection closed
+		 * at once, rather than waiting in the listen queue unanswered
+		 */
+		warn_ratelimit("Refusing another guest connection: one is "
+			       "connected already");
 		close(fd);
 		return;
 	}
@@ -998,9 +999,6 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 	tap_rx_blocked = tap_out_blocked = false;
 	info("Guest connected");
 	epoll_add(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
-	/* No more connections until this one is gone */
-	epoll_mod(c->epollfd, 0,
-		  epoll_ref_make(EPOLL_TYPE_TAP_LISTEN, c->fd_tap_listen, 0));
 	arp_announce(c);
 }
 

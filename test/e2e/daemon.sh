@@ -72,13 +72,35 @@ check "arp_reply_gateway" client "${sock}" arp
 check "echo_reply_ipv4" client "${sock}" arp ping4
 check "echo_reply_ipv6" client "${sock}" ping6
 
-# A second guest while one is connected gets nothing (it may wait in the
-# listen queue until the first leaves)
+# A second guest while one is connected is refused: its connection is
+# closed at once (not left in the listen queue), with a warning, and the
+# first guest is still served afterwards
 ip netns exec "${HOST_NS}" timeout 20 "${PYTHON}" "${PKT}" --timeout 4 passt "${sock}" hold \
 	> /dev/null 2>&1 &
 holder=$!
 track_pid "${holder}"
 sleep 0.5
+# second_guest() - Connect, print "closed" if passt closes at once
+second_guest() {
+	ip netns exec "${HOST_NS}" timeout 10 "${PYTHON}" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(2)
+s.connect(sys.argv[1])
+try:
+    print("closed" if s.recv(1) == b"" else "data")
+except socket.timeout:
+    print("open")
+' "$1" 2>&1
+}
+out="$(second_guest "${sock}")"
+if [ "${out}" = closed ]; then
+	pass "second_client_refused"
+else
+	fail "second_client_refused" "second client: ${out}"
+fi
+wait_for 2 grep -q "Refusing another guest connection" "${log}"
+check_grep "second_client_warned" "Refusing another guest connection" "$(cat "${log}")"
 out="$(ip netns exec "${HOST_NS}" timeout 20 "${PYTHON}" "${PKT}" --timeout 1 passt "${sock}" arp 2>&1)"
 if printf '%s' "${out}" | grep -q "is at"; then
 	fail "second_client_not_served" "second client got answers while the first was connected"
