@@ -25,7 +25,7 @@ SECCOMP_LIST := seccomp_list.h
 HDRS := $(filter-out $(SECCOMP_LIST),$(sort $(wildcard *.h)))
 OBJS := $(SRCS:.c=.o)
 
-.PHONY: all clean install uninstall check unit fuzz fuzz-build clang-tidy cppcheck bench e2e deps \
+.PHONY: all clean install uninstall check unit fuzz fuzz-build clang-tidy cppcheck bench e2e vm deps \
 	san-build debug-build syscalls
 
 all: passt pasta
@@ -132,6 +132,9 @@ check:
 
 e2e: all
 	test/run e2e
+
+vm: all
+	test/run vm
 
 # One file per run: clang-tidy 14 reports false va_list errors when one
 # invocation analyses several files
