@@ -35,9 +35,12 @@ busybox_static() {
 	if [ ! -x "${dir}/bin/busybox" ]; then
 		rm -rf "${dir}" "${CACHE}/deb"
 		mkdir -p "${CACHE}/deb"
-		(cd "${CACHE}/deb" && apt-get download busybox-static) \
-			>/dev/null 2>&1 ||
-			die "apt-get download busybox-static failed"
+		# With no package lists yet, once more after an update
+		(cd "${CACHE}/deb" && { apt-get download busybox-static ||
+			{ apt-get update -qq &&
+			  apt-get download busybox-static; }; }) \
+			>"${CACHE}/deb.log" 2>&1 ||
+			die "apt-get download busybox-static failed: $(tail -n 2 "${CACHE}/deb.log")"
 		deb="$(ls "${CACHE}"/deb/busybox-static_*.deb)"
 		dpkg-deb -x "${deb}" "${dir}" || die "can't unpack ${deb}"
 		dpkg-deb -f "${deb}" Version > "${dir}/VERSION"
