@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # guest.sh - a QEMU guest on passt's socket: DHCP lease, IPv6 by NDP and
 # DHCPv6, ping, HTTP download in both families, DNS, UDP echo both ways,
-# a -t forward into the guest; then a second QEMU is refused while the
+# a -t forward into the guest and an upload out of it; then a second QEMU is refused while the
 # first works, and a new QEMU after the first is killed works again
 #
 # Topology (test/vm/lib.sh, test/lib/lib.sh): passt, QEMU, python's HTTP
@@ -22,6 +22,7 @@ HTTP_PORT=18081
 UDP_PORT=18082
 FWD_TCP=18083
 FWD_UDP=18084
+UP_PORT=18085
 SIZE_MIB=20
 [ -n "${E2E_SHORT}" ] && SIZE_MIB=4
 
@@ -38,6 +39,10 @@ in_host timeout 200 dnsmasq --no-daemon --conf-file=/dev/null --pid-file \
 	--address="/${NAME}/${WANT6}" --user=root --log-facility=- \
 	> "${T_TMP}/dnsmasq.out" 2>&1 &
 track_pid $!
+in_host timeout 200 socat -u TCP-LISTEN:"${UP_PORT}",bind=127.0.0.1,reuseaddr \
+	CREATE:"${T_TMP}/up" > "${T_TMP}/up.out" 2>&1 &
+track_pid $!
+up_srv=$!
 if ! wait_for 10 grep -q ready "${T_TMP}/udp_srv.out"; then
 	fail "servers" "UDP echo server didn't start"
 	lib_done
@@ -81,6 +86,7 @@ nc=\$!
 echo "PT listening"
 for i in \$(seq 1 600); do kill -0 \$nc 2>/dev/null || break; sleep 0.1; done
 echo "PT forwarded \$(sha256sum < /tmp/fwd | cut -d' ' -f1) \$(wc -c < /tmp/fwd)"
+nc \$gw4 ${UP_PORT} < /tmp/fwd && echo "PT uploaded"
 wait
 EOF
 
@@ -142,6 +148,14 @@ else
 	fail "tcp_forward_into_guest" "$(vm_value g1 "PT forwarded") $(cat "${T_TMP}/fwd.out")"
 fi
 
+# Out of the guest: the same file, back to the host side
+if vm_wait g1 "PT uploaded" 60 && wait_for 10 pid_gone "${up_srv}" &&
+   [ "$(sha256sum < "${T_TMP}/up" | cut -d' ' -f1)" = "${sum}" ]; then
+	pass "tcp_upload_from_guest"
+else
+	fail "tcp_upload_from_guest" "$(wc -c < "${T_TMP}/up" 2>/dev/null) bytes; $(vm_tail g1)"
+fi
+
 if vm_wait g1 "PT done" 30 && vm_end g1 10; then
 	pass "guest_done"
 else
@@ -149,5 +163,29 @@ else
 fi
 echo "guest g1: $(( $(elapsed_ms "${start}") / 1000 )) s"
 
-pid_alive "${PASST_PID}" && pass "passt_alive" || fail "passt_alive" "$(tail -n 3 "${PASST_LOG}")"
+# The statistics (SIGUSR1) count what the guest did
+stats="$(stats_dump "${PASST_PID}" "${PASST_LOG}")"
+bytes=$((SIZE_MIB * 1024 * 1024))
+# stat_atleast() - Check that a counter reached a value
+# $1:	Counter
+# $2:	Least value
+stat_atleast() {
+	local v
+	v="$(stat_of "${stats}" "$1")"
+	if [ "${v}" -ge "$2" ]; then
+		pass "stats_$1"
+	else
+		fail "stats_$1" "$1 is ${v}, expected at least $2"
+	fi
+}
+stat_atleast dhcp_replies 2
+stat_atleast dhcpv6_replies 1
+stat_atleast ndp_router_adverts 1
+stat_atleast icmp_echo_replies 4
+stat_atleast tcp_bytes_to_guest $((bytes * 2))
+stat_atleast tcp_bytes_from_guest "${bytes}"
+stat_atleast udp_datagrams_to_guest 80
+stat_atleast udp_datagrams_from_guest 80
+
+daemon_stop_check "daemon_stop" --pid "${PASST_PID}" --log "${PASST_LOG}"
 lib_done

@@ -23,7 +23,7 @@ in_host timeout 200 socat -u TCP-LISTEN:"${HOLD_PORT}",bind=127.0.0.1,reuseaddr 
 track_pid $!
 
 # --debug: the log says when guests come and go
-if ! vm_passt --debug -s "${VM_SOCK}"; then
+if ! vm_passt --debug -s "${VM_SOCK}" --pcap "${T_TMP}/vm.pcap"; then
 	fail "passt_start" "$(cat "${T_TMP}/passt.out")"
 	lib_done
 fi
@@ -82,4 +82,16 @@ vm_grep g2 "PT download ${sum}" && pass "next_guest_download" ||
 vm_end g2 10 && pass "next_guest_done" || fail "next_guest_done" "$(vm_tail g2)"
 
 daemon_stop_check "daemon_stop" --pid "${PASST_PID}" --log "${PASST_LOG}"
+
+# --pcap: both guests' frames, as tcpdump reads them
+# pcap_count() - How many frames of the capture match a filter
+pcap_count() {
+	tcpdump -nr "${T_TMP}/vm.pcap" "$@" 2>/dev/null | wc -l
+}
+n="$(pcap_count 'udp port 67 or udp port 68')"
+[ "${n}" -ge 8 ] && pass "pcap_dhcp" || fail "pcap_dhcp" "${n} DHCP frames, expected 8"
+n="$(pcap_count 'icmp')"
+[ "${n}" -ge 4 ] && pass "pcap_ping" || fail "pcap_ping" "${n} ICMP frames"
+n="$(pcap_count "tcp port ${HTTP_PORT}")"
+[ "${n}" -ge 10 ] && pass "pcap_download" || fail "pcap_download" "${n} frames"
 lib_done
