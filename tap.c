@@ -903,6 +903,7 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 	if (events & EPOLLIN && tap_buf_next(c)) {
 		uint8_t *buf = tap_mem[tap_buf_cur];
 		size_t n, off = 0, end;
+		uint32_t bad_len = 0;
 		bool bad = false;
 		/* #syscalls:passt recvfrom recv */
 		ssize_t len = recv(c->fd_tap, buf + tap_stream_partial,
@@ -931,7 +932,8 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 
 				memcpy(&flen, buf + off, sizeof(flen));
 				flen = ntohl(flen);
-				if (flen < ETH_HLEN_ || flen > TAP_FRAME_MAX) {
+				if (flen < ETH_HLEN_ || flen > TAP_STREAM_MAX) {
+					bad_len = flen;
 					bad = true;
 					break;
 				}
@@ -950,6 +952,9 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 		if (bad) {
 			/* Framing is lost: nothing after this is sane */
 			stats_inc(STAT_TAP_DROP_STREAM);
+			warn_ratelimit("Guest sent a frame length of %u, outside "
+				       "%u to %u: closing its connection",
+				       bad_len, ETH_HLEN_, TAP_STREAM_MAX);
 			tap_disconnect(c, "bad frame length in stream");
 			return;
 		}

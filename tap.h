@@ -19,6 +19,10 @@
 #define TAP_BUF_SIZE		(4UL * 1024 * 1024)
 /* Largest frame we take: 64 KiB IP packet plus Ethernet header */
 #define TAP_FRAME_MAX		(ETH_MAX_MTU + 14)
+/* Longest frame the stream framing may announce: a length beyond 16 bits is
+ * no frame QEMU sends, the framing is lost
+ */
+#define TAP_STREAM_MAX		65535U
 /* Frames handled in one batch */
 #define TAP_BATCH_MAX		1024
 

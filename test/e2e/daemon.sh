@@ -110,11 +110,19 @@ fi
 wait "${holder}" 2>/dev/null
 daemon_answers "answers_after_second_client" --pid "${PASST_PID}" --log "${log}" --sock "${sock}"
 
-# A length that can't be a frame: that connection is closed, passt
-# listens again for the next one
+# The shortest and longest lengths the framing allows keep the
+# connection; a length that can't be a frame (under 14, over 65535)
+# closes it with a warning, and passt listens again for the next one
 wait_for 3 client "${sock}" arp
+check "edge_lengths_keep_connection" client "${sock}" edgelen arp ping4
 check "bad_length_closes_connection" client "${sock}" badlen
 check "listening_after_bad_length" client "${sock}" arp ping4
+check "length_13_closes_connection" client "${sock}" badlen --len 13
+check "length_65536_closes_connection" client "${sock}" badlen --len 65536
+check "listening_after_bad_lengths" client "${sock}" arp ping4
+n="$(grep -c "frame length .* outside 14 to 65535" "${log}")"
+[ "${n}" -ge 3 ] && pass "bad_length_warned" ||
+	fail "bad_length_warned" "${n} warnings: $(tail -n 3 "${log}")"
 pid_alive "${PASST_PID}" && pass "alive_after_bad_length" || fail "alive_after_bad_length" "passt exited"
 
 # SIGTERM: exit, and the socket file goes

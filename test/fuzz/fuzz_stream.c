@@ -22,7 +22,7 @@
  * the stream as written, byte for byte (a stub pcap_frame() sees each
  * one); after each event, unless every buffer is pinned, no whole frame
  * written so far is left unprocessed; and a length below an Ethernet
- * header or above TAP_FRAME_MAX disconnects the guest.
+ * header or above TAP_STREAM_MAX disconnects the guest.
  *
  * tap.c is included, not linked; pcap.c is replaced by the checking stub,
  * the link services are linked as in fuzz_frames, and TCP, UDP and ICMP
@@ -154,7 +154,7 @@ static bool fuzz_walk(unsigned *whole)
 	while (fuzz_sent - off >= sizeof(flen)) {
 		memcpy(&flen, fuzz_stream + off, sizeof(flen));
 		flen = ntohl(flen);
-		if (flen < ETH_HLEN_ || flen > TAP_FRAME_MAX)
+		if (flen < ETH_HLEN_ || flen > TAP_STREAM_MAX)
 			return true;
 		if (fuzz_sent - off - sizeof(flen) < flen)
 			break;

@@ -31,9 +31,10 @@ Subcommands (every wait is bounded by --timeout, default 3 s):
   bindid ADDR ID            can a ping socket be bound to ID now?
   passt SOCK CHECK...       speak QEMU's stream framing (4-byte big-endian
                             length, then the frame) to passt on SOCK:
-                            arp, ping4, ping6, badlen, hold, kinds (every
-                            frame KIND, --rounds times), synflood (--syns
-                            SYNs, from forged ports, to GW4 port --port)
+                            arp, ping4, ping6, badlen (--len), edgelen,
+                            hold, kinds (every frame KIND, --rounds
+                            times), synflood (--syns SYNs, from forged
+                            ports, to GW4 port --port)
   kinds                     list frame KINDs: name, the counter that
                             counts its drop ("-": not dropped), what it is
 
@@ -935,11 +936,21 @@ def passt_ping6(s, a, gw_mac):
 
 
 def passt_badlen(s, a):
-    s.sendall(struct.pack("!I", 0xFFFFFF00) + b"\0" * 64)
+    """A length passt must refuse (--len): the connection must close"""
+    s.sendall(struct.pack("!I", a.len) + b"\0" * 64)
     r = stream_recv(s, a.timeout, lambda f: False)
     if r is not None:
         die("badlen: connection still open after a bad length")
     print("badlen: connection closed")
+
+
+def passt_edgelen(s, a):
+    """Frames of the smallest and largest lengths the framing allows (14
+    and 65535 bytes, zeros: dropped as frames): the connection must stay
+    open, which the checks after this one show"""
+    for n in (14, 65535):
+        s.sendall(struct.pack("!I", n) + b"\0" * n)
+    print("edgelen: sent 14 and 65535 bytes")
 
 
 def passt_kinds(s, a, gw_mac):
@@ -982,6 +993,8 @@ def cmd_passt(a):
             passt_ping6(s, a, gw_mac)
         elif c == "badlen":
             passt_badlen(s, a)
+        elif c == "edgelen":
+            passt_edgelen(s, a)
         elif c == "hold":
             time.sleep(a.timeout)
         elif c == "kinds":
@@ -1062,6 +1075,7 @@ def main():
     x.add_argument("--port", type=int, default=CLOSED_PORT)
     x.add_argument("--burst", type=int, default=256)
     x.add_argument("--gap-ms", type=float, default=2)
+    x.add_argument("--len", type=lambda v: int(v, 0), default=0xFFFFFF00)
     x.set_defaults(fn=cmd_passt)
     a = p.parse_args()
     a.fn(a)
