@@ -761,6 +761,53 @@ def conf_input(flags, line):
     return bytes([flags]) + b"\0".join(a.encode() for a in line.split())
 
 
+# Virtqueues: header, then guest memory with rings (fuzz_virtio.c)
+VQ_GPA0, VQ_GPA1 = 0x10000, 0x40000
+VQ_AVAIL, VQ_USED, VQ_MEM = 0x1000, 0x1400, 16384
+
+
+def vq_image(qlog, flags, descs, heads, tables=(), frame_len=0):
+    """One fuzz_virtio input: queue of 1 << qlog, descriptors (index, gpa,
+    len, flags, next), heads made available, indirect tables (offset, list
+    of (gpa, len, flags, next))"""
+    mem = bytearray(VQ_MEM)
+    for i, addr, length, fl, nxt in descs:
+        struct.pack_into("<QIHH", mem, 16 * i, addr, length, fl, nxt)
+    for off, entries in tables:
+        for j, (addr, length, fl, nxt) in enumerate(entries):
+            struct.pack_into("<QIHH", mem, off + 16 * j, addr, length, fl,
+                             nxt)
+    for n, h in enumerate(heads):
+        struct.pack_into("<H", mem, VQ_AVAIL + 4 + 2 * n, h)
+    struct.pack_into("<H", mem, VQ_AVAIL + 2, len(heads))
+    hdr = struct.pack("<BBHHH", qlog, flags, 0, frame_len, 0)
+    return hdr + bytes(mem)
+
+
+def virtio_corpus():
+    """Inputs for fuzz_virtio"""
+    b0, b1 = VQ_GPA0 + 0x2000, VQ_GPA1 + 0x100
+    return {
+        "tx_two": vq_image(3, 0, [(0, b0, 100, 1, 1), (1, b1, 60, 0, 0)],
+                           [0]),
+        "tx_indirect": vq_image(4, 0x03, [(2, VQ_GPA0 + 0x1800, 48, 4, 0)],
+                                [2], [(0x1800, [(b0, 12, 1, 1),
+                                                (b1, 64, 1, 2),
+                                                (b0 + 64, 30, 0, 0)])]),
+        # Buffers that end where a region ends: one byte more is outside
+        "tx_edges": vq_image(3, 0, [(0, VQ_GPA0 + 8192 - 100, 100, 1, 1),
+                                    (1, VQ_GPA1 + 8192 - 64, 64, 0, 0)],
+                             [0]),
+        "tx_loop": vq_image(3, 0, [(0, b0, 10, 1, 1), (1, b0, 10, 1, 0)],
+                            [0]),
+        "rx_mrg": vq_image(3, 0x0d, [(i, b0 + 256 * i, 256, 2, 0)
+                                     for i in range(4)], [0, 1, 2, 3],
+                           frame_len=600),
+        "rx_single": vq_image(2, 0x08, [(0, b1, 2048, 2, 0)], [0],
+                              frame_len=1514),
+    }
+
+
 def write(top, harness, name, data):
     """Write one corpus file"""
     d = os.path.join(top, harness)
@@ -793,6 +840,8 @@ def main():
         write(top, "fuzz_icmp_err", name, data)
     for name, data in fwd_spec_corpus().items():
         write(top, "fuzz_fwd_spec", name, data)
+    for name, data in virtio_corpus().items():
+        write(top, "fuzz_virtio", name, data)
     for name, (opt, value) in ADDR.items():
         write(top, "fuzz_addr", name, addr_input(opt, value))
     for name, (flags, line) in CONF.items():
