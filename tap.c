@@ -72,6 +72,7 @@
 #include "ndp.h"
 #include "dhcp.h"
 #include "dhcpv6.h"
+#include "vhost_user.h"
 
 #define TAP_SOCK_PATH_FMT	"/tmp/passt_%u.socket"
 #define TAP_SOCK_TRIES		100
@@ -156,7 +157,8 @@ void tap_set_hooks(const struct tap_hooks *hooks)
  */
 bool tap_is_ready(const struct ctx *c)
 {
-	return c->fd_tap >= 0;
+	/* vhost-user: no data path yet */
+	return c->fd_tap >= 0 && !c->vhost_user;
 }
 
 /**
@@ -784,7 +786,7 @@ void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
  * @c:		Execution context
  * @why:	What happened, for the log
  */
-static void tap_disconnect(struct ctx *c, const char *why)
+void tap_disconnect(struct ctx *c, const char *why)
 {
 	info("Guest disconnected: %s", why);
 	epoll_del(c->epollfd, c->fd_tap);
@@ -999,6 +1001,11 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 		return;
 	}
 
+	if (c->vhost_user) {
+		vhost_user_accept(c, fd);
+		return;
+	}
+
 	c->fd_tap = fd;
 	tap_stream_partial = tap_stream_partial_off = 0;
 	tap_rx_blocked = tap_out_blocked = false;
@@ -1208,7 +1215,14 @@ void tap_init(struct ctx *c)
 	rand_bytes(&tap_hash_key, sizeof(tap_hash_key));
 
 	if (c->mode == MODE_PASST) {
-		if (c->fd_tap_given >= 0) {
+		if (c->fd_tap_given >= 0 && c->vhost_user) {
+			if (c->fd_tap_given > EPOLL_REF_FD_MAX)
+				die("--fd %d: too large", c->fd_tap_given);
+			vhost_user_accept(c, c->fd_tap_given);
+			if (c->fd_tap < 0)
+				die("--fd %d: not usable", c->fd_tap_given);
+			return;
+		} else if (c->fd_tap_given >= 0) {
 			c->fd_tap = c->fd_tap_given;
 			if (set_nonblock(c->fd_tap))
 				die_perror("--fd %d", c->fd_tap);
@@ -1282,7 +1296,7 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 	static uint32_t lens[TAP_IOV_MAX];
 	size_t i, j, sent = 0;
 
-	if (c->fd_tap < 0 || !nframes) {
+	if (c->fd_tap < 0 || !nframes || c->vhost_user) {
 		stats_add(STAT_TAP_DROP_OUT, nframes);
 		return 0;
 	}

@@ -82,6 +82,7 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now);
 void tap_listen_handler(struct ctx *c, uint32_t events);
+void tap_disconnect(struct ctx *c, const char *why);
 void tap_sock_unlink(const struct ctx *c);
 void tap_sock_keeper(const struct ctx *c);
 bool tap_is_ready(const struct ctx *c);

@@ -808,6 +808,45 @@ def virtio_corpus():
     }
 
 
+# vhost-user: records of descriptors, length, messages (fuzz_vhost_user.c)
+def vu_msg(req, payload=b"", flags=1):
+    """One vhost-user message"""
+    return struct.pack("<III", req, flags, len(payload)) + payload
+
+
+def vu_rec(data, nfds=0):
+    """One record: descriptors attached to the first byte of data"""
+    return struct.pack("<BH", nfds, len(data)) + data
+
+
+def vhost_user_corpus():
+    """Inputs for fuzz_vhost_user"""
+    u64 = lambda v: struct.pack("<Q", v)
+    st = lambda i, n: struct.pack("<II", i, n)
+    feats = (1 << 32) | (1 << 30) | (1 << 29) | (1 << 28) | (1 << 15)
+    hello = (vu_msg(1) + vu_msg(15) + vu_msg(16, u64(8)) + vu_msg(3) +
+             vu_msg(2, u64(feats), flags=9))
+    mem = vu_msg(5, struct.pack("<II", 1, 0) +
+                 struct.pack("<QQQQ", 0x100000, 1 << 20, 0x7f0000000000, 0),
+                 flags=9)
+    rings = b""
+    for q in (0, 1):
+        base = 0x7f0000000000 + q * 0x10000
+        rings += (vu_msg(8, st(q, 256)) + vu_msg(10, st(q, 0)) +
+                  vu_msg(9, struct.pack("<IIQQQQ", q, 0, base, base + 0x2000,
+                                        base + 0x1000, 0)))
+    kick = [vu_rec(vu_msg(12, u64(q)), 1) + vu_rec(vu_msg(13, u64(q)), 1) +
+            vu_rec(vu_msg(18, st(q, 1))) for q in (0, 1)]
+    return {
+        "session": (vu_rec(hello) + vu_rec(mem, 1) + vu_rec(rings) +
+                    kick[0] + kick[1] + vu_rec(vu_msg(11, st(0, 0)))),
+        "two_tables": (vu_rec(hello) + vu_rec(mem, 1) + vu_rec(rings) +
+                       vu_rec(mem, 1) + vu_rec(vu_msg(4))),
+        "extra_fds": vu_rec(vu_msg(1) + vu_msg(3), 8),
+        "cut": vu_rec(hello[:30]),
+    }
+
+
 def write(top, harness, name, data):
     """Write one corpus file"""
     d = os.path.join(top, harness)
@@ -842,6 +881,8 @@ def main():
         write(top, "fuzz_fwd_spec", name, data)
     for name, data in virtio_corpus().items():
         write(top, "fuzz_virtio", name, data)
+    for name, data in vhost_user_corpus().items():
+        write(top, "fuzz_vhost_user", name, data)
     for name, (opt, value) in ADDR.items():
         write(top, "fuzz_addr", name, addr_input(opt, value))
     for name, (flags, line) in CONF.items():

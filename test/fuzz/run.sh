@@ -30,7 +30,7 @@ DIR="$(cd "$(dirname "$0")" && pwd)"
 SECONDS_EACH="${1:-${FUZZ_SECONDS:-10}}"
 HARNESSES="fuzz_frames fuzz_stream fuzz_dhcp fuzz_dhcpv6 fuzz_ndp fuzz_conf fuzz_l4 \
 	   fuzz_ip6_ext fuzz_tcp_opts fuzz_icmp_err fuzz_fwd_spec fuzz_addr \
-	   fuzz_virtio"
+	   fuzz_virtio fuzz_vhost_user"
 WORK=
 FAILED=0
 
