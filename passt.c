@@ -259,6 +259,9 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 	case EPOLL_TYPE_VHOST_CMD:
 		vhost_user_handler(c, ev->events);
 		break;
+	case EPOLL_TYPE_VHOST_KICK:
+		vhost_user_kick_handler(c, ref, now);
+		break;
 	case EPOLL_TYPE_NSQUIT_INOTIFY:
 	case EPOLL_TYPE_NSQUIT_TIMER:
 	case EPOLL_TYPE_NSQUIT_PIDFD:

@@ -4,9 +4,11 @@
  * Theory of operation
  *
  * Backends: a tap device in a namespace (pasta: one frame per read() and
- * write()), or a UNIX stream socket (passt with QEMU: each frame preceded
- * by its length as a 4-byte big-endian number). Later backends (vhost-user,
- * AF_VSOCK) plug in at the same two points: a batch of received frames is
+ * write()), a UNIX stream socket (passt with QEMU: each frame preceded
+ * by its length as a 4-byte big-endian number), or vhost-user (virtqueues
+ * in the guest's memory, see vhost_user.c, whose frames come as views of
+ * guest memory, TAP_BUF_NONE). Later backends (AF_VSOCK) plug in at the
+ * same two points: a batch of received frames is
  * handed to tap_handle_frames(), and frames to send are given to
  * tap_send_frames() as scatter lists that start with the Ethernet header;
  * the backend adds whatever framing it needs.
@@ -157,8 +159,9 @@ void tap_set_hooks(const struct tap_hooks *hooks)
  */
 bool tap_is_ready(const struct ctx *c)
 {
-	/* vhost-user: no data path yet */
-	return c->fd_tap >= 0 && !c->vhost_user;
+	if (c->vhost_user)
+		return c->fd_tap >= 0 && vhost_user_ready();
+	return c->fd_tap >= 0;
 }
 
 /**
@@ -211,7 +214,9 @@ static void tap_out_block(struct ctx *c)
 		return;
 	tap_out_blocked = true;
 	stats_inc(STAT_TAP_OUT_BLOCKED);
-	epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+	/* vhost-user: the guest's kick on its receive queue says when */
+	if (!c->vhost_user)
+		epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
 }
 
 /**
@@ -222,9 +227,22 @@ static void tap_out_block(struct ctx *c)
 static void tap_out_ready(struct ctx *c, const struct timespec *now)
 {
 	tap_out_blocked = false;
-	epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+	if (!c->vhost_user)
+		epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
 	if (tap_hooks && tap_hooks->writable)
 		tap_hooks->writable(c, now);
+}
+
+/**
+ * tap_writable() - A backend without a descriptor to watch (vhost-user: the
+ *		    guest gave receive buffers) takes frames again
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void tap_writable(struct ctx *c, const struct timespec *now)
+{
+	if (tap_out_blocked)
+		tap_out_ready(c, now);
 }
 
 /**
@@ -1198,9 +1216,16 @@ static void tap_sock_listen(struct ctx *c)
 	tap_sock_dir_open(c->sock_path);
 	info("UNIX domain socket bound at %s", a.sun_path);
 	info("You can now start qemu (>= 7.2), with:");
-	info("    qemu-system-x86_64 ... -netdev stream,id=n0,server=off,"
-	     "addr.type=unix,addr.path=%s -device virtio-net-pci,netdev=n0",
-	     a.sun_path);
+	if (c->vhost_user)
+		info("    qemu-system-x86_64 ... -chardev socket,id=c0,path=%s "
+		     "-netdev vhost-user,id=n0,chardev=c0 "
+		     "-device virtio-net-pci,netdev=n0 -object "
+		     "memory-backend-memfd,id=mem,size=SIZE,share=on "
+		     "-numa node,memdev=mem", a.sun_path);
+	else
+		info("    qemu-system-x86_64 ... -netdev stream,id=n0,"
+		     "server=off,addr.type=unix,addr.path=%s "
+		     "-device virtio-net-pci,netdev=n0", a.sun_path);
 }
 
 /**
@@ -1296,13 +1321,22 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 	static uint32_t lens[TAP_IOV_MAX];
 	size_t i, j, sent = 0;
 
-	if (c->fd_tap < 0 || !nframes || c->vhost_user) {
+	if (c->fd_tap < 0 || !nframes) {
 		stats_add(STAT_TAP_DROP_OUT, nframes);
 		return 0;
 	}
 
 	for (i = 0; i < nframes; i++)
 		pcap_iov(&iov[i * bufs_per_frame], bufs_per_frame);
+
+	if (c->vhost_user) {
+		sent = vhost_user_send(c, iov, bufs_per_frame, nframes);
+		if (sent < nframes && c->fd_tap >= 0)
+			tap_out_block(c);
+		stats_add(STAT_TAP_FRAMES_OUT, sent);
+		stats_add(STAT_TAP_DROP_OUT, nframes - sent);
+		return sent;
+	}
 
 	if (c->mode == MODE_PASTA) {
 		static struct virtio_net_hdr vh;

@@ -22,6 +22,20 @@
  * the connection with one log line that says why; the daemon goes on and
  * waits for the next frontend (or exits, with --one-off).
  *
+ * Data path: the guest's kick on the transmit queue (an eventfd in our
+ * epoll loop) makes us take its chains, in batches of up to TAP_BATCH_MAX:
+ * each frame, after its 12-byte virtio-net header, is handed to tap.c's
+ * tap_handle_frames() as a view of guest memory where it lies (copied
+ * only if it is scattered over several buffers), read through packet.h's
+ * bounds-checked accessors like frames of any other backend. The chains
+ * go back to the guest once the handlers return (so those views can't be
+ * pinned: TAP_BUF_NONE). The guest can still change a frame while we
+ * parse it: every access stays inside the view, and all it can confuse is
+ * its own traffic. Frames to the guest (tap_send()) are copied into its
+ * receive buffers, over several with mergeable buffers. Notifications
+ * follow EVENT_IDX when negotiated; when the guest gives no receive
+ * buffers, tap.c holds senders back until its next kick on that queue.
+ *
  * The socket is blocking with a one-second timeout each way while we are
  * in a message: QEMU sends a message in one piece, and one that stops
  * half way costs us that second once, then its connection.
@@ -49,6 +63,7 @@
 
 #include "util.h"
 #include "log.h"
+#include "stats.h"
 #include "tap.h"
 #include "virtio.h"
 #include "vhost_user.h"
@@ -191,6 +206,10 @@ struct vu_dev {
 	struct vu_queue q[VHOST_USER_QUEUES];
 };
 
+/* Handling a transmit batch: a close waits until it's done */
+static bool vu_in_tx;
+static const char *vu_close_later;
+
 static struct vu_dev vu = { .q = { { .kick = -1, .call = -1 },
 				    { .kick = -1, .call = -1 } } };
 static char vu_why[160];		/* reason of the last refusal */
@@ -222,13 +241,27 @@ static const char *vu_bad(const char *fmt, ...)
 }
 
 /**
- * vu_queue_reset() - Stop a queue and forget everything about it
+ * vu_kick_stop() - Stop watching a queue's kicks, and close them
+ * @c:		Execution context
  * @q:		Queue
  */
-static void vu_queue_reset(struct vu_queue *q)
+static void vu_kick_stop(const struct ctx *c, struct vu_queue *q)
 {
-	if (q->kick >= 0)
-		close(q->kick);
+	if (q->kick < 0)
+		return;
+	epoll_del(c->epollfd, q->kick);
+	close(q->kick);
+	q->kick = -1;
+}
+
+/**
+ * vu_queue_reset() - Stop a queue and forget everything about it
+ * @c:		Execution context
+ * @q:		Queue
+ */
+static void vu_queue_reset(const struct ctx *c, struct vu_queue *q)
+{
+	vu_kick_stop(c, q);
 	if (q->call >= 0)
 		close(q->call);
 	memset(q, 0, sizeof(*q));
@@ -254,13 +287,14 @@ static void vu_mem_unmap(void *const *map, const size_t *len, unsigned n)
 
 /**
  * vu_dev_reset() - Back to the state before any message
+ * @c:		Execution context
  */
-static void vu_dev_reset(void)
+static void vu_dev_reset(const struct ctx *c)
 {
 	unsigned i;
 
 	for (i = 0; i < VHOST_USER_QUEUES; i++)
-		vu_queue_reset(&vu.q[i]);
+		vu_queue_reset(c, &vu.q[i]);
 	vu_mem_unmap(vu.map, vu.map_len, vu.mem.n);
 	memset(vu.map, 0, sizeof(vu.map));
 	memset(&vu.mem, 0, sizeof(vu.mem));
@@ -511,9 +545,9 @@ static struct vu_queue *vu_vring_fd(const struct vu_hdr *h, const uint8_t *p,
  */
 static const char *vu_set_kick(struct ctx *c, struct vu_queue *q, int fd)
 {
-	(void)c;
-	if (q->kick >= 0)
-		close(q->kick);
+	uint64_t one = 1;
+
+	vu_kick_stop(c, q);
 	q->kick = fd;
 	if (fd < 0)
 		return vu_bad("queue %td: no kick descriptor (polling), not "
@@ -524,9 +558,23 @@ static const char *vu_set_kick(struct ctx *c, struct vu_queue *q, int fd)
 	if (!(vu.features & VU_F_VERSION_1))
 		return vu_bad("queue %td: guest driver without VERSION_1 "
 			      "(legacy virtio), not supported", q - vu.q);
+	if (fd > EPOLL_REF_FD_MAX ||
+	    epoll_add(c->epollfd, EPOLLIN,
+		      epoll_ref_make(EPOLL_TYPE_VHOST_KICK, fd,
+				     (uint32_t)(q - vu.q)))) {
+		close(fd);
+		q->kick = -1;
+		return vu_bad("queue %td: can't watch kick descriptor %d",
+			      q - vu.q, fd);
+	}
 	q->started = true;
 	if (!(vu.features & VU_F_PROTOCOL_FEATURES))
 		q->enabled = true;
+
+	/* Whatever the guest queued before: as if it had kicked */
+	/* #syscalls:passt write */
+	if (write(fd, &one, sizeof(one)) != sizeof(one))
+		debug_perror("vhost-user: kick queue %td", q - vu.q);
 	return NULL;
 }
 
@@ -586,6 +634,7 @@ static const char *vu_msg_vring(struct ctx *c, const struct vu_hdr *h,
 		if (!(q = vu_get_state(h, p, &num[1], &why)))
 			return why;
 		q->started = false;
+		vu_kick_stop(c, q);
 		num[0] = (uint32_t)(q - vu.q);
 		num[1] = q->vq.last_avail;
 		return vu_reply(c->fd_tap, h->request, num, sizeof(num));
@@ -664,7 +713,7 @@ static const char *vu_msg(struct ctx *c, const struct vu_hdr *h,
 	case VU_SET_OWNER:
 		return NULL;
 	case VU_RESET_OWNER:
-		vu_dev_reset();
+		vu_dev_reset(c);
 		return NULL;
 	case VU_SET_MEM_TABLE:
 		return vu_set_mem_table(h, p, fds, nfds);
@@ -841,7 +890,12 @@ void vhost_user_handler(struct ctx *c, uint32_t events)
  */
 void vhost_user_close(struct ctx *c, const char *why)
 {
-	vu_dev_reset();
+	if (vu_in_tx) {
+		/* Frames of the batch point into guest memory: later */
+		vu_close_later = why;
+		return;
+	}
+	vu_dev_reset(c);
 	tap_disconnect(c, why);
 }
 
@@ -855,7 +909,7 @@ void vhost_user_accept(struct ctx *c, int fd)
 	struct timeval tv = { .tv_sec = VU_TIMEOUT_S };
 	int flags;
 
-	vu_dev_reset();
+	vu_dev_reset(c);
 	c->fd_tap = fd;
 
 	/* #syscalls:passt fcntl setsockopt */
@@ -874,4 +928,234 @@ void vhost_user_accept(struct ctx *c, int fd)
 		return;
 	}
 	info("vhost-user frontend connected");
+}
+
+/**
+ * vhost_user_ready() - Can frames go to the guest?
+ *
+ * Return: true if the receive queue runs, with memory and rings mapped
+ */
+bool vhost_user_ready(void)
+{
+	const struct vu_queue *q = &vu.q[VHOST_USER_RX];
+
+	return vu.mem.n && q->vq.size && q->started && q->enabled &&
+	       !vu_close_later;
+}
+
+/**
+ * vu_notify() - Signal the guest about used chains, if it wants that now
+ * @q:		Queue, flushed
+ */
+static void vu_notify(struct vu_queue *q)
+{
+	uint64_t one = 1;
+
+	if (q->call < 0 || !virtq_should_notify(&q->vq))
+		return;
+	/* #syscalls:passt write */
+	if (write(q->call, &one, sizeof(one)) != sizeof(one))
+		debug_perror("vhost-user: call queue %td", q - vu.q);
+}
+
+/**
+ * vu_ring_bad() - The guest broke a ring: say so, end the connection
+ * @c:		Execution context
+ * @q:		Queue
+ * @why:	What is wrong
+ */
+static void vu_ring_bad(struct ctx *c, const struct vu_queue *q,
+			const char *why)
+{
+	warn("vhost-user: guest broke its %s queue, closing the connection: "
+	     "%s", q == &vu.q[VHOST_USER_RX] ? "receive" : "transmit", why);
+	vhost_user_close(c, "malformed virtqueue");
+}
+
+/**
+ * vhost_user_send() - Copy frames into the guest's receive buffers
+ * @c:			Execution context
+ * @iov:		Frames, @bufs_per_frame entries each, from Ethernet
+ * @bufs_per_frame:	Entries per frame
+ * @nframes:		Number of frames
+ *
+ * A frame that fits no buffer (without mergeable buffers) is dropped and
+ * counted, and counts as taken.
+ *
+ * Return: number of frames taken; fewer if the guest gave too few buffers
+ *	   (a kick on the receive queue tells when it gives more)
+ */
+size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes)
+{
+	struct vu_queue *q = &vu.q[VHOST_USER_RX];
+	bool mrg = !!(vu.features & VU_F_MRG_RXBUF), retried = false;
+	const char *why = NULL;
+	size_t i = 0;
+
+	if (!vhost_user_ready())
+		return 0;
+	while (i < nframes) {
+		enum virtq_ret r = virtio_net_rx(&vu.mem, &q->vq, mrg,
+						 &iov[i * bufs_per_frame],
+						 bufs_per_frame, &why);
+
+		if (r == VIRTQ_BAD) {
+			vu_ring_bad(c, q, why);
+			return i;
+		}
+		if (r == VIRTQ_EMPTY) {
+			/* Ask for a kick, and look once more: buffers given
+			 * just before would bring none
+			 */
+			virtq_enable_kicks(&q->vq);
+			if (retried || !virtq_avail_pending(&q->vq))
+				break;
+			retried = true;
+			continue;
+		}
+		if (r == VIRTQ_DROP)
+			stats_inc(STAT_TAP_DROP_VQ);
+		i++;
+	}
+	virtq_flush(&q->vq);
+	vu_notify(q);
+	return i;
+}
+
+/**
+ * vu_tx_frame() - The frame of a transmit chain, after its virtio-net header
+ * @e:		Chain
+ * @copy:	Where to copy a frame that is scattered, TAP_FRAME_MAX bytes
+ * @copied:	Bytes of @copy used, updated
+ * @f:		View of the frame, set on success
+ *
+ * Return: false if the chain holds no frame we can take
+ */
+static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
+			size_t *copied, struct pkt *f)
+{
+	size_t skip = VIRTIO_NET_HDR_LEN, len, o = 0;
+	unsigned i;
+
+	if (e->len < VIRTIO_NET_HDR_LEN + ETH_HLEN_ ||
+	    e->len - VIRTIO_NET_HDR_LEN > TAP_FRAME_MAX)
+		return false;
+	len = e->len - VIRTIO_NET_HDR_LEN;
+	for (i = 0; skip >= e->iov[i].iov_len; i++)
+		skip -= e->iov[i].iov_len;
+
+	/* Where it lies, if it's in one piece: the usual case */
+	if (e->iov[i].iov_len - skip >= len) {
+		*f = pkt_init((uint8_t *)e->iov[i].iov_base + skip, len,
+			      TAP_BUF_NONE);
+		return true;
+	}
+	for (; i < e->n; i++, skip = 0) {
+		size_t n = e->iov[i].iov_len - skip;
+
+		memcpy(copy + *copied + o, (uint8_t *)e->iov[i].iov_base + skip,
+		       n);
+		o += n;
+	}
+	*f = pkt_init(copy + *copied, len, TAP_BUF_NONE);
+	*copied += len;
+	return true;
+}
+
+/* Transmit batches: frames, the chains they came in, scattered ones' copy */
+#define VU_TX_COPY_SIZE		(1UL << 20)
+#define VU_TX_BATCHES		8	/* per kick, then we kick ourselves */
+static uint8_t vu_tx_copy[VU_TX_COPY_SIZE];
+static struct pkt vu_tx_frames[TAP_BATCH_MAX];
+static uint16_t vu_tx_heads[TAP_BATCH_MAX];
+
+/**
+ * vu_tx_batch() - Take a batch of frames from the transmit queue, hand
+ *		   them to tap.c, give the chains back
+ * @c:		Execution context
+ * @q:		Transmit queue
+ * @now:	Current time
+ *
+ * Return: false if the ring is malformed (and the connection closed)
+ */
+static bool vu_tx_batch(struct ctx *c, struct vu_queue *q,
+			const struct timespec *now)
+{
+	static struct virtq_elem e;
+	size_t n = 0, nh = 0, copied = 0, i;
+	const char *why = NULL;
+
+	while (nh < TAP_BATCH_MAX &&
+	       copied + TAP_FRAME_MAX <= sizeof(vu_tx_copy)) {
+		enum virtq_ret r = virtq_pop(&vu.mem, &q->vq, false, &e, &why);
+
+		if (r == VIRTQ_EMPTY)
+			break;
+		if (r == VIRTQ_BAD) {
+			vu_ring_bad(c, q, why);
+			return false;
+		}
+		vu_tx_heads[nh++] = e.head;
+		if (r == VIRTQ_DROP ||
+		    !vu_tx_frame(&e, vu_tx_copy, &copied, &vu_tx_frames[n]))
+			stats_inc(STAT_TAP_DROP_VQ);
+		else
+			n++;
+	}
+
+	if (n) {
+		vu_in_tx = true;
+		tap_handle_frames(c, vu_tx_frames, n, now);
+		vu_in_tx = false;
+		if (vu_close_later) {
+			vhost_user_close(c, vu_close_later);
+			vu_close_later = NULL;
+			return false;
+		}
+	}
+	for (i = 0; i < nh; i++)
+		virtq_push(&q->vq, vu_tx_heads[i], 0);
+	virtq_flush(&q->vq);
+	vu_notify(q);
+	return true;
+}
+
+/**
+ * vhost_user_kick_handler() - The guest kicked a queue
+ * @c:		Execution context
+ * @ref:	Epoll reference: kick descriptor, queue index
+ * @now:	Current time
+ */
+void vhost_user_kick_handler(struct ctx *c, union epoll_ref ref,
+			     const struct timespec *now)
+{
+	struct vu_queue *q;
+	uint64_t v = 0;
+	unsigned b;
+
+	ASSERT(ref.data < VHOST_USER_QUEUES);
+	q = &vu.q[ref.data];
+	/* #syscalls:passt read */
+	if (read(ref.fd, &v, sizeof(v)) < 0)
+		debug_perror("vhost-user: kick of queue %u", ref.data);
+	if (!q->started || !q->enabled || !q->vq.size || !vu.mem.n)
+		return;
+
+	if (ref.data == VHOST_USER_RX) {
+		tap_writable(c, now);	/* new receive buffers */
+		return;
+	}
+	for (b = 0; b < VU_TX_BATCHES; b++) {
+		if (!vu_tx_batch(c, q, now))
+			return;
+		virtq_enable_kicks(&q->vq);
+		if (!virtq_avail_pending(&q->vq))
+			return;
+	}
+	/* More waiting: after everybody else's events, as if kicked again */
+	v = 1;
+	/* #syscalls:passt write */
+	if (write(q->kick, &v, sizeof(v)) != sizeof(v))
+		debug_perror("vhost-user: kick of queue %u", ref.data);
 }

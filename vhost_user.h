@@ -27,5 +27,10 @@ void vhost_user_print_caps(void);
 void vhost_user_accept(struct ctx *c, int fd);
 void vhost_user_handler(struct ctx *c, uint32_t events);
 void vhost_user_close(struct ctx *c, const char *why);
+void vhost_user_kick_handler(struct ctx *c, union epoll_ref ref,
+			     const struct timespec *now);
+bool vhost_user_ready(void);
+size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes);
 
 #endif /* VHOST_USER_H */

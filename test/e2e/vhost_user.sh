@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vhost_user.sh - passt --vhost-user: the protocol as QEMU speaks it, from
 # a frontend of ours (test/lib/vu_peer.py: its own memfd memory and rings),
-# then malformed messages: each closes its connection with a warning, and
-# the next frontend is served; the daemon survives
+# frames both ways through the rings, then malformed messages and rings:
+# each closes its connection with a warning, and the next frontend is
+# served; the daemon survives
 #
 # Topology: see test/lib/lib.sh. passt runs in the host namespace; the
 # "guest" is the python frontend on passt's socket.
@@ -53,7 +54,7 @@ check "unused_fds_closed" peer fds
 # $2:	What the warning must say (extended regular expression)
 bad() {
 	local n
-	n="$(grep -c "vhost-user: .*closing the connection" "${log}")"
+	n="$(grep -c "closing the connection" "${log}")"
 	check "${1#bad-}_closes" peer "$1" || return
 	wait_for 2 _lib_log_more "${log}" "closing the connection" "${n}"
 	check_grep "${1#bad-}_warned" "$2" "$(tail -n 3 "${log}")"
@@ -76,6 +77,26 @@ bad bad-log-base	"dirty page logging .* not implemented"
 bad bad-unknown		"request 99 refused.*unsupported request"
 
 check "session_after_bad_messages" peer session
+
+# Frames: an ARP request on the transmit queue, its reply written into our
+# receive buffers; an ICMP echo with 1200 bytes, answered byte for byte
+check "arp" peer arp
+check "ping4" peer ping4
+check "ping4_scattered_merged" peer ping4-big
+check "short_chain_dropped" peer short-chain
+stats="$(stats_dump "${PASST_PID}" "${log}")"
+[ "$(stat_of "${stats}" drop_virtqueue_chain)" -ge 1 ] &&
+	pass "short_chain_counted" ||
+	fail "short_chain_counted" "drop_virtqueue_chain $(stat_of "${stats}" drop_virtqueue_chain)"
+
+# Malformed rings: the chain is refused, the connection closed
+bad bad-loop		"transmit queue.*descriptor chain loops"
+bad bad-out-of-region	"transmit queue.*buffer outside guest memory"
+bad bad-oversized	"transmit queue.*buffer outside guest memory"
+bad bad-next		"transmit queue.*next descriptor beyond the table"
+bad bad-writable-tx	"transmit queue.*writable descriptor in transmit chain"
+bad bad-indirect-len	"transmit queue.*indirect descriptor, not negotiated"
+check "arp_after_bad_rings" peer arp ping4
 pid_alive "${PASST_PID}" && pass "alive" || fail "alive" "passt exited"
 daemon_stop_check "stop" --pid "${PASST_PID}" --log "${log}"
 

@@ -18,6 +18,10 @@ Checks:
 		on the receive queue (frame checked); the transmit buffer is
 		returned in the used ring
   ping4		session, then an ICMP echo to the gateway address, answered
+  ping4-big	the same with 6000 bytes, sent in two descriptors (passt
+		copies it), answered over several mergeable receive buffers
+  short-chain	a transmit chain shorter than the virtio-net header, then an
+		ARP request: the first is dropped, both chains returned
   bad-*		one malformed message or ring (see BAD below): passt must
 		close the connection
   fds		a message with descriptors it doesn't use, many times: the
@@ -238,6 +242,18 @@ class Frontend:
         self.desc(1, slot, GPA + off, len(data), 0)
         self.offer(1, slot)
 
+    def tx_split(self, frame, cut, slot=0):
+        """Send a frame in two descriptors, cut bytes in the first (with
+        the header), the rest in a buffer elsewhere"""
+        data = bytes(HDR_LEN) + frame
+        off = BUFS_OFF[1] + slot * BUF_SIZE
+        off2 = BUFS_OFF[1] + 0x40000
+        self.mem[off:off + cut] = data[:cut]
+        self.mem[off2:off2 + len(data) - cut] = data[cut:]
+        self.desc(1, slot, GPA + off, cut, DESC_F_NEXT, slot + 1)
+        self.desc(1, slot + 1, GPA + off2, len(data) - cut, 0)
+        self.offer(1, slot)
+
     def rx_frames(self):
         """Frames passt wrote into receive buffers, since the last call"""
         out = []
@@ -313,7 +329,7 @@ def check_arp(fe, _a):
     return "arp: %s is at %s" % (pkt.GW4, r[22:28].hex(":"))
 
 
-def check_ping4(fe, _a):
+def check_ping4(fe, _a, size=1200, split=False):
     """ICMP echo to the gateway, answered"""
     fe.setup()
     fe.rx_post()
@@ -321,10 +337,14 @@ def check_ping4(fe, _a):
     r = fe.rx_wait(is_arp_reply)
     if not r:
         pkt.die("no ARP reply")
-    ident, seq, data = 0x4243, 9, os.urandom(1200)
-    fe.tx(pkt.eth(r[22:28], pkt.GUEST_MAC, pkt.ETH_P_IP,
-                  pkt.ipv4(pkt.GUEST4, pkt.GW4, 1,
-                           pkt.icmp4_echo(ident, seq, data))), slot=1)
+    ident, seq, data = 0x4243, 9, os.urandom(size)
+    frame = pkt.eth(r[22:28], pkt.GUEST_MAC, pkt.ETH_P_IP,
+                    pkt.ipv4(pkt.GUEST4, pkt.GW4, 1,
+                             pkt.icmp4_echo(ident, seq, data)))
+    if split:
+        fe.tx_split(frame, 40, slot=1)
+    else:
+        fe.tx(frame, slot=1)
 
     def ok(f):
         return (f[12:14] == b"\x08\x00" and f[23] == 1 and f[34] == 0 and
@@ -332,6 +352,28 @@ def check_ping4(fe, _a):
     if not fe.rx_wait(ok):
         pkt.die("no echo reply with our data")
     return "ping4: reply with our %d bytes" % len(data)
+
+
+def check_short_chain(fe, _a):
+    """A transmit chain too short for the virtio-net header: dropped and
+    returned, the connection goes on"""
+    fe.setup()
+    fe.rx_post()
+    fe.desc(1, 5, GPA + BUFS_OFF[1] + 0x8000, 8, 0)
+    fe.offer(1, 5)
+    fe.tx(arp_request())
+    if not fe.rx_wait(is_arp_reply):
+        pkt.die("no ARP reply after a short chain")
+    used = [u[0] for u in fe.used(1)]
+    if 5 not in used or 0 not in used:
+        pkt.die("chains not returned: %s" % used)
+    return "short chain dropped, returned, ARP answered after it"
+
+
+def check_ping4_big(fe, a):
+    """A large echo, sent in two descriptors, its reply over several
+    mergeable receive buffers"""
+    return check_ping4(fe, a, size=6000, split=True)
 
 
 # Malformed messages and rings: name -> what to do after connecting
@@ -431,6 +473,7 @@ def check_fds(fe, a):
 
 
 CHECKS = {"session": check_session, "arp": check_arp, "ping4": check_ping4,
+          "ping4-big": check_ping4_big, "short-chain": check_short_chain,
           "fds": check_fds}
 
 
