@@ -429,9 +429,12 @@ bool virtq_should_notify(struct virtq *vq)
 }
 
 /**
- * virtq_enable_kicks() - Ask for a kick at the next available chain
+ * virtq_enable_kicks() - Ask for a kick at the next chain the driver adds
  * @vq:		Queue
  *
+ * The event is the driver's available index as it is now, not ours: on a
+ * receive queue we may leave chains there (too few for a frame), and a
+ * kick is due when the driver adds more, not at one it already added.
  * The caller checks virtq_avail_pending() after this: a chain made
  * available just before would otherwise wait for a kick that never comes.
  */
@@ -439,7 +442,8 @@ void virtq_enable_kicks(struct virtq *vq)
 {
 	if (vq->event_idx)
 		__atomic_store_n(&vq->used[2 + 4 * vq->size],
-				 htole16(vq->last_avail), __ATOMIC_RELAXED);
+				 htole16(virtq_avail_idx(vq)),
+				 __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
