@@ -114,7 +114,14 @@ enum vu_request {
 #define VU_VRING_IDX_MASK	0xffULL
 #define VU_VRING_NOFD		0x100ULL
 
-#define VU_TIMEOUT_S		1
+/* A message cut short costs its connection this long; the fuzzer feeds
+ * them on purpose, and can't wait that long each time
+ */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define VU_TIMEOUT_US		1000
+#else
+#define VU_TIMEOUT_US		1000000
+#endif
 
 /**
  * struct vu_hdr - Message header, as on the wire (host order: the protocol
@@ -906,7 +913,8 @@ void vhost_user_close(struct ctx *c, const char *why)
  */
 void vhost_user_accept(struct ctx *c, int fd)
 {
-	struct timeval tv = { .tv_sec = VU_TIMEOUT_S };
+	struct timeval tv = { .tv_sec = VU_TIMEOUT_US / 1000000,
+			      .tv_usec = VU_TIMEOUT_US % 1000000 };
 	int flags;
 
 	vu_dev_reset(c);

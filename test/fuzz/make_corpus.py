@@ -837,7 +837,24 @@ def vhost_user_corpus():
                                         base + 0x1000, 0)))
     kick = [vu_rec(vu_msg(12, u64(q)), 1) + vu_rec(vu_msg(13, u64(q)), 1) +
             vu_rec(vu_msg(18, st(q, 1))) for q in (0, 1)]
+    # Guest memory (memfd offset = GPA - 0x100000): receive buffers on
+    # queue 0, an ARP request on queue 1, written before the queues start
+    gpa = 0x100000
+    rxd = b"".join(struct.pack("<QIHH", gpa + 0x30000 + i * 2048, 2048, 2, 0)
+                   for i in range(4))
+    rxa = struct.pack("<HH", 0, 4) + struct.pack("<4H", 0, 1, 2, 3)
+    arp = eth(BCAST_MAC, 0x0806, struct.pack(
+        "!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, GUEST_MAC, a4(GUEST4),
+        b"\0" * 6, a4(GW4)))
+    txd = struct.pack("<QIHH", gpa + 0x20000, 12 + len(arp), 0, 0)
+    txa = struct.pack("<HHH", 0, 1, 0)
+    guest = b"".join(vu_rec(struct.pack("<H", off // 16) + d, 0xff)
+                     for off, d in ((0x0, rxd), (0x1000, rxa),
+                                    (0x10000, txd), (0x11000, txa),
+                                    (0x20000, bytes(12) + arp)))
     return {
+        "frames": (guest + vu_rec(hello) + vu_rec(mem, 1) + vu_rec(rings) +
+                   kick[0] + kick[1]),
         "session": (vu_rec(hello) + vu_rec(mem, 1) + vu_rec(rings) +
                     kick[0] + kick[1] + vu_rec(vu_msg(11, st(0, 0)))),
         "two_tables": (vu_rec(hello) + vu_rec(mem, 1) + vu_rec(rings) +
