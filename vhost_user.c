@@ -257,6 +257,7 @@ static void vu_kick_stop(const struct ctx *c, struct vu_queue *q)
 	if (q->kick < 0)
 		return;
 	epoll_del(c->epollfd, q->kick);
+	/* #syscalls:passt close */
 	close(q->kick);
 	q->kick = -1;
 }

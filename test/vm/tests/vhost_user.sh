@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vhost_user.sh - a QEMU guest on passt --vhost-user: shared memfd memory,
 # frames through the virtqueues; DHCP lease, ping both families, HTTP
-# downloads over both checked by sha256; then the next QEMU on the same passt
+# downloads over both checked by sha256; then the next QEMU on the same
+# passt, and a guest that reboots (the device reset through the protocol)
 #
 # Topology (test/vm/lib.sh): passt, QEMU and python's HTTP server in the
 # host namespace, whose only link is the ifb black hole. The guest
@@ -20,7 +21,7 @@ SIZE_MIB=20
 vm_http $((SIZE_MIB * 1024)) "${HTTP_PORT}"
 sum="${VM_SUM}"
 
-if ! vm_passt --vhost-user -s "${VM_SOCK}"; then
+if ! vm_passt --debug --vhost-user -s "${VM_SOCK}"; then
 	fail "passt_start" "$(cat "${T_TMP}/passt.out")"
 	lib_done
 fi
@@ -72,6 +73,35 @@ vm_wait g2 "PT done" 120
 vm_grep g2 "PT ping4 ok" && pass "next_guest_ping4" ||
 	fail "next_guest_ping4" "$(vm_tail g2); passt: $(tail -n 3 "${PASST_LOG}")"
 vm_end g2 20 && pass "next_guest_done" || fail "next_guest_done" "$(vm_tail g2)"
+
+# pings_seen() - Has a guest's console shown at least N successful pings
+# $1:	Guest name
+# $2:	N
+pings_seen() {
+	[ "$(tr -d '\r' < "$(vm_log "$1")" | grep -c "^PT ping4 ok")" -ge "$2" ]
+}
+
+# A guest that reboots: QEMU resets the device through the protocol
+# (GET_VRING_BASE, then the whole set-up again), the guest boots again on
+# the same connection and pings again; then QEMU is killed
+n_conn="$(grep -c "vhost-user frontend connected" "${PASST_LOG}")"
+vm_boot_vu g3 -action reboot=reset
+if wait_for 60 pings_seen g3 2; then
+	pass "reboot_ping4_twice"
+else
+	fail "reboot_ping4_twice" "$(vm_tail g3); passt: $(tail -n 3 "${PASST_LOG}")"
+fi
+[ "$(grep -c "vhost-user frontend connected" "${PASST_LOG}")" -eq $((n_conn + 1)) ] &&
+	pass "reboot_same_connection" ||
+	fail "reboot_same_connection" "$(grep "vhost-user\|Guest" "${PASST_LOG}" | tail -n 3)"
+n_disc="$(grep -c "Guest disconnected" "${PASST_LOG}")"
+kill -KILL "${VM_PID_g3}"
+vm_end g3 5
+wait_for 10 _lib_log_more "${PASST_LOG}" "Guest disconnected" "${n_disc}" &&
+	pass "qemu_killed_seen" ||
+	fail "qemu_killed_seen" "$(tail -n 3 "${PASST_LOG}")"
+pid_alive "${PASST_PID}" && pass "alive_after_qemu_killed" ||
+	fail "alive_after_qemu_killed" "$(tail -n 3 "${PASST_LOG}")"
 
 daemon_stop_check "daemon_stop" --pid "${PASST_PID}" --log "${PASST_LOG}"
 lib_done
