@@ -87,6 +87,8 @@ enum {
 	OPT_SPLICE_ONLY,
 	OPT_NO_COPY_ADDRS,
 	OPT_PRINT_SYSCALLS,
+	OPT_VHOST_USER,
+	OPT_PRINT_CAPS,
 };
 
 static const struct option conf_options[] = {
@@ -157,6 +159,8 @@ static const struct option conf_options[] = {
 	{ "splice-only",	no_argument,		NULL, OPT_SPLICE_ONLY },
 	{ "no-copy-addrs",	no_argument,		NULL, OPT_NO_COPY_ADDRS },
 	{ "print-syscalls",	no_argument,		NULL, OPT_PRINT_SYSCALLS },
+	{ "vhost-user",		no_argument,		NULL, OPT_VHOST_USER },
+	{ "print-capabilities",	no_argument,		NULL, OPT_PRINT_CAPS },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -515,6 +519,8 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			return CONF_VERSION;
 		case OPT_PRINT_SYSCALLS:
 			return CONF_SYSCALLS;
+		case OPT_PRINT_CAPS:
+			return CONF_CAPS;
 		case 'm':
 			if (parse_u32(arg, 10, &v) ||
 			    (v && (v < MTU_MIN_IPV4 || v > MTU_MAX)))
@@ -852,6 +858,7 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			break;
 		case 's':
 		case '1':
+		case OPT_VHOST_USER:
 			if (c->mode != MODE_PASST)
 				return conf_err(err, errlen,
 						"%s%s%s%s is only valid for passt",
@@ -859,6 +866,8 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 						arg ? arg : "", arg ? "'" : "");
 			if (opt == '1') {
 				c->one_off = true;
+			} else if (opt == OPT_VHOST_USER) {
+				c->vhost_user = true;
 			} else if (!*arg ||
 				   str_copy(c->sock_path, sizeof(c->sock_path),
 					    arg)) {

@@ -18,6 +18,8 @@
  * @CONF_HELP:		-h/--help: print usage, exit 0
  * @CONF_VERSION:	--version: print version, exit 0
  * @CONF_SYSCALLS:	--print-syscalls: print the seccomp allow-list, exit 0
+ * @CONF_CAPS:		--print-capabilities: print the vhost-user backend
+ *			capabilities (JSON), exit 0
  */
 enum conf_result {
 	CONF_OK,
@@ -25,6 +27,7 @@ enum conf_result {
 	CONF_HELP,
 	CONF_VERSION,
 	CONF_SYSCALLS,
+	CONF_CAPS,
 };
 
 /**

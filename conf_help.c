@@ -239,7 +239,12 @@ static void conf_usage_mode(const struct ctx *c)
 "                             [/tmp/passt_N.socket, with the first free N]\n"
 "  -F, --fd FD                take FD as the guest's connected socket;\n"
 "                             implies -1\n"
-"  -1, --one-off              quit as soon as the guest disconnects\n");
+"  -1, --one-off              quit as soon as the guest disconnects\n"
+"      --vhost-user           speak vhost-user on that socket: QEMU's\n"
+"                             -netdev vhost-user, the guest's memory shared\n"
+"                             with us [frames over the stream]\n"
+"      --print-capabilities   print what we offer as a vhost-user backend\n"
+"                             (JSON, for libvirt), then quit\n");
 	}
 }
 

@@ -28,7 +28,7 @@
 
 /**
  * enum passt_mode - Which guest link we serve
- * @MODE_PASST:	A VM over a UNIX stream socket (QEMU), later vhost-user
+ * @MODE_PASST:	A VM over a UNIX stream socket (QEMU), or vhost-user
  * @MODE_PASTA:	A network namespace through a tap device
  */
 enum passt_mode {
@@ -177,6 +177,8 @@ struct fwd_ctx;
  * @fd_tap_listen:	Listening UNIX socket (passt), or -1
  * @fd_tap:		Tap device (pasta) or connected socket (passt), or -1
  * @fd_tap_given:	-F: descriptor given by the caller, or -1
+ * @vhost_user:		--vhost-user (passt): the guest's socket carries the
+ *			vhost-user protocol, frames go through shared memory
  * @epollfd:		The epoll instance
  * @our_tap_mac:	Our MAC on the guest link (-M)
  * @guest_mac:		Guest's MAC, learnt from its frames
@@ -226,6 +228,7 @@ struct ctx {
 	int fd_tap_listen;
 	int fd_tap;
 	int fd_tap_given;
+	bool vhost_user;
 	int epollfd;
 
 	uint8_t our_tap_mac[MAC_LEN];

@@ -23,6 +23,8 @@ static const char *const epoll_type_names[EPOLL_NUM_TYPES] = {
 	[EPOLL_TYPE_TCP_TIMER]		= "TCP timer",
 	[EPOLL_TYPE_UDP_LISTEN]		= "UDP listener",
 	[EPOLL_TYPE_UDP_REPLY]		= "UDP reply socket",
+	[EPOLL_TYPE_VHOST_CMD]		= "vhost-user socket",
+	[EPOLL_TYPE_VHOST_KICK]		= "vhost-user kick",
 };
 
 /**

@@ -27,6 +27,8 @@ enum epoll_type {
 	EPOLL_TYPE_TCP_TIMER,		/* timerfd of a TCP connection */
 	EPOLL_TYPE_UDP_LISTEN,		/* bound socket, forwarded port */
 	EPOLL_TYPE_UDP_REPLY,		/* connected socket of a UDP flow */
+	EPOLL_TYPE_VHOST_CMD,		/* vhost-user control socket */
+	EPOLL_TYPE_VHOST_KICK,		/* vhost-user queue kick eventfd */
 	EPOLL_NUM_TYPES,
 };
 

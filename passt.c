@@ -40,6 +40,7 @@
 #include "ctx.h"
 #include "conf.h"
 #include "tap.h"
+#include "vhost_user.h"
 #include "pcap.h"
 #include "ndp.h"
 #include "flow.h"
@@ -255,6 +256,12 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 	case EPOLL_TYPE_TAP_LISTEN:
 		tap_listen_handler(c, ev->events);
 		break;
+	case EPOLL_TYPE_VHOST_CMD:
+		vhost_user_handler(c, ev->events);
+		break;
+	case EPOLL_TYPE_VHOST_KICK:
+		vhost_user_kick_handler(c, ref, now);
+		break;
 	case EPOLL_TYPE_NSQUIT_INOTIFY:
 	case EPOLL_TYPE_NSQUIT_TIMER:
 	case EPOLL_TYPE_NSQUIT_PIDFD:
@@ -417,6 +424,9 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	case CONF_SYSCALLS:
 		seccomp_print(c);
+		return EXIT_SUCCESS;
+	case CONF_CAPS:
+		vhost_user_print_caps();
 		return EXIT_SUCCESS;
 	case CONF_ERROR:
 		if (*err)

@@ -96,6 +96,8 @@ enum stats_col {
 	  DROPS, ONE, "short frame")					\
 	X(TAP_DROP_STREAM,	"drop_bad_stream_length",		\
 	  DROPS, ONE, "bad stream length (passt)")			\
+	X(TAP_DROP_VQ,		"drop_virtqueue_chain",			\
+	  DROPS, ONE, "unusable chain (vhost-user)")			\
 	X(TAP_DROP_ETHERTYPE,	"drop_unknown_ethertype",		\
 	  DROPS, ONE, "unknown EtherType")				\
 	X(TAP_DROP_IP4,		"drop_bad_ipv4",			\

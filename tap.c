@@ -4,9 +4,11 @@
  * Theory of operation
  *
  * Backends: a tap device in a namespace (pasta: one frame per read() and
- * write()), or a UNIX stream socket (passt with QEMU: each frame preceded
- * by its length as a 4-byte big-endian number). Later backends (vhost-user,
- * AF_VSOCK) plug in at the same two points: a batch of received frames is
+ * write()), a UNIX stream socket (passt with QEMU: each frame preceded
+ * by its length as a 4-byte big-endian number), or vhost-user (virtqueues
+ * in the guest's memory, see vhost_user.c, whose frames come as views of
+ * guest memory, TAP_BUF_NONE). Later backends (AF_VSOCK) plug in at the
+ * same two points: a batch of received frames is
  * handed to tap_handle_frames(), and frames to send are given to
  * tap_send_frames() as scatter lists that start with the Ethernet header;
  * the backend adds whatever framing it needs.
@@ -72,6 +74,7 @@
 #include "ndp.h"
 #include "dhcp.h"
 #include "dhcpv6.h"
+#include "vhost_user.h"
 
 #define TAP_SOCK_PATH_FMT	"/tmp/passt_%u.socket"
 #define TAP_SOCK_TRIES		100
@@ -156,6 +159,8 @@ void tap_set_hooks(const struct tap_hooks *hooks)
  */
 bool tap_is_ready(const struct ctx *c)
 {
+	if (c->vhost_user)
+		return c->fd_tap >= 0 && vhost_user_ready();
 	return c->fd_tap >= 0;
 }
 
@@ -209,7 +214,9 @@ static void tap_out_block(struct ctx *c)
 		return;
 	tap_out_blocked = true;
 	stats_inc(STAT_TAP_OUT_BLOCKED);
-	epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+	/* vhost-user: the guest's kick on its receive queue says when */
+	if (!c->vhost_user)
+		epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
 }
 
 /**
@@ -220,9 +227,22 @@ static void tap_out_block(struct ctx *c)
 static void tap_out_ready(struct ctx *c, const struct timespec *now)
 {
 	tap_out_blocked = false;
-	epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
+	if (!c->vhost_user)
+		epoll_mod(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
 	if (tap_hooks && tap_hooks->writable)
 		tap_hooks->writable(c, now);
+}
+
+/**
+ * tap_writable() - A backend without a descriptor to watch (vhost-user: the
+ *		    guest gave receive buffers) takes frames again
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void tap_writable(struct ctx *c, const struct timespec *now)
+{
+	if (tap_out_blocked)
+		tap_out_ready(c, now);
 }
 
 /**
@@ -784,7 +804,7 @@ void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
  * @c:		Execution context
  * @why:	What happened, for the log
  */
-static void tap_disconnect(struct ctx *c, const char *why)
+void tap_disconnect(struct ctx *c, const char *why)
 {
 	info("Guest disconnected: %s", why);
 	epoll_del(c->epollfd, c->fd_tap);
@@ -999,6 +1019,11 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 		return;
 	}
 
+	if (c->vhost_user) {
+		vhost_user_accept(c, fd);
+		return;
+	}
+
 	c->fd_tap = fd;
 	tap_stream_partial = tap_stream_partial_off = 0;
 	tap_rx_blocked = tap_out_blocked = false;
@@ -1191,9 +1216,16 @@ static void tap_sock_listen(struct ctx *c)
 	tap_sock_dir_open(c->sock_path);
 	info("UNIX domain socket bound at %s", a.sun_path);
 	info("You can now start qemu (>= 7.2), with:");
-	info("    qemu-system-x86_64 ... -netdev stream,id=n0,server=off,"
-	     "addr.type=unix,addr.path=%s -device virtio-net-pci,netdev=n0",
-	     a.sun_path);
+	if (c->vhost_user)
+		info("    qemu-system-x86_64 ... -chardev socket,id=c0,path=%s "
+		     "-netdev vhost-user,id=n0,chardev=c0 "
+		     "-device virtio-net-pci,netdev=n0 -object "
+		     "memory-backend-memfd,id=mem,size=SIZE,share=on "
+		     "-numa node,memdev=mem", a.sun_path);
+	else
+		info("    qemu-system-x86_64 ... -netdev stream,id=n0,"
+		     "server=off,addr.type=unix,addr.path=%s "
+		     "-device virtio-net-pci,netdev=n0", a.sun_path);
 }
 
 /**
@@ -1208,7 +1240,14 @@ void tap_init(struct ctx *c)
 	rand_bytes(&tap_hash_key, sizeof(tap_hash_key));
 
 	if (c->mode == MODE_PASST) {
-		if (c->fd_tap_given >= 0) {
+		if (c->fd_tap_given >= 0 && c->vhost_user) {
+			if (c->fd_tap_given > EPOLL_REF_FD_MAX)
+				die("--fd %d: too large", c->fd_tap_given);
+			vhost_user_accept(c, c->fd_tap_given);
+			if (c->fd_tap < 0)
+				die("--fd %d: not usable", c->fd_tap_given);
+			return;
+		} else if (c->fd_tap_given >= 0) {
 			c->fd_tap = c->fd_tap_given;
 			if (set_nonblock(c->fd_tap))
 				die_perror("--fd %d", c->fd_tap);
@@ -1289,6 +1328,15 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 
 	for (i = 0; i < nframes; i++)
 		pcap_iov(&iov[i * bufs_per_frame], bufs_per_frame);
+
+	if (c->vhost_user) {
+		sent = vhost_user_send(c, iov, bufs_per_frame, nframes);
+		if (sent < nframes && c->fd_tap >= 0)
+			tap_out_block(c);
+		stats_add(STAT_TAP_FRAMES_OUT, sent);
+		stats_add(STAT_TAP_DROP_OUT, nframes - sent);
+		return sent;
+	}
 
 	if (c->mode == MODE_PASTA) {
 		static struct virtio_net_hdr vh;

@@ -16,6 +16,10 @@
 
 /* Receive buffers: a buffer stays pinned while anyone holds its bytes */
 #define TAP_BUF_COUNT		4
+/* Frames in the guest's memory (vhost-user): given back to the guest once
+ * the handlers return, they can't be pinned: copy what must stay
+ */
+#define TAP_BUF_NONE		UINT16_MAX
 #define TAP_BUF_SIZE		(4UL * 1024 * 1024)
 /* Largest frame we take: 64 KiB IP packet plus Ethernet header */
 #define TAP_FRAME_MAX		(ETH_MAX_MTU + 14)
@@ -82,6 +86,8 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now);
 void tap_listen_handler(struct ctx *c, uint32_t events);
+void tap_disconnect(struct ctx *c, const char *why);
+void tap_writable(struct ctx *c, const struct timespec *now);
 void tap_sock_unlink(const struct ctx *c);
 void tap_sock_keeper(const struct ctx *c);
 bool tap_is_ready(const struct ctx *c);

@@ -167,6 +167,7 @@ static void fuzz_check_ctx(const struct ctx *c, const struct conf_given *g,
 	case CONF_HELP:
 	case CONF_VERSION:
 	case CONF_SYSCALLS:
+	case CONF_CAPS:
 		break;
 	default:
 		FUZZ_CHECK(!"unknown conf_parse() result");

@@ -761,6 +761,109 @@ def conf_input(flags, line):
     return bytes([flags]) + b"\0".join(a.encode() for a in line.split())
 
 
+# Virtqueues: header, then guest memory with rings (fuzz_virtio.c)
+VQ_GPA0, VQ_GPA1 = 0x10000, 0x40000
+VQ_AVAIL, VQ_USED, VQ_MEM = 0x1000, 0x1400, 16384
+
+
+def vq_image(qlog, flags, descs, heads, tables=(), frame_len=0):
+    """One fuzz_virtio input: queue of 1 << qlog, descriptors (index, gpa,
+    len, flags, next), heads made available, indirect tables (offset, list
+    of (gpa, len, flags, next))"""
+    mem = bytearray(VQ_MEM)
+    for i, addr, length, fl, nxt in descs:
+        struct.pack_into("<QIHH", mem, 16 * i, addr, length, fl, nxt)
+    for off, entries in tables:
+        for j, (addr, length, fl, nxt) in enumerate(entries):
+            struct.pack_into("<QIHH", mem, off + 16 * j, addr, length, fl,
+                             nxt)
+    for n, h in enumerate(heads):
+        struct.pack_into("<H", mem, VQ_AVAIL + 4 + 2 * n, h)
+    struct.pack_into("<H", mem, VQ_AVAIL + 2, len(heads))
+    hdr = struct.pack("<BBHHH", qlog, flags, 0, frame_len, 0)
+    return hdr + bytes(mem)
+
+
+def virtio_corpus():
+    """Inputs for fuzz_virtio"""
+    b0, b1 = VQ_GPA0 + 0x2000, VQ_GPA1 + 0x100
+    return {
+        "tx_two": vq_image(3, 0, [(0, b0, 100, 1, 1), (1, b1, 60, 0, 0)],
+                           [0]),
+        "tx_indirect": vq_image(4, 0x03, [(2, VQ_GPA0 + 0x1800, 48, 4, 0)],
+                                [2], [(0x1800, [(b0, 12, 1, 1),
+                                                (b1, 64, 1, 2),
+                                                (b0 + 64, 30, 0, 0)])]),
+        # Buffers that end where a region ends: one byte more is outside
+        "tx_edges": vq_image(3, 0, [(0, VQ_GPA0 + 8192 - 100, 100, 1, 1),
+                                    (1, VQ_GPA1 + 8192 - 64, 64, 0, 0)],
+                             [0]),
+        "tx_loop": vq_image(3, 0, [(0, b0, 10, 1, 1), (1, b0, 10, 1, 0)],
+                            [0]),
+        "rx_mrg": vq_image(3, 0x0d, [(i, b0 + 256 * i, 256, 2, 0)
+                                     for i in range(4)], [0, 1, 2, 3],
+                           frame_len=600),
+        "rx_single": vq_image(2, 0x08, [(0, b1, 2048, 2, 0)], [0],
+                              frame_len=1514),
+    }
+
+
+# vhost-user: records of descriptors, length, messages (fuzz_vhost_user.c)
+def vu_msg(req, payload=b"", flags=1):
+    """One vhost-user message"""
+    return struct.pack("<III", req, flags, len(payload)) + payload
+
+
+def vu_rec(data, nfds=0):
+    """One record: descriptors attached to the first byte of data"""
+    return struct.pack("<BH", nfds, len(data)) + data
+
+
+def vhost_user_corpus():
+    """Inputs for fuzz_vhost_user"""
+    u64 = lambda v: struct.pack("<Q", v)
+    st = lambda i, n: struct.pack("<II", i, n)
+    feats = (1 << 32) | (1 << 30) | (1 << 29) | (1 << 28) | (1 << 15)
+    hello = (vu_msg(1) + vu_msg(15) + vu_msg(16, u64(8)) + vu_msg(3) +
+             vu_msg(2, u64(feats), flags=9))
+    mem = vu_msg(5, struct.pack("<II", 1, 0) +
+                 struct.pack("<QQQQ", 0x100000, 1 << 20, 0x7f0000000000, 0),
+                 flags=9)
+    rings = b""
+    for q in (0, 1):
+        base = 0x7f0000000000 + q * 0x10000
+        rings += (vu_msg(8, st(q, 256)) + vu_msg(10, st(q, 0)) +
+                  vu_msg(9, struct.pack("<IIQQQQ", q, 0, base, base + 0x2000,
+                                        base + 0x1000, 0)))
+    kick = [vu_rec(vu_msg(12, u64(q)), 1) + vu_rec(vu_msg(13, u64(q)), 1) +
+            vu_rec(vu_msg(18, st(q, 1))) for q in (0, 1)]
+    # Guest memory (memfd offset = GPA - 0x100000): receive buffers on
+    # queue 0, an ARP request on queue 1, written before the queues start
+    gpa = 0x100000
+    rxd = b"".join(struct.pack("<QIHH", gpa + 0x30000 + i * 2048, 2048, 2, 0)
+                   for i in range(4))
+    rxa = struct.pack("<HH", 0, 4) + struct.pack("<4H", 0, 1, 2, 3)
+    arp = eth(BCAST_MAC, 0x0806, struct.pack(
+        "!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, GUEST_MAC, a4(GUEST4),
+        b"\0" * 6, a4(GW4)))
+    txd = struct.pack("<QIHH", gpa + 0x20000, 12 + len(arp), 0, 0)
+    txa = struct.pack("<HHH", 0, 1, 0)
+    guest = b"".join(vu_rec(struct.pack("<H", off // 16) + d, 0xff)
+                     for off, d in ((0x0, rxd), (0x1000, rxa),
+                                    (0x10000, txd), (0x11000, txa),
+                                    (0x20000, bytes(12) + arp)))
+    return {
+        "frames": (guest + vu_rec(hello) + vu_rec(mem, 1) + vu_rec(rings) +
+                   kick[0] + kick[1]),
+        "session": (vu_rec(hello) + vu_rec(mem, 1) + vu_rec(rings) +
+                    kick[0] + kick[1] + vu_rec(vu_msg(11, st(0, 0)))),
+        "two_tables": (vu_rec(hello) + vu_rec(mem, 1) + vu_rec(rings) +
+                       vu_rec(mem, 1) + vu_rec(vu_msg(4))),
+        "extra_fds": vu_rec(vu_msg(1) + vu_msg(3), 8),
+        "cut": vu_rec(hello[:30]),
+    }
+
+
 def write(top, harness, name, data):
     """Write one corpus file"""
     d = os.path.join(top, harness)
@@ -793,6 +896,10 @@ def main():
         write(top, "fuzz_icmp_err", name, data)
     for name, data in fwd_spec_corpus().items():
         write(top, "fuzz_fwd_spec", name, data)
+    for name, data in virtio_corpus().items():
+        write(top, "fuzz_virtio", name, data)
+    for name, data in vhost_user_corpus().items():
+        write(top, "fuzz_vhost_user", name, data)
     for name, (opt, value) in ADDR.items():
         write(top, "fuzz_addr", name, addr_input(opt, value))
     for name, (flags, line) in CONF.items():

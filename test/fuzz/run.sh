@@ -29,7 +29,8 @@ set -u
 DIR="$(cd "$(dirname "$0")" && pwd)"
 SECONDS_EACH="${1:-${FUZZ_SECONDS:-10}}"
 HARNESSES="fuzz_frames fuzz_stream fuzz_dhcp fuzz_dhcpv6 fuzz_ndp fuzz_conf fuzz_l4 \
-	   fuzz_ip6_ext fuzz_tcp_opts fuzz_icmp_err fuzz_fwd_spec fuzz_addr"
+	   fuzz_ip6_ext fuzz_tcp_opts fuzz_icmp_err fuzz_fwd_spec fuzz_addr \
+	   fuzz_virtio fuzz_vhost_user"
 WORK=
 FAILED=0
 
@@ -65,6 +66,8 @@ max_len() {
 	case "$1" in
 	fuzz_frames|fuzz_stream|fuzz_l4)
 		echo 65600 ;;	# a whole 64 KiB frame and its prefix
+	fuzz_virtio)
+		echo 16392 ;;	# header and all of guest memory
 	*)		echo 4096 ;;
 	esac
 }

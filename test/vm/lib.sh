@@ -132,6 +132,34 @@ vm_boot() {
 	eval "VM_PID_${name}=${VM_PID}"
 }
 
+# vm_boot_vu() - Start QEMU as vm_boot does, with a vhost-user netdev on
+#		 passt's socket (passt --vhost-user) and the shared guest
+#		 memory that needs
+# $1:	Name of this guest
+# $@:	Options for QEMU, after ours
+#
+# vectors=0: Debian's QEMU 7.2 under TCG crashes in its MSI-X unmask path
+# as soon as the guest's driver starts a vhost-user device (fixed in 8.0)
+vm_boot_vu() {
+	local name="$1"
+	shift
+	: > "${T_TMP}/${name}.log"
+	ip netns exec "${HOST_NS}" qemu-system-x86_64 -accel tcg -m "${VM_MEM}" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-kernel "${VM_KERNEL}" -initrd "${VM_INITRD}" \
+		-append "console=ttyS0 quiet panic=-1" \
+		-serial "file:${T_TMP}/${name}.log" \
+		-object "memory-backend-memfd,id=mem,size=${VM_MEM}M,share=on" \
+		-numa node,memdev=mem \
+		-chardev "socket,id=c0,path=${VM_SOCK}" \
+		-netdev vhost-user,id=n0,chardev=c0 \
+		-device "virtio-net-pci,netdev=n0,mac=${VM_MAC},vectors=0,romfile=" \
+		"$@" > "${T_TMP}/${name}.qemu" 2>&1 < /dev/null &
+	VM_PID=$!
+	track_pid "${VM_PID}"
+	eval "VM_PID_${name}=${VM_PID}"
+}
+
 # vm_log() - Path of a guest's console log
 # $1:	Guest name
 vm_log() {

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vhost_user.sh - passt --vhost-user: the protocol as QEMU speaks it, from
+# a frontend of ours (test/lib/vu_peer.py: its own memfd memory and rings),
+# frames both ways through the rings, then malformed messages and rings:
+# each closes its connection with a warning, and the next frontend is
+# served; the daemon survives
+#
+# Topology: see test/lib/lib.sh. passt runs in the host namespace; the
+# "guest" is the python frontend on passt's socket.
+
+. "$(dirname "$0")/../lib/lib.sh"
+lib_init
+need_cmd "vhost_user" "${PYTHON:-python3}" || lib_done
+host_ns_setup || { fail "setup" "host namespace"; exit 1; }
+
+sock="${T_TMP}/passt.socket"
+pidf="${T_TMP}/passt.pid"
+log="${T_TMP}/passt.log"
+VU_PEER="${LIB_DIR}/vu_peer.py"
+
+# peer() - Run vu_peer.py checks against passt's socket
+# $@:	Checks
+peer() {
+	ip netns exec "${HOST_NS}" timeout 60 "${PYTHON}" "${VU_PEER}" \
+		--timeout 3 --pid "${PASST_PID}" "${sock}" "$@"
+}
+
+# libvirt asks first: a JSON object naming the backend's type
+out="$("${PASST}" --print-capabilities 2>&1)"
+if printf '%s' "${out}" | "${PYTHON}" -c \
+   'import json, sys; sys.exit(json.load(sys.stdin) != {"type": "net"})'; then
+	pass "print_capabilities"
+else
+	fail "print_capabilities" "${out}"
+fi
+
+timeout 20 ip netns exec "${HOST_NS}" "${PASST}" --vhost-user -s "${sock}" \
+	-P "${pidf}" -l "${log}" > "${T_TMP}/passt.out" 2>&1 < /dev/null
+rc=$?
+PASST_PID="$(cat "${pidf}" 2>/dev/null)"
+[ -n "${PASST_PID}" ] && track_pid "${PASST_PID}"
+if [ ${rc} -ne 0 ] || [ -z "${PASST_PID}" ]; then
+	fail "start" "exit ${rc}: $(cat "${T_TMP}/passt.out")"
+	lib_done
+fi
+
+check "session" peer session
+check "unused_fds_closed" peer fds
+
+# bad() - A malformed message closes its connection, with a warning that
+#	  says why, and the next frontend gets a working session
+# $1:	vu_peer.py check
+# $2:	What the warning must say (extended regular expression)
+bad() {
+	local n
+	n="$(grep -c "closing the connection" "${log}")"
+	check "${1#bad-}_closes" peer "$1" || return
+	wait_for 2 _lib_log_more "${log}" "closing the connection" "${n}"
+	check_grep "${1#bad-}_warned" "$2" "$(tail -n 3 "${log}")"
+}
+
+bad bad-size		"payload of 4097 bytes, more than 4096"
+bad bad-version		"flags 0x2: not a version 1 request"
+bad bad-reply-flag	"flags 0x5: not a version 1 request"
+bad bad-short		"payload of 4 bytes, not 8"
+bad bad-cut		"payload of 4 bytes, header says 8"
+bad bad-features	"features 0x8000000000000000, we offered"
+bad bad-queue-index	"queue index 5, we have 2"
+bad bad-queue-size	"queue size 100: not a power of two"
+bad bad-mem-fds		"1 regions, 0 descriptors"
+bad bad-mem-beyond	"beyond its file"
+bad bad-mem-wrap	"wraps"
+bad bad-ring-outside	"ring outside guest memory"
+bad bad-kick-nofd	"no kick descriptor"
+bad bad-log-base	"dirty page logging .* not implemented"
+bad bad-unknown		"request 99 refused.*unsupported request"
+
+check "session_after_bad_messages" peer session
+
+# Frames: an ARP request on the transmit queue, its reply written into our
+# receive buffers; an ICMP echo with 1200 bytes, answered byte for byte
+check "arp" peer arp
+check "ping4" peer ping4
+check "ping4_scattered_merged" peer ping4-big
+check "short_chain_dropped" peer short-chain
+stats="$(stats_dump "${PASST_PID}" "${log}")"
+[ "$(stat_of "${stats}" drop_virtqueue_chain)" -ge 1 ] &&
+	pass "short_chain_counted" ||
+	fail "short_chain_counted" "drop_virtqueue_chain $(stat_of "${stats}" drop_virtqueue_chain)"
+
+# Malformed rings: the chain is refused, the connection closed
+bad bad-loop		"transmit queue.*descriptor chain loops"
+bad bad-out-of-region	"transmit queue.*buffer outside guest memory"
+bad bad-oversized	"transmit queue.*buffer outside guest memory"
+bad bad-next		"transmit queue.*next descriptor beyond the table"
+bad bad-writable-tx	"transmit queue.*writable descriptor in transmit chain"
+bad bad-indirect-len	"transmit queue.*indirect descriptor, not negotiated"
+check "arp_after_bad_rings" peer arp ping4
+pid_alive "${PASST_PID}" && pass "alive" || fail "alive" "passt exited"
+daemon_stop_check "stop" --pid "${PASST_PID}" --log "${log}"
+
+lib_done

@@ -1,0 +1,503 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""vu_peer.py - a small vhost-user frontend, to test passt --vhost-user
+
+Usage: vu_peer.py [--timeout S] [--pid PID] SOCKET CHECK...
+
+Speaks the vhost-user protocol to passt as QEMU would, with guest memory
+of its own (a memfd, mapped here and shared with passt), its own split
+virtqueues in it (receive queue 0, transmit queue 1) and eventfds for
+kicks and calls. Every check runs on a connection of its own, in order;
+the exit status is 0 if all passed, and each prints one line.
+
+Checks:
+  session	features, protocol features with REPLY_ACK, memory table,
+		both rings; GET_VRING_BASE gives back the base we set, and
+		the connection stays up
+  arp		session, then an ARP request on the transmit queue, answered
+		on the receive queue (frame checked); the transmit buffer is
+		returned in the used ring
+  ping4		session, then an ICMP echo to the gateway address, answered
+  ping4-big	the same with 6000 bytes, sent in two descriptors (passt
+		copies it), answered over several mergeable receive buffers
+  short-chain	a transmit chain shorter than the virtio-net header, then an
+		ARP request: the first is dropped, both chains returned
+  bad-*		one malformed message or ring (see BAD below): passt must
+		close the connection
+  fds		a message with descriptors it doesn't use, many times: the
+		number of passt's open descriptors (--pid) doesn't grow
+"""
+
+import argparse
+import mmap
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pkt  # noqa: E402
+
+# Requests
+GET_FEATURES, SET_FEATURES, SET_OWNER, RESET_OWNER = 1, 2, 3, 4
+SET_MEM_TABLE, SET_LOG_BASE, SET_LOG_FD = 5, 6, 7
+SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE = 8, 9, 10, 11
+SET_VRING_KICK, SET_VRING_CALL, SET_VRING_ERR = 12, 13, 14
+GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
+GET_QUEUE_NUM, SET_VRING_ENABLE = 17, 18
+
+VERSION, REPLY, NEED_REPLY = 0x1, 0x4, 0x8
+F_MRG_RXBUF, F_INDIRECT, F_EVENT_IDX = 1 << 15, 1 << 28, 1 << 29
+F_PROTOCOL, F_VERSION_1 = 1 << 30, 1 << 32
+PROTOCOL_F_REPLY_ACK = 1 << 3
+
+DESC_F_NEXT, DESC_F_WRITE, DESC_F_INDIRECT = 1, 2, 4
+
+MEM_SIZE = 4 << 20
+GPA = 0x40000000		# guest physical address of our memory
+UVA = 0x7e0000000000		# our "frontend address" for it, made up
+QSIZE = 64
+HDR_LEN = 12			# virtio-net header, VERSION_1
+BUF_SIZE = 2048
+
+# Layout of guest memory: per queue, the rings, then buffers
+Q_OFF = (0x0000, 0x10000)	# queue base offsets: desc, then avail, used
+AVAIL_OFF, USED_OFF = 0x1000, 0x2000
+BUFS_OFF = (0x100000, 0x200000)
+
+
+class Closed(Exception):
+    """passt closed the connection"""
+
+
+class Frontend:
+    """One connection to passt, with memory and queues of its own"""
+
+    def __init__(self, path, timeout):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(timeout)
+        self.s.connect(path)
+        self.timeout = timeout
+        self.memfd = os.memfd_create("vu_peer", 0)
+        os.ftruncate(self.memfd, MEM_SIZE)
+        self.mem = mmap.mmap(self.memfd, MEM_SIZE)
+        self.kick = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
+        self.call = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
+        self.avail = [0, 0]
+        self.used_seen = [0, 0]
+
+    def close(self):
+        """Close everything of ours"""
+        self.s.close()
+        for fd in self.kick + self.call + [self.memfd]:
+            os.close(fd)
+        self.mem.close()
+
+    # Messages
+
+    def send(self, req, payload=b"", fds=(), flags=VERSION, size=None):
+        """Send one message, raw"""
+        hdr = struct.pack("<III", req, flags,
+                          len(payload) if size is None else size)
+        self.s.sendmsg([hdr + payload],
+                       [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                         struct.pack("%di" % len(fds), *fds))] if fds else [])
+
+    def recv_exact(self, n):
+        """Read n bytes, or raise Closed"""
+        b = b""
+        while len(b) < n:
+            try:
+                c = self.s.recv(n - len(b))
+            except (ConnectionResetError, BrokenPipeError):
+                raise Closed()
+            if not c:
+                raise Closed()
+            b += c
+        return b
+
+    def reply(self, req):
+        """Read a reply to req, return its payload"""
+        r, flags, size = struct.unpack("<III", self.recv_exact(12))
+        if r != req or flags != VERSION | REPLY:
+            pkt.die("reply to %d: request %d flags 0x%x" % (req, r, flags))
+        return self.recv_exact(size)
+
+    def get_u64(self, req):
+        """A GET request answered with a 64-bit number"""
+        self.send(req)
+        return struct.unpack("<Q", self.reply(req))[0]
+
+    def set_u64(self, req, v, fds=(), ack=False):
+        """A request with a 64-bit number, acknowledged if ack"""
+        self.send(req, struct.pack("<Q", v), fds,
+                  VERSION | (NEED_REPLY if ack else 0))
+        if ack:
+            r = struct.unpack("<Q", self.reply(req))[0]
+            if r:
+                pkt.die("request %d: nack %d" % (req, r))
+
+    def state(self, req, idx, num):
+        """A request about a queue's state"""
+        self.send(req, struct.pack("<II", idx, num))
+
+    def closed_by_peer(self):
+        """Does passt close the connection (before the timeout)?"""
+        try:
+            r, _, _ = select.select([self.s], [], [], self.timeout)
+            if not r:
+                return False
+            while True:
+                if not self.s.recv(4096):
+                    return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+    # Set-up
+
+    def mem_table(self, size=MEM_SIZE, nfds=1, offset=0, ack=True):
+        """SET_MEM_TABLE with our one region"""
+        payload = struct.pack("<II", 1, 0) + struct.pack(
+            "<QQQQ", GPA, size, UVA, offset)
+        self.send(SET_MEM_TABLE, payload, [self.memfd] * nfds,
+                  VERSION | (NEED_REPLY if ack else 0))
+        if ack:
+            r = struct.unpack("<Q", self.reply(SET_MEM_TABLE))[0]
+            if r:
+                pkt.die("SET_MEM_TABLE: nack")
+
+    def vring(self, q, desc=None):
+        """Set up queue q: size, base, addresses, call, kick, enable"""
+        base = Q_OFF[q]
+        self.state(SET_VRING_NUM, q, QSIZE)
+        self.state(SET_VRING_BASE, q, 0)
+        self.send(SET_VRING_ADDR, struct.pack(
+            "<IIQQQQ", q, 0, UVA + base if desc is None else desc,
+            UVA + base + USED_OFF, UVA + base + AVAIL_OFF, 0))
+        self.set_u64(SET_VRING_CALL, q, [self.call[q]])
+        self.set_u64(SET_VRING_KICK, q, [self.kick[q]])
+        self.state(SET_VRING_ENABLE, q, 1)
+
+    def setup(self, features=F_VERSION_1 | F_MRG_RXBUF | F_PROTOCOL):
+        """Everything QEMU does before the guest's driver runs"""
+        offered = self.get_u64(GET_FEATURES)
+        need = F_VERSION_1 | F_MRG_RXBUF | F_EVENT_IDX | F_INDIRECT
+        if offered & need != need or not offered & F_PROTOCOL:
+            pkt.die("features 0x%x lack 0x%x" % (offered, need))
+        proto = self.get_u64(GET_PROTOCOL_FEATURES)
+        if not proto & PROTOCOL_F_REPLY_ACK:
+            pkt.die("protocol features 0x%x without REPLY_ACK" % proto)
+        self.set_u64(SET_PROTOCOL_FEATURES, PROTOCOL_F_REPLY_ACK)
+        self.send(SET_OWNER)
+        self.set_u64(SET_FEATURES, features, ack=True)
+        self.mem_table()
+        for q in (0, 1):
+            self.vring(q)
+
+    # Rings
+
+    def desc(self, q, i, addr, length, flags, nxt=0):
+        """Write descriptor i of queue q"""
+        struct.pack_into("<QIHH", self.mem, Q_OFF[q] + 16 * i, addr, length,
+                         flags, nxt)
+
+    def offer(self, q, head, kick=True):
+        """Make a chain available, and kick"""
+        a = Q_OFF[q] + AVAIL_OFF
+        struct.pack_into("<H", self.mem, a + 4 + 2 * (self.avail[q] % QSIZE),
+                         head)
+        self.avail[q] = (self.avail[q] + 1) & 0xffff
+        struct.pack_into("<H", self.mem, a + 2, self.avail[q])
+        if kick:
+            os.eventfd_write(self.kick[q], 1)
+
+    def used(self, q):
+        """New used entries of queue q: list of (id, len)"""
+        u = Q_OFF[q] + USED_OFF
+        idx = struct.unpack_from("<H", self.mem, u + 2)[0]
+        out = []
+        while self.used_seen[q] != idx:
+            out.append(struct.unpack_from(
+                "<II", self.mem, u + 4 + 8 * (self.used_seen[q] % QSIZE)))
+            self.used_seen[q] = (self.used_seen[q] + 1) & 0xffff
+        return out
+
+    def rx_post(self, n=QSIZE):
+        """Give passt n receive buffers"""
+        for i in range(n):
+            self.desc(0, i, GPA + BUFS_OFF[0] + i * BUF_SIZE, BUF_SIZE,
+                      DESC_F_WRITE)
+            self.offer(0, i, kick=False)
+        os.eventfd_write(self.kick[0], 1)
+
+    def tx(self, frame, slot=0):
+        """Send a frame on the transmit queue"""
+        off = BUFS_OFF[1] + slot * BUF_SIZE
+        data = bytes(HDR_LEN) + frame
+        self.mem[off:off + len(data)] = data
+        self.desc(1, slot, GPA + off, len(data), 0)
+        self.offer(1, slot)
+
+    def tx_split(self, frame, cut, slot=0):
+        """Send a frame in two descriptors, cut bytes in the first (with
+        the header), the rest in a buffer elsewhere"""
+        data = bytes(HDR_LEN) + frame
+        off = BUFS_OFF[1] + slot * BUF_SIZE
+        off2 = BUFS_OFF[1] + 0x40000
+        self.mem[off:off + cut] = data[:cut]
+        self.mem[off2:off2 + len(data) - cut] = data[cut:]
+        self.desc(1, slot, GPA + off, cut, DESC_F_NEXT, slot + 1)
+        self.desc(1, slot + 1, GPA + off2, len(data) - cut, 0)
+        self.offer(1, slot)
+
+    def rx_frames(self):
+        """Frames passt wrote into receive buffers, since the last call"""
+        out = []
+        entries = self.used(0)
+        i = 0
+        while i < len(entries):
+            head, length = entries[i]
+            off = BUFS_OFF[0] + head * BUF_SIZE
+            nbuf = struct.unpack_from("<H", self.mem, off + 10)[0]
+            data = bytes(self.mem[off + HDR_LEN:off + length])
+            for j in range(1, nbuf):
+                h2, l2 = entries[i + j]
+                o2 = BUFS_OFF[0] + h2 * BUF_SIZE
+                data += bytes(self.mem[o2:o2 + l2])
+            out.append(data)
+            i += max(nbuf, 1)
+        return out
+
+    def rx_wait(self, match):
+        """Wait for a received frame match() accepts"""
+        end = time.monotonic() + self.timeout
+        while time.monotonic() < end:
+            for f in self.rx_frames():
+                if match(f):
+                    return f
+            select.select([self.call[0]], [], [], 0.05)
+            try:
+                os.eventfd_read(self.call[0])
+            except BlockingIOError:
+                pass
+        return None
+
+
+def arp_request():
+    """Our guest asks for the gateway's address"""
+    return pkt.eth(pkt.BCAST, pkt.GUEST_MAC, pkt.ETH_P_ARP,
+                   pkt.arp_body(1, pkt.GUEST_MAC, pkt.GUEST4, b"\0" * 6,
+                                pkt.GW4))
+
+
+def is_arp_reply(f):
+    """An ARP reply for the gateway's address"""
+    return (f[12:14] == b"\x08\x06" and f[20:22] == b"\0\x02" and
+            f[28:32] == pkt.a4(pkt.GW4))
+
+
+def check_session(fe, _a):
+    """Set-up, ring base read back, connection still up"""
+    fe.setup()
+    fe.state(SET_VRING_BASE, 1, 0)
+    fe.send(GET_VRING_BASE, struct.pack("<II", 1, 0))
+    idx, num = struct.unpack("<II", fe.reply(GET_VRING_BASE))
+    if (idx, num) != (1, 0):
+        pkt.die("GET_VRING_BASE: %d %d" % (idx, num))
+    if fe.get_u64(GET_FEATURES) & F_VERSION_1 == 0:
+        pkt.die("no answer after set-up")
+    return "vhost-user session set up"
+
+
+def check_arp(fe, _a):
+    """An ARP request on TX, its reply on RX"""
+    fe.setup()
+    fe.rx_post()
+    fe.tx(arp_request())
+    r = fe.rx_wait(is_arp_reply)
+    if not r:
+        pkt.die("no ARP reply on the receive queue")
+    if r[0:6] != pkt.GUEST_MAC or r[38:42] != pkt.a4(pkt.GUEST4):
+        pkt.die("ARP reply not for us: %s" % r[:42].hex())
+    used = fe.used(1)
+    if (0, 0) not in used:
+        pkt.die("transmit buffer not returned: %s" % used)
+    return "arp: %s is at %s" % (pkt.GW4, r[22:28].hex(":"))
+
+
+def check_ping4(fe, _a, size=1200, split=False):
+    """ICMP echo to the gateway, answered"""
+    fe.setup()
+    fe.rx_post()
+    fe.tx(arp_request())
+    r = fe.rx_wait(is_arp_reply)
+    if not r:
+        pkt.die("no ARP reply")
+    ident, seq, data = 0x4243, 9, os.urandom(size)
+    frame = pkt.eth(r[22:28], pkt.GUEST_MAC, pkt.ETH_P_IP,
+                    pkt.ipv4(pkt.GUEST4, pkt.GW4, 1,
+                             pkt.icmp4_echo(ident, seq, data)))
+    if split:
+        fe.tx_split(frame, 40, slot=1)
+    else:
+        fe.tx(frame, slot=1)
+
+    def ok(f):
+        return (f[12:14] == b"\x08\x00" and f[23] == 1 and f[34] == 0 and
+                f[42:] == data)
+    if not fe.rx_wait(ok):
+        pkt.die("no echo reply with our data")
+    return "ping4: reply with our %d bytes" % len(data)
+
+
+def check_short_chain(fe, _a):
+    """A transmit chain too short for the virtio-net header: dropped and
+    returned, the connection goes on"""
+    fe.setup()
+    fe.rx_post()
+    fe.desc(1, 5, GPA + BUFS_OFF[1] + 0x8000, 8, 0)
+    fe.offer(1, 5)
+    fe.tx(arp_request())
+    if not fe.rx_wait(is_arp_reply):
+        pkt.die("no ARP reply after a short chain")
+    used = [u[0] for u in fe.used(1)]
+    if 5 not in used or 0 not in used:
+        pkt.die("chains not returned: %s" % used)
+    return "short chain dropped, returned, ARP answered after it"
+
+
+def check_ping4_big(fe, a):
+    """A large echo, sent in two descriptors, its reply over several
+    mergeable receive buffers"""
+    return check_ping4(fe, a, size=6000, split=True)
+
+
+# Malformed messages and rings: name -> what to do after connecting
+def bad_ring(fe, head_desc):
+    """Set up, then put a malformed chain on the transmit queue"""
+    fe.setup()
+    fe.rx_post()
+    for i, d in enumerate(head_desc):
+        fe.desc(1, i, *d)
+    fe.offer(1, 0)
+
+
+BAD = {
+    "bad-size": lambda fe: fe.send(GET_FEATURES, b"", size=4097),
+    "bad-version": lambda fe: fe.send(GET_FEATURES, flags=0x2),
+    "bad-reply-flag": lambda fe: fe.send(GET_FEATURES,
+                                         flags=VERSION | REPLY),
+    "bad-short": lambda fe: fe.send(SET_FEATURES, b"\0" * 4),
+    "bad-cut": lambda fe: (fe.send(SET_FEATURES, b"\0" * 4, size=8),
+                           fe.s.shutdown(socket.SHUT_WR)),
+    "bad-features": lambda fe: fe.set_u64(SET_FEATURES, 1 << 63),
+    "bad-queue-index": lambda fe: fe.state(SET_VRING_NUM, 5, 64),
+    "bad-queue-size": lambda fe: fe.state(SET_VRING_NUM, 0, 100),
+    "bad-mem-fds": lambda fe: fe.mem_table(nfds=0, ack=False),
+    "bad-mem-beyond": lambda fe: fe.mem_table(size=MEM_SIZE * 2, ack=False),
+    "bad-mem-wrap": lambda fe: fe.mem_table(offset=(1 << 64) - 4096,
+                                            ack=False),
+    "bad-ring-outside": lambda fe: (
+        fe.set_u64(SET_FEATURES, F_VERSION_1), fe.mem_table(ack=False),
+        fe.state(SET_VRING_NUM, 1, QSIZE),
+        fe.send(SET_VRING_ADDR, struct.pack("<IIQQQQ", 1, 0, UVA + MEM_SIZE,
+                                            UVA, UVA, 0))),
+    "bad-kick-nofd": lambda fe: fe.set_u64(SET_VRING_KICK, 0x100),
+    "bad-log-base": lambda fe: fe.set_u64(SET_LOG_BASE, 0, [fe.memfd]),
+    "bad-unknown": lambda fe: fe.send(99),
+    "bad-loop": lambda fe: bad_ring(fe, [(GPA + BUFS_OFF[1], 64,
+                                          DESC_F_NEXT, 1),
+                                         (GPA + BUFS_OFF[1], 64,
+                                          DESC_F_NEXT, 0)]),
+    "bad-out-of-region": lambda fe: bad_ring(fe, [(GPA + MEM_SIZE, 64, 0)]),
+    "bad-oversized": lambda fe: bad_ring(fe, [(GPA + MEM_SIZE - 100, 4096,
+                                               0)]),
+    "bad-next": lambda fe: bad_ring(fe, [(GPA + BUFS_OFF[1], 64,
+                                          DESC_F_NEXT, QSIZE)]),
+    "bad-writable-tx": lambda fe: bad_ring(fe, [(GPA + BUFS_OFF[1], 64,
+                                                 DESC_F_WRITE)]),
+    "bad-indirect-len": lambda fe: bad_ring(fe, [(GPA + BUFS_OFF[1], 20,
+                                                  DESC_F_INDIRECT)]),
+}
+
+
+def check_bad(fe, a, name):
+    """A malformed message or ring: the connection must be closed"""
+    try:
+        BAD[name](fe)
+    except Closed:
+        return "%s: closed" % name
+    except socket.timeout:
+        pkt.die("%s: no reply within %d s" % (name, a.timeout))
+    except OSError as e:
+        return "%s: closed (%s)" % (name, e.strerror)
+    if not fe.closed_by_peer():
+        pkt.die("%s: connection still open after %d s" % (name, a.timeout))
+    return "%s: closed" % name
+
+
+def fd_count(pid):
+    """Number of open descriptors of a process"""
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def check_fds(fe, a):
+    """Descriptors sent with messages that don't take them are closed"""
+    if not a.pid:
+        pkt.die("fds: needs --pid")
+    fe.get_u64(GET_FEATURES)
+    before = fd_count(a.pid)
+    extra = [os.memfd_create("extra", 0) for _ in range(4)]
+    for _ in range(50):
+        fe.send(GET_FEATURES, fds=extra)
+        fe.reply(GET_FEATURES)
+        fe.send(SET_OWNER, fds=extra[:1])
+    fe.get_u64(GET_FEATURES)
+    after = fd_count(a.pid)
+    for fd in extra:
+        os.close(fd)
+    if after > before:
+        pkt.die("fds: passt had %d descriptors, now %d" % (before, after))
+    # Call descriptors replaced many times: the old ones are closed too
+    for _ in range(20):
+        fe.set_u64(SET_VRING_CALL, 0, [fe.call[0]])
+    fe.get_u64(GET_FEATURES)
+    if fd_count(a.pid) > before + 1:
+        pkt.die("fds: %d after replacing the call descriptor, %d before" %
+                (fd_count(a.pid), before))
+    return "fds: %d open before, %d after" % (before, after)
+
+
+CHECKS = {"session": check_session, "arp": check_arp, "ping4": check_ping4,
+          "ping4-big": check_ping4_big, "short-chain": check_short_chain,
+          "fds": check_fds}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--timeout", type=float, default=3)
+    p.add_argument("--pid", type=int)
+    p.add_argument("socket")
+    p.add_argument("checks", nargs="+")
+    a = p.parse_args()
+    for name in a.checks:
+        if name not in CHECKS and name not in BAD:
+            pkt.die("no check %s" % name)
+        fe = Frontend(a.socket, a.timeout)
+        try:
+            if name in BAD:
+                print(check_bad(fe, a, name))
+            else:
+                print(CHECKS[name](fe, a))
+        except Closed:
+            pkt.die("%s: passt closed the connection" % name)
+        finally:
+            fe.close()
+
+
+if __name__ == "__main__":
+    main()

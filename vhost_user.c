@@ -1,0 +1,1170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vhost_user.c - the vhost-user protocol, passt's backend for QEMU's
+ *		  vhost-user netdev
+ *
+ * Theory of operation
+ *
+ * With --vhost-user, the guest's connection on our UNIX socket (or the
+ * descriptor given with --fd) carries vhost-user messages, not frames:
+ * QEMU, the frontend, tells us where the guest's memory is (descriptors of
+ * its memory backend, which we map), where the virtqueues of one receive
+ * and one transmit queue lie in it, and gives us an eventfd per queue for
+ * the guest's kicks and another for our notifications. Frames then move
+ * through the queues (virtio.c), not through this socket.
+ *
+ * Messages: a 12-byte header (request, flags, payload size), then the
+ * payload, and descriptors passed alongside (SCM_RIGHTS). We check the
+ * version in the flags, the payload size against our limit and against
+ * what each request takes, and every value in it (queue index, queue
+ * size, feature bits, region bounds) before using any. Descriptors a
+ * message brings and its request doesn't keep are closed once it is
+ * handled. A message that is malformed, or that we don't implement, ends
+ * the connection with one log line that says why; the daemon goes on and
+ * waits for the next frontend (or exits, with --one-off).
+ *
+ * Data path: the guest's kick on the transmit queue (an eventfd in our
+ * epoll loop) makes us take its chains, in batches of up to TAP_BATCH_MAX:
+ * each frame, after its 12-byte virtio-net header, is handed to tap.c's
+ * tap_handle_frames() as a view of guest memory where it lies (copied
+ * only if it is scattered over several buffers), read through packet.h's
+ * bounds-checked accessors like frames of any other backend. The chains
+ * go back to the guest once the handlers return (so those views can't be
+ * pinned: TAP_BUF_NONE). The guest can still change a frame while we
+ * parse it: every access stays inside the view, and all it can confuse is
+ * its own traffic. Frames to the guest (tap_send()) are copied into its
+ * receive buffers, over several with mergeable buffers. Notifications
+ * follow EVENT_IDX when negotiated; when the guest gives no receive
+ * buffers, tap.c holds senders back until its next kick on that queue.
+ *
+ * The socket is blocking with a one-second timeout each way while we are
+ * in a message: QEMU sends a message in one piece, and one that stops
+ * half way costs us that second once, then its connection.
+ *
+ * What we offer: VIRTIO_F_VERSION_1 (required when a queue starts: the
+ * 12-byte virtio-net header), VIRTIO_NET_F_MRG_RXBUF, EVENT_IDX,
+ * INDIRECT_DESC, and the protocol features with REPLY_ACK. No dirty page
+ * logging: SET_LOG_BASE is refused, so no live migration yet.
+ *
+ * Trust: the guest is not trusted (virtio.c checks all it writes); the
+ * frontend is trusted not to shrink the memory it shared after it did so
+ * (a memfd that QEMU seals by default): we check each region against the
+ * file's size when we map it.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "util.h"
+#include "log.h"
+#include "stats.h"
+#include "tap.h"
+#include "virtio.h"
+#include "vhost_user.h"
+
+/* Header flags */
+#define VU_VERSION		0x1
+#define VU_FLAG_VERSION_MASK	0x3
+#define VU_FLAG_REPLY		0x4
+#define VU_FLAG_NEED_REPLY	0x8
+
+/* Requests (vhost-user protocol, "Front-end message types") */
+enum vu_request {
+	VU_GET_FEATURES		= 1,
+	VU_SET_FEATURES		= 2,
+	VU_SET_OWNER		= 3,
+	VU_RESET_OWNER		= 4,
+	VU_SET_MEM_TABLE	= 5,
+	VU_SET_LOG_BASE		= 6,
+	VU_SET_LOG_FD		= 7,
+	VU_SET_VRING_NUM	= 8,
+	VU_SET_VRING_ADDR	= 9,
+	VU_SET_VRING_BASE	= 10,
+	VU_GET_VRING_BASE	= 11,
+	VU_SET_VRING_KICK	= 12,
+	VU_SET_VRING_CALL	= 13,
+	VU_SET_VRING_ERR	= 14,
+	VU_GET_PROTOCOL_FEATURES = 15,
+	VU_SET_PROTOCOL_FEATURES = 16,
+	VU_GET_QUEUE_NUM	= 17,
+	VU_SET_VRING_ENABLE	= 18,
+};
+
+/* Device features (virtio 1.x) and the vhost-user one */
+#define VU_F_MRG_RXBUF		(1ULL << 15)
+#define VU_F_INDIRECT_DESC	(1ULL << 28)
+#define VU_F_EVENT_IDX		(1ULL << 29)
+#define VU_F_PROTOCOL_FEATURES	(1ULL << 30)
+#define VU_F_VERSION_1		(1ULL << 32)
+#define VU_FEATURES		(VU_F_MRG_RXBUF | VU_F_INDIRECT_DESC | \
+				 VU_F_EVENT_IDX | VU_F_PROTOCOL_FEATURES | \
+				 VU_F_VERSION_1)
+
+/* Protocol features */
+#define VU_PROTOCOL_F_REPLY_ACK	(1ULL << 3)
+#define VU_PROTOCOL_FEATURES	VU_PROTOCOL_F_REPLY_ACK
+
+/* SET_VRING_KICK, _CALL, _ERR payload: queue index, and "no descriptor" */
+#define VU_VRING_IDX_MASK	0xffULL
+#define VU_VRING_NOFD		0x100ULL
+
+/* A message cut short costs its connection this long; the fuzzer feeds
+ * them on purpose, and can't wait that long each time
+ */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define VU_TIMEOUT_US		1000
+#else
+#define VU_TIMEOUT_US		1000000
+#endif
+
+/**
+ * struct vu_hdr - Message header, as on the wire (host order: the protocol
+ *		   uses the frontend's, which is ours, same machine)
+ * @request:	enum vu_request
+ * @flags:	Version, REPLY, NEED_REPLY
+ * @size:	Payload length
+ */
+struct vu_hdr {
+	uint32_t request;
+	uint32_t flags;
+	uint32_t size;
+};
+static_assert(sizeof(struct vu_hdr) == 12, "vhost-user header is 12 bytes");
+
+/**
+ * struct vu_region_msg - One region of SET_MEM_TABLE
+ * @gpa:	Guest physical address
+ * @size:	Length
+ * @uva:	Frontend's address
+ * @offset:	Where the region starts in the descriptor's file
+ */
+struct vu_region_msg {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uva;
+	uint64_t offset;
+};
+static_assert(sizeof(struct vu_region_msg) == 32, "region is 32 bytes");
+
+/**
+ * struct vu_addr_msg - SET_VRING_ADDR payload
+ * @index:	Queue
+ * @flags:	Bit 0: log used ring writes (we offer no logging)
+ * @desc:	Descriptor table, frontend address
+ * @used:	Used ring, frontend address
+ * @avail:	Available ring, frontend address
+ * @log:	Guest address for logging, unused
+ */
+struct vu_addr_msg {
+	uint32_t index;
+	uint32_t flags;
+	uint64_t desc;
+	uint64_t used;
+	uint64_t avail;
+	uint64_t log;
+};
+static_assert(sizeof(struct vu_addr_msg) == 40, "vring address is 40 bytes");
+
+/**
+ * struct vu_queue - State of one queue
+ * @vq:		The rings, once mapped (vq.size non-zero)
+ * @num:	Size given by SET_VRING_NUM, 0 if none yet
+ * @desc:	Descriptor table, frontend address
+ * @used:	Used ring, frontend address
+ * @avail:	Available ring, frontend address
+ * @addr_set:	SET_VRING_ADDR seen
+ * @started:	Kick descriptor given, not stopped by GET_VRING_BASE since
+ * @enabled:	SET_VRING_ENABLE, or always without protocol features
+ * @kick:	Eventfd the guest's kicks arrive on, or -1
+ * @call:	Eventfd we notify the guest with, or -1
+ */
+struct vu_queue {
+	struct virtq vq;
+	unsigned num;
+	uint64_t desc, used, avail;
+	bool addr_set;
+	bool started;
+	bool enabled;
+	int kick;
+	int call;
+};
+
+/**
+ * struct vu_dev - The device, one frontend at a time
+ * @features:	Device features the frontend acknowledged
+ * @protocol:	Protocol features it acknowledged
+ * @mem:	Guest memory table
+ * @map:	Our mappings, one per region, to unmap
+ * @map_len:	Their lengths
+ * @q:		Queues
+ */
+struct vu_dev {
+	uint64_t features;
+	uint64_t protocol;
+	struct virtio_mem mem;
+	void *map[VIRTIO_MEM_REGIONS];
+	size_t map_len[VIRTIO_MEM_REGIONS];
+	struct vu_queue q[VHOST_USER_QUEUES];
+};
+
+/* Handling a transmit batch: a close waits until it's done */
+static bool vu_in_tx;
+static const char *vu_close_later;
+
+static struct vu_dev vu = { .q = { { .kick = -1, .call = -1 },
+				    { .kick = -1, .call = -1 } } };
+static char vu_why[160];		/* reason of the last refusal */
+
+/**
+ * vhost_user_print_caps() - Print the backend capabilities, as the
+ *			     vhost-user "Backend program conventions" ask
+ */
+void vhost_user_print_caps(void)
+{
+	printf("{\n  \"type\": \"net\"\n}\n");
+}
+
+/**
+ * vu_bad() - Say why a message is refused
+ * @fmt:	Format, with the values at fault
+ *
+ * Return: the reason, for the caller to hand up
+ */
+__attribute__((format(printf, 1, 2)))
+static const char *vu_bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vu_why, sizeof(vu_why), fmt, ap);
+	va_end(ap);
+	return vu_why;
+}
+
+/**
+ * vu_kick_stop() - Stop watching a queue's kicks, and close them
+ * @c:		Execution context
+ * @q:		Queue
+ */
+static void vu_kick_stop(const struct ctx *c, struct vu_queue *q)
+{
+	if (q->kick < 0)
+		return;
+	epoll_del(c->epollfd, q->kick);
+	/* #syscalls:passt close */
+	close(q->kick);
+	q->kick = -1;
+}
+
+/**
+ * vu_queue_reset() - Stop a queue and forget everything about it
+ * @c:		Execution context
+ * @q:		Queue
+ */
+static void vu_queue_reset(const struct ctx *c, struct vu_queue *q)
+{
+	vu_kick_stop(c, q);
+	if (q->call >= 0)
+		close(q->call);
+	memset(q, 0, sizeof(*q));
+	q->kick = q->call = -1;
+}
+
+/**
+ * vu_mem_unmap() - Unmap a memory table
+ * @map:	Mappings
+ * @len:	Their lengths
+ * @n:		Number of mappings
+ */
+static void vu_mem_unmap(void *const *map, const size_t *len, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		/* #syscalls:passt munmap */
+		if (map[i])
+			munmap(map[i], len[i]);
+	}
+}
+
+/**
+ * vu_dev_reset() - Back to the state before any message
+ * @c:		Execution context
+ */
+static void vu_dev_reset(const struct ctx *c)
+{
+	unsigned i;
+
+	for (i = 0; i < VHOST_USER_QUEUES; i++)
+		vu_queue_reset(c, &vu.q[i]);
+	vu_mem_unmap(vu.map, vu.map_len, vu.mem.n);
+	memset(vu.map, 0, sizeof(vu.map));
+	memset(&vu.mem, 0, sizeof(vu.mem));
+	vu.features = vu.protocol = 0;
+}
+
+/**
+ * vu_queue_map() - Map the rings of a queue, if we know enough already
+ * @q:		Queue
+ *
+ * Return: NULL on success (or nothing to do yet), or the reason
+ */
+static const char *vu_queue_map(struct vu_queue *q)
+{
+	const char *why;
+
+	if (!q->addr_set || !vu.mem.n)
+		return NULL;
+	why = virtq_setup(&q->vq, &vu.mem, q->num, q->desc, q->avail, q->used);
+	if (why)
+		return vu_bad("queue %td: %s (size %u, rings at 0x%llx, "
+			      "0x%llx, 0x%llx)", q - vu.q, why, q->num,
+			      (unsigned long long)q->desc,
+			      (unsigned long long)q->avail,
+			      (unsigned long long)q->used);
+	q->vq.event_idx = !!(vu.features & VU_F_EVENT_IDX);
+	q->vq.indirect = !!(vu.features & VU_F_INDIRECT_DESC);
+	return NULL;
+}
+
+/**
+ * vu_region_map() - Check and map one region of a memory table
+ * @r:		Region, as the frontend sent it
+ * @fd:		Its descriptor
+ * @map:	Our mapping, set on success
+ * @len:	Its length, set on success
+ *
+ * Return: NULL on success, or the reason
+ */
+static const char *vu_region_map(const struct vu_region_msg *r, int fd,
+				 void **map, size_t *len)
+{
+	struct stat st;
+	void *p;
+
+	if (!r->size || r->gpa + r->size < r->gpa ||
+	    r->uva + r->size < r->uva || r->offset + r->size < r->offset ||
+	    r->offset + r->size > SIZE_MAX)
+		return vu_bad("region of 0x%llx bytes at 0x%llx (offset "
+			      "0x%llx) wraps", (unsigned long long)r->size,
+			      (unsigned long long)r->gpa,
+			      (unsigned long long)r->offset);
+
+	/* Past the end of the file, a mapping would fault (SIGBUS) */
+	/* #syscalls:passt fstat newfstatat fstatat64 */
+	if (fstat(fd, &st) || (uint64_t)st.st_size < r->offset + r->size)
+		return vu_bad("region of 0x%llx bytes at offset 0x%llx "
+			      "beyond its file", (unsigned long long)r->size,
+			      (unsigned long long)r->offset);
+
+	/* #syscalls:passt mmap mmap2 */
+	p = mmap(NULL, r->offset + r->size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED)
+		return vu_bad("can't map region of 0x%llx bytes: %s",
+			      (unsigned long long)r->size, strerror(errno));
+	*map = p;
+	*len = r->offset + r->size;
+	return NULL;
+}
+
+/**
+ * vu_set_mem_table() - SET_MEM_TABLE: map the guest's memory
+ * @h:		Header
+ * @p:		Payload
+ * @fds:	Descriptors, one per region, closed by the caller
+ * @nfds:	Number of descriptors
+ *
+ * The new table replaces the old one only once all of it is mapped, and
+ * the rings are mapped again through it.
+ *
+ * Return: NULL on success, or the reason
+ */
+static const char *vu_set_mem_table(const struct vu_hdr *h, const uint8_t *p,
+				    const int *fds, unsigned nfds)
+{
+	void *map[VIRTIO_MEM_REGIONS] = { 0 };
+	size_t len[VIRTIO_MEM_REGIONS] = { 0 };
+	struct virtio_mem mem = { 0 };
+	const char *why = NULL;
+	uint32_t n, i;
+
+	if (h->size < 8)
+		return vu_bad("memory table of %u bytes", h->size);
+	memcpy(&n, p, sizeof(n));
+	if (!n || n > VIRTIO_MEM_REGIONS || n != nfds ||
+	    h->size < 8 + n * sizeof(struct vu_region_msg) ||
+	    h->size > 8 + VIRTIO_MEM_REGIONS * sizeof(struct vu_region_msg))
+		return vu_bad("memory table of %u regions, %u descriptors, "
+			      "%u bytes", n, nfds, h->size);
+
+	for (i = 0; i < n; i++) {
+		struct vu_region_msg r;
+
+		memcpy(&r, p + 8 + i * sizeof(r), sizeof(r));
+		if ((why = vu_region_map(&r, fds[i], &map[i], &len[i])))
+			break;
+		mem.r[i].gpa = r.gpa;
+		mem.r[i].size = r.size;
+		mem.r[i].uva = r.uva;
+		mem.r[i].host = (uint8_t *)map[i] + r.offset;
+	}
+	if (why) {
+		vu_mem_unmap(map, len, n);
+		return why;
+	}
+
+	mem.n = n;
+	vu_mem_unmap(vu.map, vu.map_len, vu.mem.n);
+	memcpy(vu.map, map, sizeof(map));
+	memcpy(vu.map_len, len, sizeof(len));
+	vu.mem = mem;
+
+	for (i = 0; i < VHOST_USER_QUEUES; i++) {
+		if ((why = vu_queue_map(&vu.q[i])))
+			return why;
+	}
+	return NULL;
+}
+
+/**
+ * vu_get_u64() - The payload of a request that carries a 64-bit number
+ * @h:		Header
+ * @p:		Payload
+ * @v:		Number, set on success
+ *
+ * Return: NULL on success, or the reason
+ */
+static const char *vu_get_u64(const struct vu_hdr *h, const uint8_t *p,
+			      uint64_t *v)
+{
+	if (h->size != sizeof(*v))
+		return vu_bad("payload of %u bytes, not 8", h->size);
+	memcpy(v, p, sizeof(*v));
+	return NULL;
+}
+
+/**
+ * vu_get_state() - The payload of a request about one queue's state
+ * @h:		Header
+ * @p:		Payload: 32-bit queue index, then 32-bit number
+ * @num:	Number, set on success
+ * @why:	Reason, set on failure
+ *
+ * Return: the queue, NULL on failure
+ */
+static struct vu_queue *vu_get_state(const struct vu_hdr *h,
+				     const uint8_t *p, uint32_t *num,
+				     const char **why)
+{
+	uint32_t s[2];
+
+	if (h->size != sizeof(s)) {
+		*why = vu_bad("queue state of %u bytes, not 8", h->size);
+		return NULL;
+	}
+	memcpy(s, p, sizeof(s));
+	if (s[0] >= VHOST_USER_QUEUES) {
+		*why = vu_bad("queue index %u, we have %u", s[0],
+			      VHOST_USER_QUEUES);
+		return NULL;
+	}
+	*num = s[1];
+	return &vu.q[s[0]];
+}
+
+/**
+ * vu_reply() - Send a reply
+ * @fd:		Socket
+ * @request:	Request answered
+ * @p:		Payload
+ * @len:	Its length
+ *
+ * Return: NULL on success, or the reason
+ */
+static const char *vu_reply(int fd, uint32_t request, const void *p,
+			    uint32_t len)
+{
+	struct vu_hdr h = { request, VU_VERSION | VU_FLAG_REPLY, len };
+	struct iovec iov[2] = { { &h, sizeof(h) },
+				{ (void *)(uintptr_t)p, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+
+	/* #syscalls:passt sendmsg */
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	if (n != (ssize_t)(sizeof(h) + len))
+		return vu_bad("reply not sent: %s",
+			      n < 0 ? strerror(errno) : "short write");
+	return NULL;
+}
+
+/**
+ * vu_vring_fd() - SET_VRING_KICK, _CALL, _ERR: the queue and descriptor
+ * @h:		Header
+ * @p:		Payload
+ * @fds:	Descriptors of the message; the one taken is set to -1
+ * @nfds:	Number of descriptors
+ * @fd:		Descriptor taken, or -1 if the frontend gave none, on success
+ * @why:	Reason, set on failure
+ *
+ * Return: the queue, NULL on failure
+ */
+static struct vu_queue *vu_vring_fd(const struct vu_hdr *h, const uint8_t *p,
+				    int *fds, unsigned nfds, int *fd,
+				    const char **why)
+{
+	uint64_t v = 0;
+
+	if ((*why = vu_get_u64(h, p, &v)))
+		return NULL;
+	if (v & ~(VU_VRING_IDX_MASK | VU_VRING_NOFD))
+		*why = vu_bad("unknown bits in 0x%llx", (unsigned long long)v);
+	else if ((v & VU_VRING_IDX_MASK) >= VHOST_USER_QUEUES)
+		*why = vu_bad("queue index %llu, we have %u",
+			      (unsigned long long)(v & VU_VRING_IDX_MASK),
+			      VHOST_USER_QUEUES);
+	else if (nfds != ((v & VU_VRING_NOFD) ? 0U : 1U))
+		*why = vu_bad("%u descriptors, expected %u", nfds,
+			      (v & VU_VRING_NOFD) ? 0U : 1U);
+	if (*why)
+		return NULL;
+	*fd = -1;
+	if (nfds) {
+		*fd = fds[0];
+		fds[0] = -1;
+	}
+	return &vu.q[v & VU_VRING_IDX_MASK];
+}
+
+/**
+ * vu_set_kick() - SET_VRING_KICK: the queue starts
+ * @c:		Execution context
+ * @q:		Queue
+ * @fd:		Kick eventfd, taken
+ *
+ * Return: NULL on success, or the reason
+ */
+static const char *vu_set_kick(struct ctx *c, struct vu_queue *q, int fd)
+{
+	uint64_t one = 1;
+
+	vu_kick_stop(c, q);
+	q->kick = fd;
+	if (fd < 0)
+		return vu_bad("queue %td: no kick descriptor (polling), not "
+			      "supported", q - vu.q);
+	if (!q->vq.size)
+		return vu_bad("queue %td: kick before memory table and ring "
+			      "addresses", q - vu.q);
+	if (!(vu.features & VU_F_VERSION_1))
+		return vu_bad("queue %td: guest driver without VERSION_1 "
+			      "(legacy virtio), not supported", q - vu.q);
+	if (fd > EPOLL_REF_FD_MAX ||
+	    epoll_add(c->epollfd, EPOLLIN,
+		      epoll_ref_make(EPOLL_TYPE_VHOST_KICK, fd,
+				     (uint32_t)(q - vu.q)))) {
+		close(fd);
+		q->kick = -1;
+		return vu_bad("queue %td: can't watch kick descriptor %d",
+			      q - vu.q, fd);
+	}
+	q->started = true;
+	if (!(vu.features & VU_F_PROTOCOL_FEATURES))
+		q->enabled = true;
+
+	/* Whatever the guest queued before: as if it had kicked */
+	/* #syscalls:passt write */
+	if (write(fd, &one, sizeof(one)) != sizeof(one))
+		debug_perror("vhost-user: kick queue %td", q - vu.q);
+	return NULL;
+}
+
+/**
+ * vu_msg_vring() - Handle the requests about one queue
+ * @c:		Execution context
+ * @h:		Header
+ * @p:		Payload
+ * @fds:	Descriptors; those taken are set to -1
+ * @nfds:	Number of descriptors
+ *
+ * Return: NULL on success, or the reason
+ */
+static const char *vu_msg_vring(struct ctx *c, const struct vu_hdr *h,
+				const uint8_t *p, int *fds, unsigned nfds)
+{
+	uint32_t num[2] = { 0 };
+	const char *why = NULL;
+	struct vu_queue *q;
+	struct vu_addr_msg a;
+	int fd = -1;
+
+	switch (h->request) {
+	case VU_SET_VRING_NUM:
+		if (!(q = vu_get_state(h, p, &num[1], &why)))
+			return why;
+		if (!num[1] || num[1] > VIRTQ_SIZE_MAX ||
+		    (num[1] & (num[1] - 1)))
+			return vu_bad("queue size %u: not a power of two up to "
+				      "%u", num[1], VIRTQ_SIZE_MAX);
+		if (q->started)
+			return vu_bad("queue size changed while running");
+		q->num = num[1];
+		return NULL;
+	case VU_SET_VRING_ADDR:
+		if (h->size != sizeof(a))
+			return vu_bad("ring addresses of %u bytes, not %zu",
+				      h->size, sizeof(a));
+		memcpy(&a, p, sizeof(a));
+		if (a.index >= VHOST_USER_QUEUES)
+			return vu_bad("queue index %u, we have %u", a.index,
+				      VHOST_USER_QUEUES);
+		q = &vu.q[a.index];
+		q->desc = a.desc;
+		q->used = a.used;
+		q->avail = a.avail;
+		q->addr_set = true;
+		return vu_queue_map(q);
+	case VU_SET_VRING_BASE:
+		if (!(q = vu_get_state(h, p, &num[1], &why)))
+			return why;
+		if (num[1] > UINT16_MAX)
+			return vu_bad("ring base %u beyond 16 bits", num[1]);
+		q->vq.last_avail = (uint16_t)num[1];
+		return NULL;
+	case VU_GET_VRING_BASE:
+		if (!(q = vu_get_state(h, p, &num[1], &why)))
+			return why;
+		q->started = false;
+		vu_kick_stop(c, q);
+		num[0] = (uint32_t)(q - vu.q);
+		num[1] = q->vq.last_avail;
+		return vu_reply(c->fd_tap, h->request, num, sizeof(num));
+	case VU_SET_VRING_ENABLE:
+		if (!(q = vu_get_state(h, p, &num[1], &why)))
+			return why;
+		if (num[1] > 1)
+			return vu_bad("enable value %u", num[1]);
+		q->enabled = num[1];
+		return NULL;
+	case VU_SET_VRING_KICK:
+		if (!(q = vu_vring_fd(h, p, fds, nfds, &fd, &why)))
+			return why;
+		return vu_set_kick(c, q, fd);
+	case VU_SET_VRING_CALL:
+		if (!(q = vu_vring_fd(h, p, fds, nfds, &fd, &why)))
+			return why;
+		if (q->call >= 0)
+			close(q->call);
+		q->call = fd;
+		return NULL;
+	case VU_SET_VRING_ERR:
+		/* We never report errors on it */
+		if (!vu_vring_fd(h, p, fds, nfds, &fd, &why))
+			return why;
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	return vu_bad("unsupported request");
+}
+
+/**
+ * vu_msg() - Handle one message
+ * @c:		Execution context
+ * @h:		Header, checked
+ * @p:		Payload, h->size bytes
+ * @fds:	Descriptors; those taken are set to -1
+ * @nfds:	Number of descriptors
+ *
+ * Return: NULL on success, or the reason
+ */
+static const char *vu_msg(struct ctx *c, const struct vu_hdr *h,
+			  const uint8_t *p, int *fds, unsigned nfds)
+{
+	const char *why;
+	uint64_t v = 0;
+
+	switch (h->request) {
+	case VU_GET_FEATURES:
+		v = VU_FEATURES;
+		return vu_reply(c->fd_tap, h->request, &v, sizeof(v));
+	case VU_GET_PROTOCOL_FEATURES:
+		v = VU_PROTOCOL_FEATURES;
+		return vu_reply(c->fd_tap, h->request, &v, sizeof(v));
+	case VU_GET_QUEUE_NUM:
+		v = VHOST_USER_QUEUES / 2;	/* queue pairs */
+		return vu_reply(c->fd_tap, h->request, &v, sizeof(v));
+	case VU_SET_FEATURES:
+		if ((why = vu_get_u64(h, p, &v)))
+			return why;
+		if (v & ~VU_FEATURES)
+			return vu_bad("features 0x%llx, we offered 0x%llx",
+				      (unsigned long long)v, VU_FEATURES);
+		vu.features = v;
+		return NULL;
+	case VU_SET_PROTOCOL_FEATURES:
+		if ((why = vu_get_u64(h, p, &v)))
+			return why;
+		if (v & ~VU_PROTOCOL_FEATURES)
+			return vu_bad("protocol features 0x%llx, we offered "
+				      "0x%llx", (unsigned long long)v,
+				      VU_PROTOCOL_FEATURES);
+		vu.protocol = v;
+		return NULL;
+	case VU_SET_OWNER:
+		return NULL;
+	case VU_RESET_OWNER:
+		vu_dev_reset(c);
+		return NULL;
+	case VU_SET_MEM_TABLE:
+		return vu_set_mem_table(h, p, fds, nfds);
+	case VU_SET_LOG_BASE:
+	case VU_SET_LOG_FD:
+		return vu_bad("dirty page logging (migration) not implemented");
+	}
+	return vu_msg_vring(c, h, p, fds, nfds);
+}
+
+/**
+ * vu_take_fds() - Collect the descriptors a message came with
+ * @mh:		Message header of recvmsg()
+ * @fds:	Descriptors, VHOST_USER_FDS_MAX at most
+ * @nfds:	Number of descriptors, updated
+ */
+static void vu_take_fds(struct msghdr *mh, int *fds, unsigned *nfds)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n, i;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n && *nfds < VHOST_USER_FDS_MAX; i++)
+			memcpy(&fds[(*nfds)++],
+			       CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+	}
+}
+
+/**
+ * vu_recv() - Receive one message
+ * @fd:		Socket
+ * @h:		Header, set on success
+ * @p:		Payload, VHOST_USER_PAYLOAD_MAX bytes
+ * @fds:	Descriptors received, even on failure: the caller closes them
+ * @nfds:	Number of descriptors, set
+ * @why:	Reason, set on failure
+ *
+ * Return: 1 on success, 0 at the end of the stream, -1 on failure
+ */
+static int vu_recv(int fd, struct vu_hdr *h, uint8_t *p, int *fds,
+		   unsigned *nfds, const char **why)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_FDS_MAX)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { h, sizeof(*h) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+
+	*nfds = 0;
+	/* #syscalls:passt recvmsg */
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+	if (n > 0)
+		vu_take_fds(&mh, fds, nfds);
+	if (n == 0)
+		return 0;
+	if (n < 0 || (size_t)n < sizeof(*h)) {
+		*why = vu_bad("incomplete header: %s",
+			      n < 0 ? strerror(errno) : "cut short");
+		return -1;
+	}
+	if (mh.msg_flags & MSG_CTRUNC) {
+		*why = vu_bad("more than %u descriptors with one message",
+			      VHOST_USER_FDS_MAX);
+		return -1;
+	}
+	if ((h->flags & VU_FLAG_VERSION_MASK) != VU_VERSION ||
+	    (h->flags & VU_FLAG_REPLY)) {
+		*why = vu_bad("request %u with flags 0x%x: not a version 1 "
+			      "request", h->request, h->flags);
+		return -1;
+	}
+	if (h->size > VHOST_USER_PAYLOAD_MAX) {
+		*why = vu_bad("request %u with a payload of %u bytes, more "
+			      "than %u", h->request, h->size,
+			      VHOST_USER_PAYLOAD_MAX);
+		return -1;
+	}
+	if (!h->size)
+		return 1;
+	/* #syscalls:passt recvfrom recv */
+	n = recv(fd, p, h->size, MSG_WAITALL);
+	if (n != (ssize_t)h->size) {
+		*why = vu_bad("request %u: payload of %zd bytes, header says "
+			      "%u", h->request, n < 0 ? 0 : n, h->size);
+		return -1;
+	}
+	return 1;
+}
+
+/**
+ * vu_ack() - Answer a request that asked for it (REPLY_ACK)
+ * @c:		Execution context
+ * @h:		Header of the request
+ * @ok:		It succeeded
+ *
+ * Return: NULL on success, or the reason
+ */
+static const char *vu_ack(const struct ctx *c, const struct vu_hdr *h,
+			  bool ok)
+{
+	uint64_t v = ok ? 0 : 1;
+
+	if (!(vu.protocol & VU_PROTOCOL_F_REPLY_ACK) ||
+	    !(h->flags & VU_FLAG_NEED_REPLY))
+		return NULL;
+	switch (h->request) {
+	case VU_GET_FEATURES:
+	case VU_GET_PROTOCOL_FEATURES:
+	case VU_GET_QUEUE_NUM:
+	case VU_GET_VRING_BASE:
+		return NULL;	/* answered already */
+	}
+	return vu_reply(c->fd_tap, h->request, &v, sizeof(v));
+}
+
+/**
+ * vhost_user_handler() - A message from the frontend, or its departure
+ * @c:		Execution context
+ * @events:	Epoll events
+ */
+void vhost_user_handler(struct ctx *c, uint32_t events)
+{
+	static uint8_t payload[VHOST_USER_PAYLOAD_MAX];
+	int fds[VHOST_USER_FDS_MAX];
+	const char *why = NULL;
+	unsigned nfds = 0, i;
+	struct vu_hdr h = { 0 };
+	int ret;
+
+	if (!(events & EPOLLIN)) {
+		if (events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR))
+			vhost_user_close(c, "frontend closed the connection");
+		return;
+	}
+
+	ret = vu_recv(c->fd_tap, &h, payload, fds, &nfds, &why);
+	if (ret > 0) {
+		why = vu_msg(c, &h, payload, fds, nfds);
+		if (why)
+			vu_ack(c, &h, false);
+		else
+			why = vu_ack(c, &h, true);
+	}
+	for (i = 0; i < nfds; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+
+	if (!ret) {
+		vhost_user_close(c, "frontend closed the connection");
+	} else if (why && ret > 0) {
+		warn("vhost-user: request %u refused, closing the connection: "
+		     "%s", h.request, why);
+		vhost_user_close(c, "bad vhost-user message");
+	} else if (why) {
+		warn("vhost-user: closing the connection: %s", why);
+		vhost_user_close(c, "bad vhost-user message");
+	}
+}
+
+/**
+ * vhost_user_close() - Forget the frontend and its guest, then wait for
+ *			the next one (or quit: --one-off)
+ * @c:		Execution context
+ * @why:	What happened, for the log
+ */
+void vhost_user_close(struct ctx *c, const char *why)
+{
+	if (vu_in_tx) {
+		/* Frames of the batch point into guest memory: later */
+		vu_close_later = why;
+		return;
+	}
+	vu_dev_reset(c);
+	tap_disconnect(c, why);
+}
+
+/**
+ * vhost_user_accept() - A frontend connected: expect messages from it
+ * @c:		Execution context
+ * @fd:		Connected socket, set as c->fd_tap
+ */
+void vhost_user_accept(struct ctx *c, int fd)
+{
+	struct timeval tv = { .tv_sec = VU_TIMEOUT_US / 1000000,
+			      .tv_usec = VU_TIMEOUT_US % 1000000 };
+	int flags;
+
+	vu_dev_reset(c);
+	c->fd_tap = fd;
+
+	/* #syscalls:passt fcntl setsockopt */
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv))) {
+		warn_perror("vhost-user: can't set up the connection");
+		tap_disconnect(c, "socket set-up failed");
+		return;
+	}
+	if (epoll_add(c->epollfd, EPOLLIN | EPOLLRDHUP,
+		      epoll_ref_make(EPOLL_TYPE_VHOST_CMD, fd, 0))) {
+		warn_perror("vhost-user: epoll_ctl");
+		tap_disconnect(c, "epoll_ctl failed");
+		return;
+	}
+	info("vhost-user frontend connected");
+}
+
+/**
+ * vhost_user_ready() - Can frames go to the guest?
+ *
+ * Return: true if the receive queue runs, with memory and rings mapped
+ */
+bool vhost_user_ready(void)
+{
+	const struct vu_queue *q = &vu.q[VHOST_USER_RX];
+
+	return vu.mem.n && q->vq.size && q->started && q->enabled &&
+	       !vu_close_later;
+}
+
+/**
+ * vu_notify() - Signal the guest about used chains, if it wants that now
+ * @q:		Queue, flushed
+ */
+static void vu_notify(struct vu_queue *q)
+{
+	uint64_t one = 1;
+
+	if (q->call < 0 || !virtq_should_notify(&q->vq))
+		return;
+	/* #syscalls:passt write */
+	if (write(q->call, &one, sizeof(one)) != sizeof(one))
+		debug_perror("vhost-user: call queue %td", q - vu.q);
+}
+
+/**
+ * vu_ring_bad() - The guest broke a ring: say so, end the connection
+ * @c:		Execution context
+ * @q:		Queue
+ * @why:	What is wrong
+ */
+static void vu_ring_bad(struct ctx *c, const struct vu_queue *q,
+			const char *why)
+{
+	warn("vhost-user: guest broke its %s queue, closing the connection: "
+	     "%s", q == &vu.q[VHOST_USER_RX] ? "receive" : "transmit", why);
+	vhost_user_close(c, "malformed virtqueue");
+}
+
+/**
+ * vhost_user_send() - Copy frames into the guest's receive buffers
+ * @c:			Execution context
+ * @iov:		Frames, @bufs_per_frame entries each, from Ethernet
+ * @bufs_per_frame:	Entries per frame
+ * @nframes:		Number of frames
+ *
+ * A frame that fits no buffer (without mergeable buffers) is dropped and
+ * counted, and counts as taken.
+ *
+ * Return: number of frames taken; fewer if the guest gave too few buffers
+ *	   (a kick on the receive queue tells when it gives more)
+ */
+size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes)
+{
+	struct vu_queue *q = &vu.q[VHOST_USER_RX];
+	bool mrg = !!(vu.features & VU_F_MRG_RXBUF), retried = false;
+	const char *why = NULL;
+	size_t i = 0;
+
+	if (!vhost_user_ready())
+		return 0;
+	while (i < nframes) {
+		enum virtq_ret r = virtio_net_rx(&vu.mem, &q->vq, mrg,
+						 &iov[i * bufs_per_frame],
+						 bufs_per_frame, &why);
+
+		if (r == VIRTQ_BAD) {
+			vu_ring_bad(c, q, why);
+			return i;
+		}
+		if (r == VIRTQ_EMPTY) {
+			/* Ask for a kick, and look once more: buffers given
+			 * just before would bring none
+			 */
+			virtq_enable_kicks(&q->vq);
+			if (retried || !virtq_avail_pending(&q->vq))
+				break;
+			retried = true;
+			continue;
+		}
+		if (r == VIRTQ_DROP)
+			stats_inc(STAT_TAP_DROP_VQ);
+		i++;
+	}
+	virtq_flush(&q->vq);
+	vu_notify(q);
+	return i;
+}
+
+/**
+ * vu_tx_frame() - The frame of a transmit chain, after its virtio-net header
+ * @e:		Chain
+ * @copy:	Where to copy a frame that is scattered, TAP_FRAME_MAX bytes
+ * @copied:	Bytes of @copy used, updated
+ * @f:		View of the frame, set on success
+ *
+ * Return: false if the chain holds no frame we can take
+ */
+static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
+			size_t *copied, struct pkt *f)
+{
+	size_t skip = VIRTIO_NET_HDR_LEN, len, o = 0;
+	unsigned i;
+
+	if (e->len < VIRTIO_NET_HDR_LEN + ETH_HLEN_ ||
+	    e->len - VIRTIO_NET_HDR_LEN > TAP_FRAME_MAX)
+		return false;
+	len = e->len - VIRTIO_NET_HDR_LEN;
+	for (i = 0; skip >= e->iov[i].iov_len; i++)
+		skip -= e->iov[i].iov_len;
+
+	/* Where it lies, if it's in one piece: the usual case */
+	if (e->iov[i].iov_len - skip >= len) {
+		*f = pkt_init((uint8_t *)e->iov[i].iov_base + skip, len,
+			      TAP_BUF_NONE);
+		return true;
+	}
+	for (; i < e->n; i++, skip = 0) {
+		size_t n = e->iov[i].iov_len - skip;
+
+		memcpy(copy + *copied + o, (uint8_t *)e->iov[i].iov_base + skip,
+		       n);
+		o += n;
+	}
+	*f = pkt_init(copy + *copied, len, TAP_BUF_NONE);
+	*copied += len;
+	return true;
+}
+
+/* Transmit batches: frames, the chains they came in, scattered ones' copy */
+#define VU_TX_COPY_SIZE		(1UL << 20)
+#define VU_TX_BATCHES		8	/* per kick, then we kick ourselves */
+static uint8_t vu_tx_copy[VU_TX_COPY_SIZE];
+static struct pkt vu_tx_frames[TAP_BATCH_MAX];
+static uint16_t vu_tx_heads[TAP_BATCH_MAX];
+
+/**
+ * vu_tx_batch() - Take a batch of frames from the transmit queue, hand
+ *		   them to tap.c, give the chains back
+ * @c:		Execution context
+ * @q:		Transmit queue
+ * @now:	Current time
+ *
+ * Return: false if the ring is malformed (and the connection closed)
+ */
+static bool vu_tx_batch(struct ctx *c, struct vu_queue *q,
+			const struct timespec *now)
+{
+	static struct virtq_elem e;
+	size_t n = 0, nh = 0, copied = 0, i;
+	const char *why = NULL;
+
+	while (nh < TAP_BATCH_MAX &&
+	       copied + TAP_FRAME_MAX <= sizeof(vu_tx_copy)) {
+		enum virtq_ret r = virtq_pop(&vu.mem, &q->vq, false, &e, &why);
+
+		if (r == VIRTQ_EMPTY)
+			break;
+		if (r == VIRTQ_BAD) {
+			vu_ring_bad(c, q, why);
+			return false;
+		}
+		vu_tx_heads[nh++] = e.head;
+		if (r == VIRTQ_DROP ||
+		    !vu_tx_frame(&e, vu_tx_copy, &copied, &vu_tx_frames[n]))
+			stats_inc(STAT_TAP_DROP_VQ);
+		else
+			n++;
+	}
+
+	if (n) {
+		vu_in_tx = true;
+		tap_handle_frames(c, vu_tx_frames, n, now);
+		vu_in_tx = false;
+		if (vu_close_later) {
+			vhost_user_close(c, vu_close_later);
+			vu_close_later = NULL;
+			return false;
+		}
+	}
+	for (i = 0; i < nh; i++)
+		virtq_push(&q->vq, vu_tx_heads[i], 0);
+	virtq_flush(&q->vq);
+	vu_notify(q);
+	return true;
+}
+
+/**
+ * vhost_user_kick_handler() - The guest kicked a queue
+ * @c:		Execution context
+ * @ref:	Epoll reference: kick descriptor, queue index
+ * @now:	Current time
+ */
+void vhost_user_kick_handler(struct ctx *c, union epoll_ref ref,
+			     const struct timespec *now)
+{
+	struct vu_queue *q;
+	uint64_t v = 0;
+	unsigned b;
+
+	ASSERT(ref.data < VHOST_USER_QUEUES);
+	q = &vu.q[ref.data];
+	/* #syscalls:passt read */
+	if (read(ref.fd, &v, sizeof(v)) < 0)
+		debug_perror("vhost-user: kick of queue %u", ref.data);
+	if (!q->started || !q->enabled || !q->vq.size || !vu.mem.n)
+		return;
+
+	if (ref.data == VHOST_USER_RX) {
+		tap_writable(c, now);	/* new receive buffers */
+		return;
+	}
+	for (b = 0; b < VU_TX_BATCHES; b++) {
+		if (!vu_tx_batch(c, q, now))
+			return;
+		virtq_enable_kicks(&q->vq);
+		if (!virtq_avail_pending(&q->vq))
+			return;
+	}
+	/* More waiting: after everybody else's events, as if kicked again */
+	v = 1;
+	/* #syscalls:passt write */
+	if (write(q->kick, &v, sizeof(v)) != sizeof(v))
+		debug_perror("vhost-user: kick of queue %u", ref.data);
+}
