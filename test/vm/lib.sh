@@ -110,12 +110,13 @@ vm_script() {
 		>> "${VM_INITRD}"
 }
 
-# vm_boot() - Start QEMU in the background, its console to NAME.log
+# _vm_qemu() - Start QEMU in the background, its console to NAME.log, with
+#	       everything but its network card
 # $1:	Name of this guest, for its log and VM_PID_NAME
-# $@:	Options for QEMU, after ours
+# $@:	Network options, then more options for QEMU
 #
 # Sets VM_PID. The guest runs VM_INITRD's /test.sh and stops.
-vm_boot() {
+_vm_qemu() {
 	local name="$1"
 	shift
 	: > "${T_TMP}/${name}.log"
@@ -124,12 +125,23 @@ vm_boot() {
 		-kernel "${VM_KERNEL}" -initrd "${VM_INITRD}" \
 		-append "console=ttyS0 quiet panic=-1" \
 		-serial "file:${T_TMP}/${name}.log" \
-		-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=${VM_SOCK}" \
-		-device "virtio-net-pci,netdev=n0,mac=${VM_MAC},romfile=" \
 		"$@" > "${T_TMP}/${name}.qemu" 2>&1 < /dev/null &
 	VM_PID=$!
 	track_pid "${VM_PID}"
 	eval "VM_PID_${name}=${VM_PID}"
+}
+
+# vm_boot() - Start QEMU in the background, on passt's stream socket
+# $1:	Name of this guest, for its log and VM_PID_NAME
+# $@:	Options for QEMU, after ours
+#
+# Sets VM_PID. The guest runs VM_INITRD's /test.sh and stops.
+vm_boot() {
+	local name="$1"
+	shift
+	_vm_qemu "${name}" \
+		-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=${VM_SOCK}" \
+		-device "virtio-net-pci,netdev=n0,mac=${VM_MAC},romfile=" "$@"
 }
 
 # vm_boot_vu() - Start QEMU as vm_boot does, with a vhost-user netdev on
@@ -143,21 +155,13 @@ vm_boot() {
 vm_boot_vu() {
 	local name="$1"
 	shift
-	: > "${T_TMP}/${name}.log"
-	ip netns exec "${HOST_NS}" qemu-system-x86_64 -accel tcg -m "${VM_MEM}" \
-		-nodefaults -no-user-config -display none -no-reboot \
-		-kernel "${VM_KERNEL}" -initrd "${VM_INITRD}" \
-		-append "console=ttyS0 quiet panic=-1" \
-		-serial "file:${T_TMP}/${name}.log" \
+	_vm_qemu "${name}" \
 		-object "memory-backend-memfd,id=mem,size=${VM_MEM}M,share=on" \
 		-numa node,memdev=mem \
 		-chardev "socket,id=c0,path=${VM_SOCK}" \
 		-netdev vhost-user,id=n0,chardev=c0 \
 		-device "virtio-net-pci,netdev=n0,mac=${VM_MAC},vectors=0,romfile=" \
-		"$@" > "${T_TMP}/${name}.qemu" 2>&1 < /dev/null &
-	VM_PID=$!
-	track_pid "${VM_PID}"
-	eval "VM_PID_${name}=${VM_PID}"
+		"$@"
 }
 
 # vm_log() - Path of a guest's console log
