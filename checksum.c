@@ -7,6 +7,7 @@
  * allows.
  */
 
+#include <stdint.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -89,21 +90,22 @@ uint16_t csum_fold(uint32_t sum)
 }
 
 /**
- * csum_iov() - Add a scatter list, skipping @skip leading bytes
+ * csum_iov_range() - Add part of a scatter list
  * @iov:	Scatter list
  * @n:		Number of entries
  * @skip:	Bytes to skip at the start
+ * @max:	Most bytes to add, after @skip
  * @sum:	Partial sum so far
  *
  * Return: new partial sum
  */
-uint32_t csum_iov(const struct iovec *iov, size_t n, size_t skip,
-		  uint32_t sum)
+static uint32_t csum_iov_range(const struct iovec *iov, size_t n,
+			       size_t skip, size_t max, uint32_t sum)
 {
 	bool odd = false;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && max; i++) {
 		const uint8_t *base = iov[i].iov_base;
 		size_t len = iov[i].iov_len;
 		uint32_t part;
@@ -115,6 +117,9 @@ uint32_t csum_iov(const struct iovec *iov, size_t n, size_t skip,
 		base += skip;
 		len -= skip;
 		skip = 0;
+		if (len > max)
+			len = max;
+		max -= len;
 
 		part = csum_partial(base, len, 0);
 		if (odd) {
@@ -129,6 +134,36 @@ uint32_t csum_iov(const struct iovec *iov, size_t n, size_t skip,
 			odd = !odd;
 	}
 	return sum;
+}
+
+/**
+ * csum_iov() - Add a scatter list, skipping @skip leading bytes
+ * @iov:	Scatter list
+ * @n:		Number of entries
+ * @skip:	Bytes to skip at the start
+ * @sum:	Partial sum so far
+ *
+ * Return: new partial sum
+ */
+uint32_t csum_iov(const struct iovec *iov, size_t n, size_t skip,
+		  uint32_t sum)
+{
+	return csum_iov_range(iov, n, skip, SIZE_MAX, sum);
+}
+
+/**
+ * csum_iov_len() - Add the first @len bytes of a scatter list
+ * @iov:	Scatter list
+ * @n:		Number of entries
+ * @len:	Bytes to add (the list may hold more)
+ * @sum:	Partial sum so far
+ *
+ * Return: new partial sum
+ */
+uint32_t csum_iov_len(const struct iovec *iov, size_t n, size_t len,
+		      uint32_t sum)
+{
+	return csum_iov_range(iov, n, 0, len, sum);
 }
 
 /**

@@ -12,6 +12,8 @@
 uint32_t csum_partial(const void *buf, size_t len, uint32_t sum);
 uint32_t csum_iov(const struct iovec *iov, size_t n, size_t skip,
 		  uint32_t sum);
+uint32_t csum_iov_len(const struct iovec *iov, size_t n, size_t len,
+		      uint32_t sum);
 uint16_t csum_fold(uint32_t sum);
 uint16_t csum_ip4_header(uint16_t tot_len, uint8_t proto,
 			 struct in_addr src, struct in_addr dst);

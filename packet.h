@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/uio.h>
 
 /**
  * struct pkt - A view of guest bytes
@@ -165,5 +166,17 @@ static inline bool pkt_be32(const struct pkt *p, size_t off, uint32_t *v)
 	*v = ntohl(n);
 	return true;
 }
+
+/**
+ * struct pkt_room - Room lent for one frame's payload, written in place
+ * @iov:	Segments, in order (guest memory, checked when lent)
+ * @cnt:	Number of segments
+ * @len:	Bytes they hold
+ */
+struct pkt_room {
+	const struct iovec *iov;
+	size_t cnt;
+	size_t len;
+};
 
 #endif /* PACKET_H */

@@ -84,6 +84,10 @@ enum stats_col {
 	  TRAFFIC, ONE, "TCP bytes spliced")				\
 	X(UDP_DGRAMS_SPLICED,	"udp_datagrams_spliced",		\
 	  TRAFFIC, ONE, "UDP datagrams spliced")			\
+	X(TAP_BYTES_IN_PLACE,	"tap_bytes_received_in_place",		\
+	  TRAFFIC, ONE, "bytes received into guest memory")		\
+	X(TAP_BYTES_COPIED_IN,	"tap_bytes_copied_to_guest_memory",	\
+	  TRAFFIC, ONE, "bytes copied into guest memory")		\
 	X(ARP_REPLIES,		"arp_replies",	LOCAL, ONE, "ARP replies") \
 	X(NDP_NA,		"ndp_neighbour_adverts",		\
 	  LOCAL, ONE, "NDP neighbour adverts")				\

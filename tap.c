@@ -74,6 +74,7 @@
 #include "ndp.h"
 #include "dhcp.h"
 #include "dhcpv6.h"
+#include "virtio_net.h"
 #include "vhost_user.h"
 
 #define TAP_SOCK_PATH_FMT	"/tmp/passt_%u.socket"
@@ -904,6 +905,7 @@ static bool tap_stream_flush_pending(struct ctx *c)
 			return false;
 		}
 		tap_stream_pending_off += (size_t)n;
+		stats_add(STAT_TAP_BYTES_OUT, (size_t)n);
 	}
 	tap_stream_pending_len = tap_stream_pending_off = 0;
 	return true;
@@ -1268,44 +1270,6 @@ void tap_init(struct ctx *c)
 }
 
 /**
- * tap_vnet_csum() - virtio-net header for a frame to pasta's tap device
- * @f:		Frame: its first entry holds all its headers
- * @vh:		Header to fill
- *
- * TCP and UDP frames carry partial checksums (see tap_l4_csum()): mark
- * them, with where the checksum starts and where it goes.
- */
-static void tap_vnet_csum(const struct iovec *f, struct virtio_net_hdr *vh)
-{
-	const uint8_t *b = f->iov_base;
-	size_t l4 = 0;
-	uint8_t proto = 0;
-
-	memset(vh, 0, sizeof(*vh));
-	vh->gso_type = VIRTIO_NET_HDR_GSO_NONE;
-	if (f->iov_len < ETH_HLEN_ + sizeof(struct ip6_hdr))
-		return;
-
-	if (b[12] == 0x08 && b[13] == 0x00 && (b[14] >> 4) == 4) {
-		l4 = ETH_HLEN_ + (size_t)(b[14] & 0xf) * 4;
-		proto = b[ETH_HLEN_ + 9];
-	} else if (b[12] == 0x86 && b[13] == 0xdd) {
-		l4 = ETH_HLEN_ + sizeof(struct ip6_hdr);
-		proto = b[ETH_HLEN_ + 6];
-	}
-	/* UDP over IPv4 goes without a checksum instead: see tap_l4_csum() */
-	if (proto != IPPROTO_TCP &&
-	    (proto != IPPROTO_UDP || l4 != ETH_HLEN_ + sizeof(struct ip6_hdr)))
-		return;
-
-	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	vh->csum_start = (uint16_t)l4;
-	vh->csum_offset = proto == IPPROTO_TCP ?
-			  offsetof(struct tcphdr, check) :
-			  offsetof(struct udphdr, check);
-}
-
-/**
  * tap_send() - Send frames to the guest, if the backend takes them now
  * @c:			Execution context
  * @iov:		As for tap_send_frames()
@@ -1333,6 +1297,8 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 		sent = vhost_user_send(c, iov, bufs_per_frame, nframes);
 		if (sent < nframes && c->fd_tap >= 0)
 			tap_out_block(c);
+		for (i = 0; i < sent * bufs_per_frame; i++)
+			stats_add(STAT_TAP_BYTES_OUT, iov[i].iov_len);
 		stats_add(STAT_TAP_FRAMES_OUT, sent);
 		stats_add(STAT_TAP_DROP_OUT, nframes - sent);
 		return sent;
@@ -1349,7 +1315,7 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 			ssize_t n;
 
 			if (c->tap_vnet_hdr)
-				tap_vnet_csum(&iov[i * bufs_per_frame], &vh);
+				virtio_net_csum(&iov[i * bufs_per_frame], &vh);
 			memcpy(&out[1], &iov[i * bufs_per_frame],
 			       bufs_per_frame * sizeof(*out));
 			/* #syscalls:pasta writev */
@@ -1481,13 +1447,142 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 }
 
 /**
+ * tap_lend() - Borrow frames from the backend, to fill where they lie
+ * @c:		Execution context
+ * @hlen:	Header bytes of each frame, Ethernet to L4, written later
+ * @plen:	Payload each frame holds; 0: whatever one buffer of the
+ *		backend holds (the excess goes through tap_lend_send())
+ * @n:		Frames wanted
+ * @rooms:	Where each frame's payload goes, set for the frames lent
+ *
+ * The seam for receiving from host sockets straight into the guest's
+ * memory (vhost-user; a backend without it lends nothing): the caller
+ * receives into the rooms, then hands every frame lent back to
+ * tap_lend_send() (or tap_lend_cancel()), used or not, before it sends
+ * anything else.
+ *
+ * Return: frames lent; none if the backend doesn't lend, or holds no
+ *	   buffers now: then tap_out_full() is true, as after a refused send
+ */
+size_t tap_lend(struct ctx *c, size_t hlen, size_t plen, size_t n,
+		struct pkt_room *rooms)
+{
+	bool empty;
+	size_t lent;
+
+	if (!c->vhost_user || c->fd_tap < 0 || tap_out_blocked || !n)
+		return 0;
+	lent = vhost_user_lend(c, VIRTIO_NET_HDR_LEN + hlen, plen,
+			       MIN(n, (size_t)TAP_LEND_MAX), rooms, &empty);
+	if (!lent && empty && c->fd_tap >= 0)
+		tap_out_block(c);
+	return lent;
+}
+
+/**
+ * tap_lend_pcap() - Capture a frame filled in place
+ * @f:		What the caller wrote
+ * @room:	Room of the frame
+ * @hlen:	Length of the headers
+ */
+static void tap_lend_pcap(const struct tap_fill *f,
+			  const struct pkt_room *room, size_t hlen)
+{
+	static struct iovec iov[VIRTQ_SEG_MAX + 2];
+	size_t left = f->plen, i, n = 0;
+
+	iov[n].iov_base = (void *)(uintptr_t)f->hdr;
+	iov[n++].iov_len = hlen;
+	for (i = 0; i < room->cnt && left && n < VIRTQ_SEG_MAX + 1; i++) {
+		iov[n] = room->iov[i];
+		iov[n].iov_len = MIN(iov[n].iov_len, left);
+		left -= iov[n++].iov_len;
+	}
+	if (f->mlen) {
+		iov[n].iov_base = (void *)(uintptr_t)f->more;
+		iov[n++].iov_len = f->mlen;
+	}
+	pcap_iov(iov, n);
+}
+
+/**
+ * tap_lend_send() - Send the frames filled in place, give back the rest
+ * @c:		Execution context
+ * @hlen:	Length of the headers, as given to tap_lend()
+ * @rooms:	Rooms, as tap_lend() set them
+ * @fill:	What was written into each frame, in the order lent
+ * @n:		Entries of @fill: frames lent beyond them are unused
+ *
+ * Return: frames sent: of frames without excess (@fill's @more), the first
+ *	   ones filled, the rest only if the backend broke down
+ */
+size_t tap_lend_send(struct ctx *c, size_t hlen,
+		     const struct pkt_room *rooms, const struct tap_fill *fill,
+		     size_t n)
+{
+	static uint8_t pre[TAP_LEND_MAX][VIRTIO_NET_HDR_LEN + TAP_HDR_MAX];
+	static struct virtio_net_out out[TAP_LEND_MAX];
+	bool csum = !tap_l4_csum(c);
+	size_t i, k, sent, frames = 0, bytes = 0, in_place = 0;
+
+	if (n > TAP_LEND_MAX)		/* tap_lend() lends no more */
+		n = TAP_LEND_MAX;
+	for (i = 0; i < n; i++) {
+		const struct tap_fill *f = &fill[i];
+		struct virtio_net_hdr vh = { 0 };
+
+		out[i].pre = f->hdr ? pre[i] : NULL;
+		out[i].plen = f->plen;
+		out[i].more = f->more;
+		out[i].mlen = f->mlen;
+		if (!f->hdr)
+			continue;
+		if (csum) {
+			const struct iovec h = {
+				.iov_base = (void *)(uintptr_t)f->hdr, .iov_len = hlen,
+			};
+
+			virtio_net_csum(&h, &vh);
+		}
+		memcpy(pre[i], &vh, sizeof(vh));
+		memcpy(pre[i] + VIRTIO_NET_HDR_LEN, f->hdr, hlen);
+		tap_lend_pcap(f, &rooms[i], hlen);
+		frames++;
+	}
+	sent = vhost_user_lend_done(c, out, n);
+	for (i = 0, k = 0; i < n && k < sent; i++) {
+		if (!fill[i].hdr)
+			continue;
+		bytes += hlen + fill[i].plen + fill[i].mlen;
+		in_place += fill[i].plen;
+		k++;
+	}
+	stats_add(STAT_TAP_FRAMES_OUT, sent);
+	stats_add(STAT_TAP_DROP_OUT, frames - sent);
+	stats_add(STAT_TAP_BYTES_OUT, bytes);
+	stats_add(STAT_TAP_BYTES_IN_PLACE, in_place);
+	return sent;
+}
+
+/**
+ * tap_lend_cancel() - Give back every frame tap_lend() lent, none used
+ * @c:		Execution context
+ */
+void tap_lend_cancel(struct ctx *c)
+{
+	if (c->vhost_user)
+		vhost_user_lend_done(c, NULL, 0);
+}
+
+/**
  * tap_l4_csum() - Must TCP and UDP checksums towards the guest be complete?
  * @c:		Execution context
  *
  * Return: false if the backend takes them as partial (pasta's tap with a
  *	   virtio-net header): then the checksum field holds only the sum of
  *	   the pseudo-header (tap_l4_csum_seed()), the frame goes in marked
- *	   VIRTIO_NET_HDR_F_NEEDS_CSUM, and the guest's kernel doesn't verify
+ *	   VIRTIO_NET_HDR_F_NEEDS_CSUM (the same for a vhost-user guest that
+ *	   negotiated VIRTIO_NET_F_GUEST_CSUM), and the guest's kernel doesn't verify
  *	   it on local delivery (and completes it, should it forward the
  *	   packet): one pass over the data saved on each side. The kernel's
  *	   UDP over IPv4 verifies partial checksums anyway: there, a zero
@@ -1495,6 +1590,8 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
  */
 bool tap_l4_csum(const struct ctx *c)
 {
+	if (c->vhost_user)
+		return !vhost_user_guest_csum();
 	return !(c->mode == MODE_PASTA && c->tap_vnet_hdr);
 }
 

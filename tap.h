@@ -99,7 +99,33 @@ void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
 void tap_buf_pin(struct ctx *c, uint16_t buf);
 void tap_buf_unpin(struct ctx *c, uint16_t buf);
 
+/**
+ * struct tap_fill - What the caller wrote into one frame from tap_lend()
+ * @hdr:	Headers, Ethernet to L4, of the length given to tap_lend();
+ *		NULL: frame unused
+ * @plen:	Payload bytes written into the frame's room
+ * @more:	Payload beyond the room, copied after it by the backend, or
+ *		NULL
+ * @mlen:	Length of @more
+ */
+struct tap_fill {
+	const uint8_t *hdr;
+	size_t plen;
+	const void *more;
+	size_t mlen;
+};
+
+/* Frames lent at once, and the longest headers in front of their rooms */
+#define TAP_LEND_MAX		256
+#define TAP_HDR_MAX		(14 + 40 + 60)
+
 /* Transmit */
+size_t tap_lend(struct ctx *c, size_t hlen, size_t plen, size_t n,
+		struct pkt_room *rooms);
+size_t tap_lend_send(struct ctx *c, size_t hlen,
+		     const struct pkt_room *rooms, const struct tap_fill *fill,
+		     size_t n);
+void tap_lend_cancel(struct ctx *c);
 size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 void tap_send_single(struct ctx *c, const void *frame, size_t len);

@@ -23,7 +23,11 @@
  *
  * Buffers: one static payload area and one header array, reused for each
  * call: frames are handed to the tap backend, which copies or writes them
- * before returning, so nothing here stays in use across calls.
+ * before returning, so nothing here stays in use across calls. Where the
+ * backend lends its own buffers (tap_lend(): vhost-user, the guest's
+ * receive buffers), the peek goes straight into those, behind room for
+ * the headers, and our payload area isn't used: the data is copied once,
+ * by the kernel.
  */
 
 #include <errno.h>
@@ -49,6 +53,7 @@
 #define TCP_DISCARD_SIZE	(4UL * 1024 * 1024)
 #define TCP_HDR_MAX		(14 + 40 + 20 + 12)
 #define TCP_PEEK_ROUNDS		4	/* full peeks in a row per event */
+#define TCP_PEEK_IOV_MAX	1024	/* IOV_MAX: discard entry and rooms */
 
 /**
  * struct tcp_frame_hdr - Ethernet, IP and TCP headers of one frame
@@ -61,8 +66,11 @@ struct tcp_frame_hdr {
 static uint8_t tcp_payload[TCP_PAYLOAD_AREA] PAGE_ALIGNED;
 static uint8_t tcp_discard[TCP_DISCARD_SIZE] PAGE_ALIGNED;
 static struct tcp_frame_hdr tcp_hdrs[TCP_FRAMES_MAX];
-static struct iovec tcp_peek_iov[TCP_FRAMES_MAX + 1];
+static struct iovec tcp_peek_iov[TCP_PEEK_IOV_MAX];
 static struct iovec tcp_tap_iov[TCP_FRAMES_MAX * 2];
+static struct iovec tcp_own_iov[TCP_FRAMES_MAX];
+static struct pkt_room tcp_rooms[TCP_FRAMES_MAX];
+static struct tap_fill tcp_fill[TAP_LEND_MAX];
 
 /**
  * tcp_buf_init() - Nothing to allocate: buffers are static
@@ -94,15 +102,15 @@ struct tcp_seg {
  * @buf:	Output, TCP_HDR_MAX bytes
  * @opts:	TCP options, multiple of 4 bytes, or NULL
  * @optlen:	Length of @opts
- * @payload:	Payload, for the checksum
- * @plen:	Payload length
+ * @payload:	Payload, for the checksum, or NULL if @plen is 0
+ * @plen:	Payload length, at most what @payload holds
  *
  * Return: length of the headers
  */
 static size_t tcp_fill_hdrs(const struct ctx *c, const struct flowside *ts,
 			    uint32_t label, const struct tcp_seg *sg,
 			    uint8_t *buf, const uint8_t *opts, size_t optlen,
-			    const void *payload, size_t plen)
+			    const struct pkt_room *payload, size_t plen)
 {
 	const struct in_addr *src4 = inany_v4(&ts->oaddr);
 	size_t l4len = sizeof(struct tcphdr) + optlen + plen, off;
@@ -138,7 +146,8 @@ static size_t tcp_fill_hdrs(const struct ctx *c, const struct flowside *ts,
 		if (optlen)
 			sum = csum_partial(opts, optlen, sum);
 		if (plen)
-			sum = csum_partial(payload, plen, sum);
+			sum = csum_iov_len(payload->iov, payload->cnt, plen,
+					   sum);
 		th.check = csum_fold(sum);
 	} else {
 		th.check = tap_l4_csum_seed(sum);
@@ -162,7 +171,7 @@ static size_t tcp_fill_hdrs(const struct ctx *c, const struct flowside *ts,
  * @flags:	TCP flags (TH_*)
  * @opts:	TCP options, multiple of 4 bytes, or NULL
  * @optlen:	Length of @opts
- * @payload:	Payload, for the checksum
+ * @payload:	Payload, for the checksum, or NULL if @plen is 0
  * @plen:	Payload length
  *
  * Return: length of the headers
@@ -170,7 +179,8 @@ static size_t tcp_fill_hdrs(const struct ctx *c, const struct flowside *ts,
 static size_t tcp_conn_hdrs(const struct ctx *c,
 			    const struct tcp_tap_conn *conn, uint8_t *buf,
 			    uint32_t seq, uint8_t flags, const uint8_t *opts,
-			    size_t optlen, const void *payload, size_t plen)
+			    size_t optlen, const struct pkt_room *payload,
+			    size_t plen)
 {
 	struct tcp_seg sg = {
 		.seq = seq, .ack = conn->seq_ack_to_guest,
@@ -180,6 +190,20 @@ static size_t tcp_conn_hdrs(const struct ctx *c,
 	return tcp_fill_hdrs(c, tcp_tap_side(conn),
 			     flow_idx(&conn->f) & 0xfffff, &sg, buf, opts,
 			     optlen, payload, plen);
+}
+
+/**
+ * tcp_hdr_len() - Length of the headers of a connection's data segments
+ * @conn:	Connection
+ *
+ * Return: Ethernet, IP and TCP header bytes (no TCP options on data)
+ */
+static size_t tcp_hdr_len(const struct tcp_tap_conn *conn)
+{
+	bool v4 = !!inany_v4(&tcp_tap_side(conn)->eaddr);
+
+	return 14 + (v4 ? sizeof(struct iphdr) : sizeof(struct ip6_hdr)) +
+	       sizeof(struct tcphdr);
 }
 
 /**
@@ -294,11 +318,42 @@ static void tcp_tap_blocked(struct tcp_tap_conn *conn, uint64_t now_ms)
 }
 
 /**
- * tcp_peek() - Peek new data from the socket into the payload frames
+ * tcp_rooms_get() - Rooms for the payload of the next frames: lent by the
+ *		     tap backend (guest memory), or our own payload area
+ * @c:		Execution context
+ * @conn:	Connection
+ * @nframes:	Frames wanted
+ * @lent:	Set if the backend lent them
+ *
+ * Return: number of rooms in tcp_rooms, 0 if the backend takes no frames now
+ */
+static size_t tcp_rooms_get(struct ctx *c, const struct tcp_tap_conn *conn,
+			    size_t nframes, bool *lent)
+{
+	size_t n = tap_lend(c, tcp_hdr_len(conn), conn->mss, nframes,
+			    tcp_rooms), i;
+
+	*lent = n > 0;
+	if (n)
+		return n;
+	if (tap_out_full())
+		return 0;
+	for (i = 0; i < nframes; i++) {
+		tcp_own_iov[i].iov_base = tcp_payload + i * conn->mss;
+		tcp_own_iov[i].iov_len = conn->mss;
+		tcp_rooms[i].iov = &tcp_own_iov[i];
+		tcp_rooms[i].cnt = 1;
+		tcp_rooms[i].len = conn->mss;
+	}
+	return nframes;
+}
+
+/**
+ * tcp_peek() - Peek new data from the socket into the frames' rooms
  * @conn:	Connection
  * @inflight:	Data bytes sent to the guest and not acknowledged
  * @want:	Most new bytes to take
- * @nframes:	Frames to use
+ * @nframes:	Rooms in tcp_rooms to use, each of conn->mss bytes
  * @eof:	Set if the socket is at end of stream with nothing new
  *
  * Return: new bytes peeked, 0 if none, -errno on error
@@ -308,25 +363,26 @@ static ssize_t tcp_peek(struct tcp_tap_conn *conn, size_t inflight,
 {
 	struct msghdr mh = { 0 };
 	bool peek_off = tcp_peek_off_on(conn);
-	size_t i, first = 0, left = want;
+	size_t i, j, cnt = 0, left = want;
 	ssize_t n;
 
 	*eof = false;
 	if (!peek_off) {
 		tcp_peek_iov[0].iov_base = tcp_discard;
 		tcp_peek_iov[0].iov_len = inflight;
-		first = 1;
+		cnt = 1;
 	}
-	for (i = 0; i < nframes; i++) {
-		size_t l = MIN(left, (size_t)conn->mss);
+	for (i = 0; i < nframes && left; i++) {
+		const struct pkt_room *r = &tcp_rooms[i];
 
-		tcp_peek_iov[first + i].iov_base = tcp_payload +
-						   i * conn->mss;
-		tcp_peek_iov[first + i].iov_len = l;
-		left -= l;
+		for (j = 0; j < r->cnt && left && cnt < TCP_PEEK_IOV_MAX; j++) {
+			tcp_peek_iov[cnt] = r->iov[j];
+			tcp_peek_iov[cnt].iov_len = MIN(r->iov[j].iov_len, left);
+			left -= tcp_peek_iov[cnt++].iov_len;
+		}
 	}
 	mh.msg_iov = tcp_peek_iov;
-	mh.msg_iovlen = first + nframes;
+	mh.msg_iovlen = cnt;
 
 	/* #syscalls recvmsg */
 	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
@@ -351,6 +407,54 @@ static ssize_t tcp_peek(struct tcp_tap_conn *conn, size_t inflight,
 	}
 	stats_add(STAT_TCP_PEEK_DISCARD_BYTES, (size_t)n - inflight);
 	return n - (ssize_t)inflight;
+}
+
+/**
+ * tcp_frames_send() - Write the headers of peeked frames and send them
+ * @c:		Execution context
+ * @conn:	Connection
+ * @n:		Bytes peeked into tcp_rooms
+ * @nrooms:	Rooms in tcp_rooms
+ * @lent:	The rooms are lent by the backend
+ *
+ * Return: payload bytes sent
+ */
+static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
+			      size_t n, size_t nrooms, bool lent)
+{
+	size_t nframes = DIV_ROUND_UP(n, conn->mss), i, sent, bytes = 0;
+	size_t hlen = tcp_hdr_len(conn);
+
+	for (i = 0; i < nframes; i++) {
+		size_t plen = MIN(n - i * conn->mss, (size_t)conn->mss);
+		uint8_t fl = TH_ACK | (i == nframes - 1 ? TH_PUSH : 0);
+		size_t h;
+
+		h = tcp_conn_hdrs(c, conn, tcp_hdrs[i].b, conn->seq_to_guest +
+				  (uint32_t)(i * conn->mss), fl, NULL, 0,
+				  &tcp_rooms[i], plen);
+		ASSERT(h == hlen);
+		if (lent) {
+			tcp_fill[i].hdr = tcp_hdrs[i].b;
+			tcp_fill[i].plen = plen;
+			continue;
+		}
+		tcp_tap_iov[2 * i].iov_base = tcp_hdrs[i].b;
+		tcp_tap_iov[2 * i].iov_len = h;
+		tcp_tap_iov[2 * i + 1] = tcp_rooms[i].iov[0];
+		tcp_tap_iov[2 * i + 1].iov_len = plen;
+	}
+
+	if (lent) {
+		for (i = nframes; i < nrooms; i++)
+			tcp_fill[i].hdr = NULL;
+		sent = tap_lend_send(c, hlen, tcp_rooms, tcp_fill, nrooms);
+	} else {
+		sent = tap_send_frames(c, tcp_tap_iov, 2, nframes);
+	}
+	for (i = 0; i < sent && i < nframes; i++)
+		bytes += MIN(n - i * conn->mss, (size_t)conn->mss);
+	return bytes;
 }
 
 /**
@@ -385,8 +489,8 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 
 	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
 		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
-		size_t avail, nframes, i, sent, bytes = 0;
-		bool eof;
+		size_t avail, nframes, nrooms, sent, bytes;
+		bool eof, lent;
 		ssize_t n;
 
 		if (inflight >= conn->wnd_from_guest) {
@@ -404,9 +508,16 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		nframes = MIN(DIV_ROUND_UP(avail, conn->mss),
 			      MIN((size_t)TCP_FRAMES_MAX,
 				  TCP_PAYLOAD_AREA / conn->mss));
-		avail = MIN(avail, nframes * conn->mss);
+		nrooms = tcp_rooms_get(c, conn, nframes, &lent);
+		if (!nrooms) {
+			tcp_tap_blocked(conn, now_ms);
+			break;
+		}
+		avail = MIN(avail, nrooms * conn->mss);
 
-		n = tcp_peek(conn, inflight, avail, nframes, &eof);
+		n = tcp_peek(conn, inflight, avail, nrooms, &eof);
+		if (n <= 0 && lent)
+			tap_lend_cancel(c);
 		if (n < 0)
 			return (int)n;
 		if (!n) {
@@ -423,25 +534,8 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		}
 
 		nframes = DIV_ROUND_UP((size_t)n, conn->mss);
-		for (i = 0; i < nframes; i++) {
-			size_t plen = MIN((size_t)n - i * conn->mss,
-					  (size_t)conn->mss);
-			uint8_t *payload = tcp_payload + i * conn->mss;
-			uint8_t fl = TH_ACK | (i == nframes - 1 ? TH_PUSH : 0);
-
-			tcp_tap_iov[2 * i].iov_base = tcp_hdrs[i].b;
-			tcp_tap_iov[2 * i].iov_len =
-				tcp_conn_hdrs(c, conn, tcp_hdrs[i].b,
-					      conn->seq_to_guest +
-					      (uint32_t)(i * conn->mss),
-					      fl, NULL, 0, payload, plen);
-			tcp_tap_iov[2 * i + 1].iov_base = payload;
-			tcp_tap_iov[2 * i + 1].iov_len = plen;
-		}
-
-		sent = tap_send_frames(c, tcp_tap_iov, 2, nframes);
-		for (i = 0; i < sent; i++)
-			bytes += tcp_tap_iov[2 * i + 1].iov_len;
+		bytes = tcp_frames_send(c, conn, (size_t)n, nrooms, lent);
+		sent = DIV_ROUND_UP(bytes, conn->mss);
 
 		if (!tcp_in_flight(conn) && bytes)
 			conn->progress_at = now_ms;

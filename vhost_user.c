@@ -31,8 +31,10 @@
  * go back to the guest once the handlers return (so those views can't be
  * pinned: TAP_BUF_NONE). The guest can still change a frame while we
  * parse it: every access stays inside the view, and all it can confuse is
- * its own traffic. Frames to the guest (tap_send()) are copied into its
- * receive buffers, over several with mergeable buffers. Notifications
+ * its own traffic. Frames to the guest are either copied into its receive
+ * buffers (tap_send()), over several with mergeable buffers, or lent out
+ * (tap_lend()): TCP and UDP data is then received from the host socket
+ * straight into guest memory, and only the headers are written by us. Notifications
  * follow EVENT_IDX when negotiated; when the guest gives no receive
  * buffers, tap.c holds senders back until its next kick on that queue.
  *
@@ -41,8 +43,9 @@
  * half way costs us that second once, then its connection.
  *
  * What we offer: VIRTIO_F_VERSION_1 (required when a queue starts: the
- * 12-byte virtio-net header), VIRTIO_NET_F_MRG_RXBUF, EVENT_IDX,
- * INDIRECT_DESC, and the protocol features with REPLY_ACK. No dirty page
+ * 12-byte virtio-net header), VIRTIO_NET_F_MRG_RXBUF, GUEST_CSUM (frames
+ * to the guest carry partial checksums, as to pasta's tap: tap_l4_csum()),
+ * EVENT_IDX, INDIRECT_DESC, and the protocol features with REPLY_ACK. No dirty page
  * logging: SET_LOG_BASE is refused, so no live migration yet.
  *
  * Trust: the guest is not trusted (virtio.c checks all it writes); the
@@ -66,6 +69,7 @@
 #include "stats.h"
 #include "tap.h"
 #include "virtio.h"
+#include "virtio_net.h"
 #include "vhost_user.h"
 
 /* Header flags */
@@ -97,12 +101,14 @@ enum vu_request {
 };
 
 /* Device features (virtio 1.x) and the vhost-user one */
+#define VU_F_GUEST_CSUM		(1ULL << 1)
 #define VU_F_MRG_RXBUF		(1ULL << 15)
 #define VU_F_INDIRECT_DESC	(1ULL << 28)
 #define VU_F_EVENT_IDX		(1ULL << 29)
 #define VU_F_PROTOCOL_FEATURES	(1ULL << 30)
 #define VU_F_VERSION_1		(1ULL << 32)
-#define VU_FEATURES		(VU_F_MRG_RXBUF | VU_F_INDIRECT_DESC | \
+#define VU_FEATURES		(VU_F_GUEST_CSUM | VU_F_MRG_RXBUF | \
+				 VU_F_INDIRECT_DESC | \
 				 VU_F_EVENT_IDX | VU_F_PROTOCOL_FEATURES | \
 				 VU_F_VERSION_1)
 
@@ -637,6 +643,7 @@ static const char *vu_msg_vring(struct ctx *c, const struct vu_hdr *h,
 		if (num[1] > UINT16_MAX)
 			return vu_bad("ring base %u beyond 16 bits", num[1]);
 		q->vq.last_avail = (uint16_t)num[1];
+		q->vq.nstash = 0;
 		return NULL;
 	case VU_GET_VRING_BASE:
 		if (!(q = vu_get_state(h, p, &num[1], &why)))
@@ -999,16 +1006,21 @@ size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
 {
 	struct vu_queue *q = &vu.q[VHOST_USER_RX];
 	bool mrg = !!(vu.features & VU_F_MRG_RXBUF), retried = false;
+	bool csum = vhost_user_guest_csum();
 	const char *why = NULL;
-	size_t i = 0;
+	size_t i = 0, j;
 
 	if (!vhost_user_ready())
 		return 0;
 	while (i < nframes) {
-		enum virtq_ret r = virtio_net_rx(&vu.mem, &q->vq, mrg,
-						 &iov[i * bufs_per_frame],
-						 bufs_per_frame, &why);
+		const struct iovec *f = &iov[i * bufs_per_frame];
+		struct virtio_net_hdr vh;
+		enum virtq_ret r;
 
+		if (csum)
+			virtio_net_csum(f, &vh);
+		r = virtio_net_rx(&vu.mem, &q->vq, mrg, csum ? &vh : NULL, f,
+				  bufs_per_frame, &why);
 		if (r == VIRTQ_BAD) {
 			vu_ring_bad(c, q, why);
 			return i;
@@ -1025,11 +1037,95 @@ size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
 		}
 		if (r == VIRTQ_DROP)
 			stats_inc(STAT_TAP_DROP_VQ);
+		for (j = 0; r == VIRTQ_OK && j < bufs_per_frame; j++)
+			stats_add(STAT_TAP_BYTES_COPIED_IN, f[j].iov_len);
 		i++;
 	}
 	virtq_flush(&q->vq);
 	vu_notify(q);
 	return i;
+}
+
+/**
+ * vhost_user_guest_csum() - Does the guest take partial checksums?
+ *
+ * Return: true if it negotiated VIRTIO_NET_F_GUEST_CSUM
+ */
+bool vhost_user_guest_csum(void)
+{
+	return !!(vu.features & VU_F_GUEST_CSUM);
+}
+
+/**
+ * vhost_user_lend() - Lend receive buffers, for frames filled in place
+ * @c:		Execution context
+ * @pre:	Bytes in front of each frame's room: the virtio-net header
+ *		and the frame's headers
+ * @plen:	Payload each frame holds, 0: whatever one buffer holds
+ * @n:		Frames wanted
+ * @rooms:	Rooms of the frames lent, set
+ * @empty:	Set if the guest gave no buffers at all (a kick will say
+ *		when it does)
+ *
+ * Return: frames lent, to be settled by vhost_user_lend_done(); none also
+ *	   if the buffers are of a shape we don't lend (then the copying
+ *	   path takes them)
+ */
+size_t vhost_user_lend(struct ctx *c, size_t pre, size_t plen, size_t n,
+		       struct pkt_room *rooms, bool *empty)
+{
+	struct vu_queue *q = &vu.q[VHOST_USER_RX];
+	bool mrg = !!(vu.features & VU_F_MRG_RXBUF);
+	const char *why = NULL;
+	unsigned tries;
+	size_t lent = 0;
+
+	*empty = true;
+	if (!vhost_user_ready())
+		return 0;
+	for (tries = 0; tries < 2; tries++) {
+		if (virtio_net_lend(&vu.mem, &q->vq, mrg, pre, plen, n, rooms,
+				    &lent, &why) == VIRTQ_BAD) {
+			vu_ring_bad(c, q, why);
+			return 0;
+		}
+		*empty = false;
+		if (lent)
+			return lent;
+		/* As in vhost_user_send(): ask for a kick, look again */
+		virtq_enable_kicks(&q->vq);
+		if (!virtq_avail_pending(&q->vq)) {
+			*empty = true;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/**
+ * vhost_user_lend_done() - Send the lent frames filled, give back the rest
+ * @c:		Execution context
+ * @out:	What was written into each, in the order lent
+ * @n:		Entries of @out: frames lent beyond are unused
+ *
+ * Return: frames sent
+ */
+size_t vhost_user_lend_done(struct ctx *c, const struct virtio_net_out *out,
+			    size_t n)
+{
+	struct vu_queue *q = &vu.q[VHOST_USER_RX];
+	size_t sent = 0, copied = 0;
+	const char *why = NULL;
+
+	if (virtio_net_lend_done(&vu.mem, &q->vq, out, n, &sent, &copied,
+				 &why) == VIRTQ_BAD) {
+		vu_ring_bad(c, q, why);
+		return 0;
+	}
+	stats_add(STAT_TAP_BYTES_COPIED_IN, copied);
+	virtq_flush(&q->vq);
+	vu_notify(q);
+	return sent;
 }
 
 /**

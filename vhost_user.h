@@ -12,6 +12,8 @@
 
 #include "ctx.h"
 #include "epoll_ref.h"
+#include "packet.h"
+#include "virtio_net.h"
 
 /* Queues of the one queue pair: the guest receives on 0, sends on 1 */
 #define VHOST_USER_RX		0
@@ -32,5 +34,10 @@ void vhost_user_kick_handler(struct ctx *c, union epoll_ref ref,
 bool vhost_user_ready(void);
 size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
+bool vhost_user_guest_csum(void);
+size_t vhost_user_lend(struct ctx *c, size_t pre, size_t plen, size_t n,
+		       struct pkt_room *rooms, bool *empty);
+size_t vhost_user_lend_done(struct ctx *c, const struct virtio_net_out *out,
+			    size_t n);
 
 #endif /* VHOST_USER_H */

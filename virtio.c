@@ -36,8 +36,14 @@
  *
  * Limits: chains of more than VIRTQ_SEG_MAX segments or VIRTQ_CHAIN_LEN_MAX
  * bytes are dropped on transmit (VIRTQ_DROP: consumed, returned empty),
- * and used only in part on receive. The virtio-net header is always the
- * 12-byte one: VIRTIO_F_VERSION_1 is required.
+ * and used only in part on receive.
+ *
+ * Receive chains taken and not used go back (virtq_unpop()): the last ones
+ * taken by moving our index back, others through a stash of heads that
+ * the next virtq_pop() takes first. A driver that stops the queue while
+ * chains wait there (GET_VRING_BASE) doesn't get those back: only a lent
+ * frame left unused in the middle of a batch puts them there
+ * (virtio_net.c), and the next frame to the guest takes them again.
  */
 
 #include <endian.h>
@@ -152,6 +158,7 @@ const char *virtq_setup(struct virtq *vq, const struct virtio_mem *m,
 	vq->used = u;
 	vq->used_idx = le16toh(__atomic_load_n(&vq->used[1], __ATOMIC_RELAXED));
 	vq->signalled = vq->used_idx;
+	vq->nstash = 0;
 	return NULL;
 }
 
@@ -334,6 +341,8 @@ static uint16_t virtq_avail_idx(const struct virtq *vq)
  */
 bool virtq_avail_pending(const struct virtq *vq)
 {
+	if (vq->nstash)
+		return true;
 	return virtq_avail_idx(vq) != vq->last_avail;
 }
 
@@ -352,9 +361,19 @@ enum virtq_ret virtq_pop(const struct virtio_mem *m, struct virtq *vq,
 			 bool writable, struct virtq_elem *e,
 			 const char **why)
 {
-	uint16_t idx = virtq_avail_idx(vq), head;
+	uint16_t idx, head;
 	enum virtq_ret ret;
 
+	if (writable && vq->nstash) {
+		head = vq->stash[vq->nstash - 1];
+		ret = virtq_walk(m, vq, head, writable, e, why);
+		if (ret != VIRTQ_BAD)
+			vq->nstash--;
+		e->pos = -1;
+		return ret;
+	}
+
+	idx = virtq_avail_idx(vq);
 	if (idx == vq->last_avail)
 		return VIRTQ_EMPTY;
 	if ((uint16_t)(idx - vq->last_avail) > vq->size) {
@@ -368,9 +387,32 @@ enum virtq_ret virtq_pop(const struct virtio_mem *m, struct virtq *vq,
 		return VIRTQ_BAD;
 	}
 	ret = virtq_walk(m, vq, head, writable, e, why);
+	e->pos = vq->last_avail;
 	if (ret != VIRTQ_BAD)
 		vq->last_avail++;
 	return ret;
+}
+
+/**
+ * virtq_unpop() - Give back a receive chain taken and not used
+ * @vq:		Queue
+ * @head:	Head of the chain
+ * @pos:	Where it was taken, as virtq_pop() set it in the element
+ *
+ * The chain taken last from the ring goes back by moving our index back,
+ * so that chains given back in the reverse order of taking leave the ring
+ * as it was. Any other goes to the stash, taken first by virtq_pop(): the
+ * used ring may return chains in any order. A stash that is full can only
+ * be the work of a driver listing one chain twice: the chain is dropped.
+ */
+void virtq_unpop(struct virtq *vq, uint16_t head, int32_t pos)
+{
+	if (pos >= 0 && (uint16_t)(pos + 1) == vq->last_avail) {
+		vq->last_avail--;
+		return;
+	}
+	if (vq->nstash < VIRTQ_SIZE_MAX)
+		vq->stash[vq->nstash++] = head;
 }
 
 /**
@@ -448,123 +490,32 @@ void virtq_enable_kicks(struct virtq *vq)
 }
 
 /**
- * virtq_elem_write() - Copy bytes into the buffers of a receive element
- * @e:		Element
- * @off:	Offset in the element
+ * virtio_iov_write() - Copy bytes into a scatter list, at an offset
+ * @iov:	Scatter list (guest memory, checked when it was made)
+ * @n:		Entries of @iov
+ * @off:	Offset in the list
  * @src:	Bytes
- * @len:	Length, @off + @len at most e->len
+ * @len:	Length: what doesn't fit the list is not written
  */
-static void virtq_elem_write(const struct virtq_elem *e, size_t off,
-			     const void *src, size_t len)
+void virtio_iov_write(const struct iovec *iov, size_t n, size_t off,
+		      const void *src, size_t len)
 {
 	const uint8_t *s = src;
-	unsigned i;
+	size_t i;
 
-	for (i = 0; i < e->n && len; i++) {
-		size_t n;
+	for (i = 0; i < n && len; i++) {
+		size_t k;
 
-		if (off >= e->iov[i].iov_len) {
-			off -= e->iov[i].iov_len;
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
 			continue;
 		}
-		n = e->iov[i].iov_len - off;
-		if (n > len)
-			n = len;
-		memcpy((uint8_t *)e->iov[i].iov_base + off, s, n);
-		s += n;
-		len -= n;
+		k = iov[i].iov_len - off;
+		if (k > len)
+			k = len;
+		memcpy((uint8_t *)iov[i].iov_base + off, s, k);
+		s += k;
+		len -= k;
 		off = 0;
 	}
-}
-
-/**
- * virtio_net_fill() - Copy the next part of a frame into one element
- * @e:		Element
- * @off:	Where in @e to start
- * @iov:	Frame
- * @cnt:	Entries of @iov
- * @done:	Bytes of the frame copied before, updated
- *
- * Return: bytes written into @e, @off included
- */
-static size_t virtio_net_fill(const struct virtq_elem *e, size_t off,
-			      const struct iovec *iov, size_t cnt,
-			      size_t *done)
-{
-	size_t skip = *done, i;
-
-	for (i = 0; i < cnt && off < e->len; i++) {
-		size_t n;
-
-		if (skip >= iov[i].iov_len) {
-			skip -= iov[i].iov_len;
-			continue;
-		}
-		n = iov[i].iov_len - skip;
-		if (n > e->len - off)
-			n = e->len - off;
-		virtq_elem_write(e, off, (uint8_t *)iov[i].iov_base + skip, n);
-		off += n;
-		*done += n;
-		skip = 0;
-	}
-	return off;
-}
-
-/**
- * virtio_net_rx() - Copy a frame into the guest's receive buffers
- * @m:		Memory table
- * @vq:		Receive queue
- * @mrg:	VIRTIO_NET_F_MRG_RXBUF: a frame may take several chains
- * @iov:	Frame, starting with its Ethernet header
- * @cnt:	Entries of @iov
- * @why:	What is wrong, set on VIRTQ_BAD
- *
- * The chains are pushed, not flushed: the caller flushes after a batch.
- *
- * Return: VIRTQ_OK, VIRTQ_EMPTY (not enough room now: nothing taken),
- *	   VIRTQ_DROP (the frame fits no buffer: nothing taken) or VIRTQ_BAD
- */
-enum virtq_ret virtio_net_rx(const struct virtio_mem *m, struct virtq *vq,
-			     bool mrg, const struct iovec *iov, size_t cnt,
-			     const char **why)
-{
-	static struct virtq_elem first, next;
-	uint16_t avail0 = vq->last_avail, used0 = vq->used_idx, nbuf = 0;
-	uint8_t hdr[VIRTIO_NET_HDR_LEN] = { 0 };
-	size_t total = 0, done = 0, i;
-
-	for (i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
-
-	while (!nbuf || done < total) {
-		struct virtq_elem *e = nbuf ? &next : &first;
-		enum virtq_ret ret = nbuf && !mrg ? VIRTQ_DROP :
-				     virtq_pop(m, vq, true, e, why);
-		size_t off = 0;
-
-		if (ret == VIRTQ_BAD)
-			return VIRTQ_BAD;
-		if (ret != VIRTQ_OK) {
-			/* Nothing published yet: give the chains back */
-			vq->last_avail = avail0;
-			vq->used_idx = used0;
-			return ret;
-		}
-		if (!nbuf) {
-			if (e->len < sizeof(hdr)) {
-				*why = "receive buffer shorter than the header";
-				return VIRTQ_BAD;
-			}
-			virtq_elem_write(e, 0, hdr, sizeof(hdr));
-			off = sizeof(hdr);
-		}
-		off = virtio_net_fill(e, off, iov, cnt, &done);
-		virtq_push(vq, e->head, (uint32_t)off);
-		nbuf++;
-	}
-
-	nbuf = htole16(nbuf);
-	virtq_elem_write(&first, VIRTIO_NET_HDR_NUMBUF, &nbuf, sizeof(nbuf));
-	return VIRTQ_OK;
 }

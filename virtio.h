@@ -83,6 +83,9 @@ static_assert(sizeof(struct virtq_desc) == 16, "descriptor is 16 bytes");
  * @signalled:	Used index when we last notified the driver
  * @event_idx:	VIRTIO_RING_F_EVENT_IDX negotiated
  * @indirect:	VIRTIO_RING_F_INDIRECT_DESC negotiated
+ * @nstash:	Chains in @stash
+ * @stash:	Heads of receive chains taken and given back, other than the
+ *		last ones taken from the ring: virtq_pop() takes these first
  */
 struct virtq {
 	uint16_t size;
@@ -94,17 +97,21 @@ struct virtq {
 	uint16_t signalled;
 	bool event_idx;
 	bool indirect;
+	uint16_t nstash;
+	uint16_t stash[VIRTQ_SIZE_MAX];
 };
 
 /**
  * struct virtq_elem - A chain taken from the available ring
  * @head:	Index of its first descriptor, returned in the used ring
+ * @pos:	Available index it was taken at, -1 if from the stash
  * @n:		Entries of @iov used
  * @len:	Total length in bytes
  * @iov:	Buffers, mapped here
  */
 struct virtq_elem {
 	uint16_t head;
+	int32_t pos;
 	unsigned n;
 	size_t len;
 	struct iovec iov[VIRTQ_SEG_MAX];
@@ -133,18 +140,13 @@ const char *virtq_setup(struct virtq *vq, const struct virtio_mem *m,
 enum virtq_ret virtq_pop(const struct virtio_mem *m, struct virtq *vq,
 			 bool writable, struct virtq_elem *e,
 			 const char **why);
+void virtq_unpop(struct virtq *vq, uint16_t head, int32_t pos);
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 void virtq_flush(struct virtq *vq);
 bool virtq_should_notify(struct virtq *vq);
 bool virtq_avail_pending(const struct virtq *vq);
 void virtq_enable_kicks(struct virtq *vq);
-
-/* virtio-net */
-#define VIRTIO_NET_HDR_LEN	12	/* struct virtio_net_hdr_mrg_rxbuf */
-#define VIRTIO_NET_HDR_NUMBUF	10	/* offset of num_buffers */
-
-enum virtq_ret virtio_net_rx(const struct virtio_mem *m, struct virtq *vq,
-			     bool mrg, const struct iovec *iov, size_t cnt,
-			     const char **why);
+void virtio_iov_write(const struct iovec *iov, size_t n, size_t off,
+		      const void *src, size_t len);
 
 #endif /* VIRTIO_H */

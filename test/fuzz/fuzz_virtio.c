@@ -11,10 +11,14 @@
  *	byte 1		flags: 0x01 EVENT_IDX, 0x02 INDIRECT_DESC, 0x04 receive
  *			queue (writable chains), 0x08 chains are filled with
  *			frames through virtio_net_rx() (then 0x04 means
- *			mergeable receive buffers)
+ *			mergeable receive buffers); 0x10: chains are lent
+ *			and settled, four rounds (0x04: mergeable)
  *	bytes 2-3	our available index to start from, little-endian
  *	bytes 4-5	frame length for receive, little-endian, up to 9000
- *	bytes 6-7	unused
+ *	byte 6		with flags 0x10: frames lent (virtio_net_lend()) of
+ *			byte * 8 payload bytes each, 0: one chain each
+ *	byte 7		with flags 0x10: bit (i % 8) set, frame i is used
+ *			(of exact-size frames, only the first ones, in order)
  *	then		guest memory, 16 KiB (shorter: the rest is zero),
  *			two regions of 8 KiB: GPA 0x10000 (rings at fixed
  *			offsets, frontend address 0x7f000000) and GPA
@@ -28,6 +32,7 @@
  */
 
 #include "../../virtio.c"
+#include "../../virtio_net.c"
 #include "fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -143,7 +148,7 @@ static void fuzz_rx_all(const struct virtio_mem *m, struct virtq *vq,
 	for (i = 0; i <= vq->size; i++) {
 		uint16_t before = vq->last_avail;
 		const char *why = NULL;
-		enum virtq_ret r = virtio_net_rx(m, vq, mrg, iov, 2, &why);
+		enum virtq_ret r = virtio_net_rx(m, vq, mrg, NULL, iov, 2, &why);
 
 		if (r == VIRTQ_BAD) {
 			FUZZ_CHECK(why);
@@ -157,6 +162,99 @@ static void fuzz_rx_all(const struct virtio_mem *m, struct virtq *vq,
 	}
 	virtq_flush(vq);
 	(void)virtq_should_notify(vq);
+}
+
+/**
+ * fuzz_room_check() - Check a lent room, and write into it as a socket would
+ * @r:		Room
+ *
+ * Return: bytes the room holds
+ */
+static size_t fuzz_room_check(const struct pkt_room *r)
+{
+	size_t len = 0, k;
+
+	FUZZ_CHECK(r->cnt && r->cnt <= VIRTIO_LEND_SEG_MAX);
+	for (k = 0; k < r->cnt; k++) {
+		uint8_t *p = r->iov[k].iov_base;
+		size_t n = r->iov[k].iov_len;
+
+		FUZZ_CHECK(n);
+		FUZZ_CHECK(p >= FUZZ_BASE && p + n <= FUZZ_BASE + FUZZ_MEM);
+		memset(p, 0x5a, n);
+		len += n;
+	}
+	FUZZ_CHECK(len == r->len);
+	return len;
+}
+
+/**
+ * fuzz_lend_all() - Lend receive chains, fill some frames, settle them
+ * @m:		Memory table
+ * @vq:		Queue
+ * @mrg:	Mergeable receive buffers
+ * @plen:	Payload of each frame, 0: one chain each
+ * @pattern:	Bit (i % 8): frame i is used
+ */
+static void fuzz_lend_all(const struct virtio_mem *m, struct virtq *vq,
+			  bool mrg, size_t plen, uint8_t pattern)
+{
+	static struct virtio_net_out out[VIRTQ_SIZE_MAX];
+	static struct pkt_room rooms[VIRTQ_SIZE_MAX];
+	static uint8_t pre[32];
+	unsigned round;
+
+	for (round = 0; round < 4; round++) {
+		size_t lent = 0, sent, copied, i;
+		uint16_t used0 = vq->used_idx;
+		const char *why = NULL;
+		bool in_order = true;
+
+		if (virtio_net_lend(m, vq, mrg, sizeof(pre), plen,
+				    VIRTQ_SIZE_MAX, rooms, &lent,
+				    &why) == VIRTQ_BAD) {
+			FUZZ_CHECK(why);
+			return;
+		}
+		if (!lent)
+			break;
+		FUZZ_CHECK(lent <= vq->size);
+		for (i = 0; i < lent; i++) {
+			size_t len = fuzz_room_check(&rooms[i]);
+			bool used = (pattern >> (i % 8)) & 1;
+
+			FUZZ_CHECK(!plen || len == plen);
+			memset(&out[i], 0, sizeof(out[i]));
+			if (plen) {
+				/* Filled in order: the last one used is short */
+				if (!used || !in_order) {
+					in_order = false;
+					continue;
+				}
+				out[i].pre = pre;
+				out[i].plen = (i + 1 < lent &&
+					       (pattern >> ((i + 1) % 8)) & 1) ?
+					      len : len / 2;
+				continue;
+			}
+			if (!used)
+				continue;
+			out[i].pre = pre;
+			out[i].plen = len;
+			out[i].more = fuzz_frame;
+			out[i].mlen = (size_t)(pattern & 0x70) * (i + 1) %
+				      FUZZ_FRAME_MAX;
+		}
+		if (virtio_net_lend_done(m, vq, out, lent, &sent, &copied,
+					 &why) == VIRTQ_BAD) {
+			FUZZ_CHECK(why);
+			return;
+		}
+		FUZZ_CHECK(sent <= lent);
+		FUZZ_CHECK((uint16_t)(vq->used_idx - used0) <= vq->size);
+		FUZZ_CHECK(vq->nstash <= vq->size);
+		virtq_flush(vq);
+	}
 }
 
 /**
@@ -191,7 +289,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq.last_avail = (uint16_t)(data[2] | data[3] << 8);
 	flen = (size_t)(data[4] | data[5] << 8) % (FUZZ_FRAME_MAX + 1);
 
-	if (flags & 0x08)
+	if (flags & 0x10)
+		fuzz_lend_all(&m, &vq, flags & 0x04, (size_t)data[6] * 8,
+			      data[7]);
+	else if (flags & 0x08)
 		fuzz_rx_all(&m, &vq, flags & 0x04, flen);
 	else
 		fuzz_pop_all(&m, &vq, flags & 0x04);

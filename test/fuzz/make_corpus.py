@@ -766,7 +766,8 @@ VQ_GPA0, VQ_GPA1 = 0x10000, 0x40000
 VQ_AVAIL, VQ_USED, VQ_MEM = 0x1000, 0x1400, 16384
 
 
-def vq_image(qlog, flags, descs, heads, tables=(), frame_len=0):
+def vq_image(qlog, flags, descs, heads, tables=(), frame_len=0, lend=0,
+             pattern=0):
     """One fuzz_virtio input: queue of 1 << qlog, descriptors (index, gpa,
     len, flags, next), heads made available, indirect tables (offset, list
     of (gpa, len, flags, next))"""
@@ -780,7 +781,7 @@ def vq_image(qlog, flags, descs, heads, tables=(), frame_len=0):
     for n, h in enumerate(heads):
         struct.pack_into("<H", mem, VQ_AVAIL + 4 + 2 * n, h)
     struct.pack_into("<H", mem, VQ_AVAIL + 2, len(heads))
-    hdr = struct.pack("<BBHHH", qlog, flags, 0, frame_len, 0)
+    hdr = struct.pack("<BBHHBB", qlog, flags, 0, frame_len, lend, pattern)
     return hdr + bytes(mem)
 
 
@@ -805,6 +806,14 @@ def virtio_corpus():
                            frame_len=600),
         "rx_single": vq_image(2, 0x08, [(0, b1, 2048, 2, 0)], [0],
                               frame_len=1514),
+        # Lent: frames of 400 bytes over 256-byte chains, then one chain
+        # each with a hole and an excess
+        "lend_exact": vq_image(3, 0x14, [(i, b0 + 256 * i, 256, 2, 0)
+                                         for i in range(8)],
+                               list(range(8)), lend=50, pattern=0x03),
+        "lend_one": vq_image(3, 0x14, [(i, b0 + 256 * i, 256, 2, 0)
+                                       for i in range(8)],
+                             list(range(8)), lend=0, pattern=0x35),
     }
 
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* deps: virtio.c */
-/* test_virtio.c - unit tests for the split virtqueue walker of virtio.c
+/* deps: virtio.c virtio_net.c */
+/* test_virtio.c - unit tests for the split virtqueue walker of virtio.c,
+ * and for virtio_net.c's frames copied or lent into receive chains
  *
  * Guest memory is a static arena mapped as one region at GPA (and at UVA
  * in the frontend's space, on purpose elsewhere), with the rings at fixed
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "virtio.h"
+#include "virtio_net.h"
 
 #define MEM_SIZE	(2UL << 20)
 #define GPA		0x100000ULL
@@ -570,7 +572,7 @@ static void test_rx_mrg(void **state)
 	for (i = 0; i < sizeof(frame); i++)
 		frame[i] = (uint8_t)i;
 	rx_bufs(2, 64);
-	assert_int_equal(virtio_net_rx(&m, &vq, true, iov, 2, &why),
+	assert_int_equal(virtio_net_rx(&m, &vq, true, NULL, iov, 2, &why),
 			 VIRTQ_EMPTY);		/* 162 bytes in 128: no */
 	assert_int_equal(vq.last_avail, 0);
 	assert_int_equal(vq.used_idx, 0);
@@ -578,7 +580,7 @@ static void test_rx_mrg(void **state)
 	setup(NULL);
 	memset(mem + BUF_OFF, 0xaa, 0x3000);
 	rx_bufs(3, 64);
-	assert_int_equal(virtio_net_rx(&m, &vq, true, iov, 2, &why), VIRTQ_OK);
+	assert_int_equal(virtio_net_rx(&m, &vq, true, NULL, iov, 2, &why), VIRTQ_OK);
 	virtq_flush(&vq);
 	assert_int_equal(used_idx(), 3);
 	assert_int_equal(*used32(1), 64);
@@ -603,11 +605,11 @@ static void test_rx_single(void **state)
 
 	(void)state;
 	rx_bufs(2, 64);
-	assert_int_equal(virtio_net_rx(&m, &vq, false, &iov, 1, &why),
+	assert_int_equal(virtio_net_rx(&m, &vq, false, NULL, &iov, 1, &why),
 			 VIRTQ_DROP);
 	assert_int_equal(vq.last_avail, 0);
 	iov.iov_len = 52;
-	assert_int_equal(virtio_net_rx(&m, &vq, false, &iov, 1, &why),
+	assert_int_equal(virtio_net_rx(&m, &vq, false, NULL, &iov, 1, &why),
 			 VIRTQ_OK);
 	assert_int_equal(mem[BUF_OFF + VIRTIO_NET_HDR_NUMBUF], 1);
 	assert_int_equal(mem[BUF_OFF + 12], 1);
@@ -615,9 +617,210 @@ static void test_rx_single(void **state)
 	/* A receive buffer too short for the header is the driver's fault */
 	setup(NULL);
 	rx_bufs(1, 8);
-	assert_int_equal(virtio_net_rx(&m, &vq, true, &iov, 1, &why),
+	assert_int_equal(virtio_net_rx(&m, &vq, true, NULL, &iov, 1, &why),
 			 VIRTQ_BAD);
 	assert_string_equal(why, "receive buffer shorter than the header");
+}
+
+/**
+ * room_fill() - Write bytes into a lent room, as a socket would
+ * @r:		Room
+ * @len:	Bytes to write, at most r->len
+ * @seed:	First byte's value, the next ones counting up
+ */
+static void room_fill(const struct pkt_room *r, size_t len, uint8_t seed)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->cnt && len; i++) {
+		uint8_t *p = r->iov[i].iov_base;
+
+		for (k = 0; k < r->iov[i].iov_len && len; k++, len--)
+			*p++ = seed++;
+	}
+}
+
+/**
+ * test_lend_exact() - Frames of an exact size over several chains: the
+ *		       short last one and the unused ones give chains back
+ * @state:	Unused
+ */
+static void test_lend_exact(void **state)
+{
+	uint8_t pre[2][32], want[80];
+	struct virtio_net_out out[3] = {
+		{ pre[0], 80, NULL, 0 }, { pre[1], 30, NULL, 0 },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pkt_room rooms[3];
+	size_t lent, sent, copied, i;
+
+	(void)state;
+	memset(pre, 0x11, sizeof(pre));
+	rx_bufs(QSIZE, 64);
+	assert_int_equal(virtio_net_lend(&m, &vq, true, 32, 80, 3, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(lent, 3);
+	assert_int_equal(vq.last_avail, 6);	/* 32 + 80 bytes: 2 chains */
+	assert_int_equal(rooms[0].cnt, 2);
+	assert_int_equal(rooms[0].len, 80);
+	assert_ptr_equal(rooms[0].iov[0].iov_base, mem + BUF_OFF + 32);
+	assert_int_equal(rooms[0].iov[0].iov_len, 32);
+	assert_ptr_equal(rooms[0].iov[1].iov_base, mem + BUF_OFF + 0x1000);
+	assert_int_equal(rooms[0].iov[1].iov_len, 48);
+	room_fill(&rooms[0], 80, 0);
+	room_fill(&rooms[1], 30, 100);
+
+	assert_int_equal(virtio_net_lend_done(&m, &vq, out, 3, &sent, &copied,
+					      &why), VIRTQ_OK);
+	virtq_flush(&vq);
+	assert_int_equal(sent, 2);
+	assert_int_equal(copied, 0);
+	assert_int_equal(vq.last_avail, 3);	/* tail chains back in place */
+	assert_int_equal(vq.nstash, 0);
+	assert_int_equal(used_idx(), 3);
+	assert_int_equal(*used32(0), 0);
+	assert_int_equal(*used32(1), 64);
+	assert_int_equal(*used32(2), 1);
+	assert_int_equal(*used32(3), 48);
+	assert_int_equal(*used32(4), 2);
+	assert_int_equal(*used32(5), 32 + 30);
+	assert_int_equal(mem[BUF_OFF + VIRTIO_NET_HDR_NUMBUF], 2);
+	assert_int_equal(mem[BUF_OFF + 0x2000 + VIRTIO_NET_HDR_NUMBUF], 1);
+	assert_int_equal(mem[BUF_OFF + 12], 0x11);
+	for (i = 0; i < sizeof(want); i++)
+		want[i] = (uint8_t)i;
+	assert_memory_equal(mem + BUF_OFF + 32, want, 32);
+	assert_memory_equal(mem + BUF_OFF + 0x1000, want + 32, 48);
+	assert_int_equal(mem[BUF_OFF + 0x2000 + 32], 100);
+}
+
+/**
+ * test_lend_one() - One chain per frame: a frame left unused in the middle
+ *		     goes to the stash, and carries the excess of the next
+ * @state:	Unused
+ */
+static void test_lend_one(void **state)
+{
+	uint8_t pre[2][32], more[40];
+	struct virtio_net_out out[4] = {
+		{ pre[0], 10, NULL, 0 }, { NULL, 0, NULL, 0 },
+		{ pre[1], 32, more, sizeof(more) }, { NULL, 0, NULL, 0 },
+	};
+	struct pkt_room rooms[4];
+	size_t lent, sent, copied;
+
+	(void)state;
+	memset(pre, 0x22, sizeof(pre));
+	memset(more, 0x33, sizeof(more));
+	rx_bufs(4, 64);
+	assert_int_equal(virtio_net_lend(&m, &vq, true, 32, 0, 8, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(lent, 4);
+	assert_int_equal(rooms[2].len, 32);
+	assert_int_equal(virtio_net_lend_done(&m, &vq, out, 4, &sent, &copied,
+					      &why), VIRTQ_OK);
+	virtq_flush(&vq);
+	assert_int_equal(sent, 2);
+	assert_int_equal(copied, sizeof(more));
+	assert_int_equal(vq.last_avail, 3);
+	assert_int_equal(vq.nstash, 0);		/* chain 1 took the excess */
+	assert_int_equal(used_idx(), 3);
+	assert_int_equal(*used32(0), 0);
+	assert_int_equal(*used32(1), 42);
+	assert_int_equal(*used32(2), 2);
+	assert_int_equal(*used32(3), 64);
+	assert_int_equal(*used32(4), 1);
+	assert_int_equal(*used32(5), sizeof(more));
+	assert_int_equal(mem[BUF_OFF + 0x2000 + VIRTIO_NET_HDR_NUMBUF], 2);
+	assert_memory_equal(mem + BUF_OFF + 0x1000, more, sizeof(more));
+
+	/* The next frame takes chain 3 from the ring again */
+	assert_int_equal(virtio_net_lend(&m, &vq, true, 32, 0, 8, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(lent, 1);
+	assert_ptr_equal(rooms[0].iov[0].iov_base, mem + BUF_OFF + 0x3000 + 32);
+	assert_int_equal(virtio_net_lend_done(&m, &vq, out, 0, &sent, &copied,
+					      &why), VIRTQ_OK);
+	assert_int_equal(vq.last_avail, 3);
+}
+
+/**
+ * test_lend_stash() - A chain in the stash is taken first, and given back
+ *		       there when unused
+ * @state:	Unused
+ */
+static void test_lend_stash(void **state)
+{
+	uint8_t pre[32] = { 0 };
+	struct virtio_net_out out[3] = {
+		{ NULL, 0, NULL, 0 }, { pre, 5, NULL, 0 }, { NULL, 0, NULL, 0 },
+	};
+	struct pkt_room rooms[3];
+	size_t lent, sent, copied;
+
+	(void)state;
+	rx_bufs(3, 64);
+	assert_int_equal(virtio_net_lend(&m, &vq, true, 32, 0, 2, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(virtio_net_lend_done(&m, &vq, out, 2, &sent, &copied,
+					      &why), VIRTQ_OK);
+	assert_int_equal(sent, 1);
+	assert_int_equal(vq.nstash, 1);		/* chain 0, in front of 1 */
+	assert_int_equal(vq.last_avail, 2);
+	assert_true(virtq_avail_pending(&vq));
+
+	assert_int_equal(virtio_net_lend(&m, &vq, true, 32, 0, 3, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(lent, 2);		/* chain 0, then chain 2 */
+	assert_ptr_equal(rooms[0].iov[0].iov_base, mem + BUF_OFF + 32);
+	assert_ptr_equal(rooms[1].iov[0].iov_base, mem + BUF_OFF + 0x2000 + 32);
+	assert_int_equal(virtio_net_lend_done(&m, &vq, out, 0, &sent, &copied,
+					      &why), VIRTQ_OK);
+	assert_int_equal(vq.nstash, 1);
+	assert_int_equal(vq.last_avail, 2);
+}
+
+/**
+ * test_lend_short() - No chains, chains too short for the headers, and an
+ *		       excess with nowhere to go: nothing lent, or the frame
+ *		       dropped, and the ring as it was
+ * @state:	Unused
+ */
+static void test_lend_short(void **state)
+{
+	uint8_t pre[32] = { 0 }, more[8] = { 0 };
+	struct virtio_net_out out = { pre, 32, more, sizeof(more) };
+	struct pkt_room rooms[2];
+	size_t lent, sent, copied;
+
+	(void)state;
+	assert_int_equal(virtio_net_lend(&m, &vq, true, 32, 0, 2, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(lent, 0);
+
+	rx_bufs(1, 32);				/* no room behind 32 bytes */
+	assert_int_equal(virtio_net_lend(&m, &vq, true, 32, 0, 2, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(lent, 0);
+	assert_int_equal(vq.last_avail, 0);
+
+	setup(NULL);
+	rx_bufs(1, 64);
+	assert_int_equal(virtio_net_lend(&m, &vq, true, 32, 0, 2, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(lent, 1);
+	assert_int_equal(virtio_net_lend_done(&m, &vq, &out, 1, &sent, &copied,
+					      &why), VIRTQ_OK);
+	assert_int_equal(sent, 0);
+	assert_int_equal(vq.last_avail, 0);
+	assert_int_equal(vq.used_idx, 0);
+
+	/* Without mergeable buffers, a frame of two chains isn't lent */
+	assert_int_equal(virtio_net_lend(&m, &vq, false, 32, 40, 2, rooms,
+					 &lent, &why), VIRTQ_OK);
+	assert_int_equal(lent, 0);
+	assert_int_equal(vq.last_avail, 0);
 }
 
 /**
@@ -643,6 +846,10 @@ int main(void)
 		cmocka_unit_test_setup(test_notify, setup),
 		cmocka_unit_test_setup(test_rx_mrg, setup),
 		cmocka_unit_test_setup(test_rx_single, setup),
+		cmocka_unit_test_setup(test_lend_exact, setup),
+		cmocka_unit_test_setup(test_lend_one, setup),
+		cmocka_unit_test_setup(test_lend_stash, setup),
+		cmocka_unit_test_setup(test_lend_short, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
