@@ -94,6 +94,90 @@ vm_http() {
 	track_pid $!
 }
 
+# vm_dns_srv() - dnsmasq on the host namespace's loopback, both families,
+#		 port 53: what passt's --dns-host 127.0.0.1 forwards to
+# $1:	The one name it answers
+# $2:	Its IPv4 address
+# $3:	Its IPv6 address
+vm_dns_srv() {
+	in_host timeout 200 dnsmasq --no-daemon --conf-file=/dev/null \
+		--pid-file --no-resolv --no-hosts --bind-interfaces \
+		--listen-address=127.0.0.1 --listen-address=::1 --port=53 \
+		--address="/$1/$2" --address="/$1/$3" --user=root \
+		--log-facility=- > "${T_TMP}/dnsmasq.out" 2>&1 &
+	track_pid $!
+}
+
+# vm_udp_echo_srv() - A UDP echo server on the host namespace's loopback,
+#		      both families (udp_peer.py echo_srv)
+# $1:	Port
+#
+# Return: non-zero if it didn't say it was ready within 10 s
+vm_udp_echo_srv() {
+	in_host timeout 200 "${PYTHON}" "${LIB_DIR}/udp_peer.py" echo_srv \
+		"$1" :: > "${T_TMP}/udp_srv.out" 2>&1 &
+	track_pid $!
+	wait_for 10 grep -q ready "${T_TMP}/udp_srv.out"
+}
+
+# vm_upload_srv() - A TCP server on the host namespace's 127.0.0.1 that
+#		    writes what one connection brings into a file
+# $1:	Port
+#
+# Sets VM_UP (the file) and VM_UP_PID (the server, gone once it's written)
+vm_upload_srv() {
+	VM_UP="${T_TMP}/up"
+	in_host timeout 200 socat -u \
+		TCP-LISTEN:"$1",bind=127.0.0.1,reuseaddr CREATE:"${VM_UP}" \
+		> "${T_TMP}/up.out" 2>&1 &
+	VM_UP_PID=$!
+	track_pid "${VM_UP_PID}"
+}
+
+# vm_check() - Pass if a guest's console shows a line starting with this,
+#	       else fail with its last findings
+# $1:	Check name
+# $2:	Guest name
+# $3:	Start of the line (fixed string)
+vm_check() {
+	if vm_grep "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1" "no '$3' from the guest: $(tr -d '\r' < "$(vm_log "$2")" | grep '^PT' | tail -n 3)"
+	fi
+}
+
+# vm_check_forwards() - Into a guest running pt_forwards (guest/pt.sh),
+#			once it said "PT listening": a UDP echo through
+#			passt's -u forward, VM_DATA through its -t forward,
+#			and VM_DATA back out to vm_upload_srv's server
+# $1:	Guest name
+# $2:	Forwarded TCP port
+# $3:	Forwarded UDP port
+#
+# Checks udp_host_to_guest, tcp_forward_into_guest (sha256 and size in the
+# guest) and tcp_upload_from_guest (sha256 of what VM_UP got)
+vm_check_forwards() {
+	local bytes
+	bytes="$(stat -c %s "${VM_DATA}")"
+	check "udp_host_to_guest" in_host timeout 30 "${PYTHON}" \
+		"${LIB_DIR}/udp_peer.py" echo_cli 127.0.0.1 "$3" 1 100 1400 8000
+	in_host timeout 60 socat -u OPEN:"${VM_DATA}" TCP:127.0.0.1:"$2" \
+		> "${T_TMP}/fwd.out" 2>&1
+	if vm_wait "$1" "PT forwarded" 60 &&
+	   vm_grep "$1" "PT forwarded ${VM_SUM} ${bytes}"; then
+		pass "tcp_forward_into_guest"
+	else
+		fail "tcp_forward_into_guest" "$(vm_value "$1" "PT forwarded") $(cat "${T_TMP}/fwd.out")"
+	fi
+	if vm_wait "$1" "PT uploaded" 60 && wait_for 10 pid_gone "${VM_UP_PID}" &&
+	   [ "$(sha256sum < "${VM_UP}" | cut -d' ' -f1)" = "${VM_SUM}" ]; then
+		pass "tcp_upload_from_guest"
+	else
+		fail "tcp_upload_from_guest" "$(wc -c < "${VM_UP}" 2>/dev/null) bytes; $(vm_tail "$1")"
+	fi
+}
+
 # vm_script() - Add the guest's /test.sh, from stdin, to a new initramfs
 #
 # Sets VM_INITRD: the base image with an archive of /test.sh (and of any

@@ -28,22 +28,10 @@ SIZE_MIB=20
 
 # Servers on the host namespace's loopback
 vm_http $((SIZE_MIB * 1024)) "${HTTP_PORT}"
-data="${VM_DATA}"
 sum="${VM_SUM}"
-in_host timeout 200 "${PYTHON}" "${LIB_DIR}/udp_peer.py" echo_srv \
-	"${UDP_PORT}" :: > "${T_TMP}/udp_srv.out" 2>&1 &
-track_pid $!
-in_host timeout 200 dnsmasq --no-daemon --conf-file=/dev/null --pid-file \
-	--no-resolv --no-hosts --bind-interfaces --listen-address=127.0.0.1 \
-	--listen-address=::1 --port=53 --address="/${NAME}/${WANT4}" \
-	--address="/${NAME}/${WANT6}" --user=root --log-facility=- \
-	> "${T_TMP}/dnsmasq.out" 2>&1 &
-track_pid $!
-in_host timeout 200 socat -u TCP-LISTEN:"${UP_PORT}",bind=127.0.0.1,reuseaddr \
-	CREATE:"${T_TMP}/up" > "${T_TMP}/up.out" 2>&1 &
-track_pid $!
-up_srv=$!
-if ! wait_for 10 grep -q ready "${T_TMP}/udp_srv.out"; then
+vm_dns_srv "${NAME}" "${WANT4}" "${WANT6}"
+vm_upload_srv "${UP_PORT}"
+if ! vm_udp_echo_srv "${UDP_PORT}"; then
 	fail "servers" "UDP echo server didn't start"
 	lib_done
 fi
@@ -76,18 +64,10 @@ ping6 -c 2 -W 3 \$rt6%eth0 > /dev/null && echo "PT ping6_ll ok"
 pt_download download4 http://\$gw4:${HTTP_PORT}/data
 pt_download download6 "http://[\$gw6]:${HTTP_PORT}/data"
 echo "PT resolv \$(awk '{ printf "%s ", \$2 }' /etc/resolv.conf)"
-echo "PT dns4 \$(nslookup -type=a ${NAME} | awk '/^Address/ && !/#/ { print \$2 }' | tail -n 1)"
-echo "PT dns6 \$(nslookup -type=aaaa ${NAME} | awk '/^Address/ && !/#/ { print \$2 }' | tail -n 1)"
-ptguest udp-ask \$gw4 ${UDP_PORT} 40 | sed 's/^/PT /'
-ptguest udp-ask \$gw6 ${UDP_PORT} 40 | sed 's/^/PT /'
-ptguest udp-echo ${FWD_UDP} 8 | sed 's/^/PT /' &
-nc -l -p ${FWD_TCP} > /tmp/fwd &
-nc=\$!
-echo "PT listening"
-for i in \$(seq 1 600); do kill -0 \$nc 2>/dev/null || break; sleep 0.1; done
-echo "PT forwarded \$(sha256sum < /tmp/fwd | cut -d' ' -f1) \$(wc -c < /tmp/fwd)"
-nc \$gw4 ${UP_PORT} < /tmp/fwd && echo "PT uploaded"
-wait
+pt_dns ${NAME}
+pt_udp_ask \$gw4 ${UDP_PORT} 40
+pt_udp_ask \$gw6 ${UDP_PORT} 40
+pt_forwards ${FWD_UDP} ${FWD_TCP} \$gw4 ${UP_PORT}
 EOF
 
 start=$(now_ms)
@@ -103,13 +83,9 @@ fi
 if ! vm_wait g1 "PT listening" 120; then
 	fail "guest_tests" "guest stopped before listening: $(vm_tail g1)"
 fi
+# check_grep_vm() - vm_check on g1
 check_grep_vm() {
-	local name="$1" want="$2"
-	if vm_grep g1 "${want}"; then
-		pass "${name}"
-	else
-		fail "${name}" "no '${want}' from the guest: $(tr -d '\r' < "$(vm_log g1)" | grep '^PT' | tail -n 3)"
-	fi
+	vm_check "$1" g1 "$2"
 }
 check_grep_vm "dhcp_lease" "PT lease ip=${HOST_ADDR4} mask=${HOST_PREFIX4} router=${HOST_GW4} dns=${HOST_GW4} mtu=65520"
 check_grep_vm "ndp_address6" "PT addr6 2001:db8::"
@@ -136,25 +112,9 @@ fi
 kill -KILL "${VM_PID_g2}" 2>/dev/null
 vm_end g2 5
 
-# Into the guest: a UDP echo through -u, a file through -t
-check "udp_host_to_guest" in_host timeout 30 "${PYTHON}" \
-	"${LIB_DIR}/udp_peer.py" echo_cli 127.0.0.1 "${FWD_UDP}" 1 100 1400 8000
-in_host timeout 60 socat -u OPEN:"${data}" TCP:127.0.0.1:"${FWD_TCP}" \
-	> "${T_TMP}/fwd.out" 2>&1
-if vm_wait g1 "PT forwarded" 60 &&
-   vm_grep g1 "PT forwarded ${sum} $((SIZE_MIB * 1024 * 1024))"; then
-	pass "tcp_forward_into_guest"
-else
-	fail "tcp_forward_into_guest" "$(vm_value g1 "PT forwarded") $(cat "${T_TMP}/fwd.out")"
-fi
-
-# Out of the guest: the same file, back to the host side
-if vm_wait g1 "PT uploaded" 60 && wait_for 10 pid_gone "${up_srv}" &&
-   [ "$(sha256sum < "${T_TMP}/up" | cut -d' ' -f1)" = "${sum}" ]; then
-	pass "tcp_upload_from_guest"
-else
-	fail "tcp_upload_from_guest" "$(wc -c < "${T_TMP}/up" 2>/dev/null) bytes; $(vm_tail g1)"
-fi
+# Into the guest: a UDP echo through -u, a file through -t; and out of
+# it, the same file back to the host side
+vm_check_forwards g1 "${FWD_TCP}" "${FWD_UDP}"
 
 if vm_wait g1 "PT done" 30 && vm_end g1 10; then
 	pass "guest_done"

@@ -2,26 +2,44 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vhost_user.sh - a QEMU guest on passt --vhost-user: shared memfd memory,
 # frames through the virtqueues; DHCP lease, ping both families, HTTP
-# downloads over both checked by sha256; then the next QEMU on the same
-# passt, and a guest that reboots (the device reset through the protocol)
+# downloads over both checked by sha256, DNS through passt's forwarder,
+# UDP echo both ways, a file into the guest through -t and back out of it;
+# then the next QEMU on the same passt, and a guest that reboots (the
+# device reset through the protocol)
 #
-# Topology (test/vm/lib.sh): passt, QEMU and python's HTTP server in the
-# host namespace, whose only link is the ifb black hole. The guest
-# reaches the server on the host namespace's loopback through the gateway
-# address, which passt maps to it.
+# Topology (test/vm/lib.sh): passt, QEMU, python's HTTP server, a UDP echo
+# server and dnsmasq in the host namespace, whose only link is the ifb
+# black hole. The guest reaches the servers on the host namespace's
+# loopback through the gateway address, which passt maps to it. What
+# guest.sh checks over -netdev stream, this checks over vhost-user, with
+# the same helpers.
 
 . "$(dirname "$0")/../lib.sh"
 vm_init
-need_cmd "all" "${PYTHON}" || lib_done
+need_cmd "all" dnsmasq socat "${PYTHON}" || lib_done
 
+NAME=vu.example
+WANT4=203.0.113.81
+WANT6=2001:db8::81
 HTTP_PORT=18091
+UDP_PORT=18092
+FWD_TCP=18093
+FWD_UDP=18094
+UP_PORT=18095
 SIZE_MIB=20
 [ -n "${E2E_SHORT}" ] && SIZE_MIB=4
 
 vm_http $((SIZE_MIB * 1024)) "${HTTP_PORT}"
 sum="${VM_SUM}"
+vm_dns_srv "${NAME}" "${WANT4}" "${WANT6}"
+vm_upload_srv "${UP_PORT}"
+if ! vm_udp_echo_srv "${UDP_PORT}"; then
+	fail "servers" "UDP echo server didn't start"
+	lib_done
+fi
 
-if ! vm_passt --debug --vhost-user -s "${VM_SOCK}"; then
+if ! vm_passt --debug --vhost-user -s "${VM_SOCK}" --dns-host 127.0.0.1 \
+	-t "${FWD_TCP}" -u "${FWD_UDP}"; then
 	fail "passt_start" "$(cat "${T_TMP}/passt.out")"
 	lib_done
 fi
@@ -40,9 +58,15 @@ ip -6 addr show dev eth0 scope global | grep -q tentative && sleep 2
 ping6 -c 2 -W 3 ${HOST_GW6} > /dev/null && echo "PT ping6 ok"
 pt_download download http://\$gw4:${HTTP_PORT}/data
 pt_download download6 "http://[${HOST_GW6}]:${HTTP_PORT}/data"
+pt_dns ${NAME}
+pt_udp_ask \$gw4 ${UDP_PORT} 40
+pt_udp_ask ${HOST_GW6} ${UDP_PORT} 40
+pt_forwards ${FWD_UDP} ${FWD_TCP} \$gw4 ${UP_PORT}
 EOF
 vm_boot_vu g1
-vm_wait g1 "PT done" 150
+if ! vm_wait g1 "PT listening" 150; then
+	fail "guest_listening" "$(vm_tail g1); passt: $(tail -n 3 "${PASST_LOG}")"
+fi
 if vm_grep g1 "PT lease ip=${HOST_ADDR4} "; then
 	pass "lease"
 else
@@ -54,12 +78,22 @@ vm_grep g1 "PT download ${sum}" && pass "download4_${SIZE_MIB}MiB_sha256" ||
 	fail "download4_${SIZE_MIB}MiB_sha256" "$(vm_value g1 "PT download ")"
 vm_grep g1 "PT download6 ${sum}" && pass "download6_${SIZE_MIB}MiB_sha256" ||
 	fail "download6_${SIZE_MIB}MiB_sha256" "$(vm_value g1 "PT download6")"
+vm_check "dns_ipv4" g1 "PT dns4 ${WANT4}"
+vm_check "dns_ipv6" g1 "PT dns6 ${WANT6}"
+vm_check "udp_guest_to_host_ipv4" g1 "PT udp-ask ${HOST_GW4}: 40 of 40"
+vm_check "udp_guest_to_host_ipv6" g1 "PT udp-ask ${HOST_GW6}: 40 of 40"
+
+# Into the guest through -u and -t, and the file back out of it
+vm_check_forwards g1 "${FWD_TCP}" "${FWD_UDP}"
+vm_wait g1 "PT done" 30
 vm_end g1 20 && pass "guest_done" || fail "guest_done" "$(vm_tail g1)"
 if grep -q "closing the connection" "${PASST_LOG}"; then
 	fail "no_protocol_errors" "$(grep -m1 "closing the connection" "${PASST_LOG}")"
 else
 	pass "no_protocol_errors"
 fi
+pid_alive "${PASST_PID}" && pass "alive_after_guest" ||
+	fail "alive_after_guest" "$(tail -n 3 "${PASST_LOG}")"
 
 # The next QEMU, on the same passt: a fresh device
 vm_script <<EOF
