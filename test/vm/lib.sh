@@ -147,6 +147,21 @@ vm_check() {
 	fi
 }
 
+# vm_stat() - Check a counter of the statistics (SIGUSR1, stats_dump)
+# $1:	Statistics, as stats_dump printed them
+# $2:	Counter
+# $3:	Comparison: -ge or -le
+# $4:	Value
+vm_stat() {
+	local v
+	v="$(stat_of "$1" "$2")"
+	if [ -n "${v}" ] && [ "${v}" "$3" "$4" ]; then
+		pass "stats_$2"
+	else
+		fail "stats_$2" "$2 is '${v}', expected $3 $4"
+	fi
+}
+
 # vm_check_forwards() - Into a guest running pt_forwards (guest/pt.sh),
 #			once it said "PT listening": a UDP echo through
 #			passt's -u forward, VM_DATA through its -t forward,

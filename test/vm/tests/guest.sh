@@ -126,26 +126,14 @@ echo "guest g1: $(( $(elapsed_ms "${start}") / 1000 )) s"
 # The statistics (SIGUSR1) count what the guest did
 stats="$(stats_dump "${PASST_PID}" "${PASST_LOG}")"
 bytes=$((SIZE_MIB * 1024 * 1024))
-# stat_atleast() - Check that a counter reached a value
-# $1:	Counter
-# $2:	Least value
-stat_atleast() {
-	local v
-	v="$(stat_of "${stats}" "$1")"
-	if [ "${v}" -ge "$2" ]; then
-		pass "stats_$1"
-	else
-		fail "stats_$1" "$1 is ${v}, expected at least $2"
-	fi
-}
-stat_atleast dhcp_replies 2
-stat_atleast dhcpv6_replies 1
-stat_atleast ndp_router_adverts 1
-stat_atleast icmp_echo_replies 4
-stat_atleast tcp_bytes_to_guest $((bytes * 2))
-stat_atleast tcp_bytes_from_guest "${bytes}"
-stat_atleast udp_datagrams_to_guest 80
-stat_atleast udp_datagrams_from_guest 80
+vm_stat "${stats}" dhcp_replies -ge 2
+vm_stat "${stats}" dhcpv6_replies -ge 1
+vm_stat "${stats}" ndp_router_adverts -ge 1
+vm_stat "${stats}" icmp_echo_replies -ge 4
+vm_stat "${stats}" tcp_bytes_to_guest -ge $((bytes * 2))
+vm_stat "${stats}" tcp_bytes_from_guest -ge "${bytes}"
+vm_stat "${stats}" udp_datagrams_to_guest -ge 80
+vm_stat "${stats}" udp_datagrams_from_guest -ge 80
 
 daemon_stop_check "daemon_stop" --pid "${PASST_PID}" --log "${PASST_LOG}"
 lib_done
