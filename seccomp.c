@@ -7,7 +7,11 @@
  * up every system call it has no more use for: a seccomp filter, loaded
  * with libseccomp under no_new_privs, allows the run-time system calls of
  * the mode we run in (pasta or passt) and kills the whole process, with
- * SIGSYS, on any other. Arguments are not looked at.
+ * SIGSYS, on any other. Arguments are not looked at, but for the few
+ * calls in seccomp_narrow: mmap, for vhost-user's guest memory, only makes
+ * shared mappings, never executable ones, never at a fixed address (over
+ * what is mapped already), and mprotect isn't allowed at all, so no code
+ * can be mapped or written at run time.
  *
  * The allow-list is built from the code, so that a new system call can't
  * be forgotten. Next to each system call it makes, a source file names it
@@ -43,7 +47,8 @@
  * - a sanitizer build allows the ":san" list on top of the mode's;
  * - a debug build (make debug-build: build-debug/passt, compiled with
  *   SECCOMP_DEBUG) honours PASST_SECCOMP_TEST=1: make a forbidden system
- *   call once the filter is on, to show that it kills us; and
+ *   call once the filter is on, to show that it kills us (=mmap: an mmap
+ *   outside the narrowed rule, after one inside it); and
  *   PASST_SECCOMP_LOG=1: let forbidden calls through, but have the kernel
  *   log them (dmesg, "type=1326 ... syscall=N"), to find missing names;
  *   without an audit daemon, the kernel drops records that come in bursts,
@@ -61,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include <seccomp.h>	/* libseccomp's, not ours */
@@ -113,6 +119,34 @@ struct seccomp_entry {
 /* #syscalls:san access arch_prctl brk ioctl pread64 getrandom rseq */
 /* #syscalls:san set_robust_list set_tid_address */
 
+/**
+ * struct seccomp_narrow - A system call allowed only with some arguments
+ * @name:	Name
+ * @what:	What it may do, for --print-syscalls
+ * @n:		Comparisons in @cmp, all of which must hold
+ * @cmp:	Comparisons
+ */
+struct seccomp_narrow {
+	const char *name;
+	const char *what;
+	unsigned n;
+	struct scmp_arg_cmp cmp[2];
+};
+
+/* mmap(addr, len, prot, flags, fd, off): guest memory (vhost_user.c) */
+#define SECCOMP_MMAP_FLAGS	(MAP_TYPE | MAP_FIXED | MAP_FIXED_NOREPLACE)
+#define SECCOMP_MMAP_ARGS						\
+	"shared, not executable, not at a fixed address", 2,		\
+	{ { .arg = 2, .op = SCMP_CMP_MASKED_EQ,				\
+	    .datum_a = PROT_EXEC, .datum_b = 0 },			\
+	  { .arg = 3, .op = SCMP_CMP_MASKED_EQ,				\
+	    .datum_a = SECCOMP_MMAP_FLAGS, .datum_b = MAP_SHARED } }
+
+static const struct seccomp_narrow seccomp_narrow[] = {
+	{ "mmap",	SECCOMP_MMAP_ARGS },
+	{ "mmap2",	SECCOMP_MMAP_ARGS },
+};
+
 static scmp_filter_ctx seccomp_ctx;	/* kept: see Limits above */
 
 /**
@@ -145,6 +179,28 @@ static bool seccomp_env_set(const char *name)
 }
 
 /**
+ * seccomp_narrow_of() - Argument rules of an entry, in our build
+ * @e:		Entry
+ * @m:		SECCOMP_MODE_* flags the filter is built with
+ *
+ * Return: the rules, NULL if the call is allowed with any arguments (also
+ *	   where the sanitizer runtime needs it so)
+ */
+static const struct seccomp_narrow *seccomp_narrow_of(
+	const struct seccomp_entry *e, unsigned m)
+{
+	size_t i;
+
+	if (e->modes & m & SECCOMP_MODE_SAN)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(seccomp_narrow); i++) {
+		if (!strcmp(seccomp_narrow[i].name, e->name))
+			return &seccomp_narrow[i];
+	}
+	return NULL;
+}
+
+/**
  * seccomp_print() - Print the system calls the filter allows in our mode
  * @c:		Execution context
  *
@@ -168,9 +224,13 @@ void seccomp_print(const struct ctx *c)
 
 		if (!(e->modes & m))
 			continue;
+		const struct seccomp_narrow *nw = seccomp_narrow_of(e, m);
+
 		nr = seccomp_syscall_resolve_name(e->name);
 		if (nr == __NR_SCMP_ERROR)
 			log_print("%s\t(unknown to libseccomp)\n", e->name);
+		else if (nw)
+			log_print("%s\t%d\tonly %s\n", e->name, nr, nw->what);
 		else
 			log_print("%s\t%d\n", e->name, nr);
 	}
@@ -178,25 +238,56 @@ void seccomp_print(const struct ctx *c)
 
 #ifdef SECCOMP_DEBUG
 /**
+ * seccomp_debug_mmap() - Debug build, PASST_SECCOMP_TEST=mmap: map memory
+ *			  as vhost-user does, then executable memory
+ *
+ * The first must work, the second kill us.
+ */
+static void seccomp_debug_mmap(void)
+{
+	void *p;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || munmap(p, 4096))
+		die("seccomp test: a shared mapping failed");
+	notice("seccomp test: shared read-write mapping allowed");
+	notice("seccomp test: making a forbidden system call "
+	       "(mmap, executable)");
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+}
+
+/**
  * seccomp_debug_forbidden() - Debug build, PASST_SECCOMP_TEST: make a
  *			       system call the filter doesn't allow
  * @m:		SECCOMP_MODE_* flags the filter was built with
  *
- * getppid: harmless if it were allowed, and checked not to be.
+ * getppid: harmless if it were allowed, and checked not to be; with
+ * PASST_SECCOMP_TEST=mmap, an mmap outside what seccomp_narrow allows.
  */
 static void seccomp_debug_forbidden(unsigned m)
 {
+	const char *v = getenv("PASST_SECCOMP_TEST");
 	size_t i;
 
 	if (!seccomp_env_set("PASST_SECCOMP_TEST"))
 		return;
-	for (i = 0; i < ARRAY_SIZE(seccomp_list); i++) {
-		if ((seccomp_list[i].modes & m) &&
-		    !strcmp(seccomp_list[i].name, "getppid"))
-			die("seccomp test: getppid is allowed, pick another");
+	if (!strcmp(v, "mmap")) {
+		seccomp_debug_mmap();
+	} else {
+		for (i = 0; i < ARRAY_SIZE(seccomp_list); i++) {
+			if ((seccomp_list[i].modes & m) &&
+			    !strcmp(seccomp_list[i].name, "getppid"))
+				die("seccomp test: getppid is allowed, "
+				    "pick another");
+		}
+		notice("seccomp test: making a forbidden system call "
+		       "(getppid)");
+		(void)syscall(SYS_getppid);
 	}
-	notice("seccomp test: making a forbidden system call (getppid)");
-	(void)syscall(SYS_getppid);
 	/* Still here: PASST_SECCOMP_LOG, or the filter failed us */
 	warn("seccomp test: still alive after a forbidden system call");
 }
@@ -249,6 +340,7 @@ void seccomp_install(const struct ctx *c)
 
 	for (i = 0; i < ARRAY_SIZE(seccomp_list); i++) {
 		const struct seccomp_entry *e = &seccomp_list[i];
+		const struct seccomp_narrow *nw;
 		int nr;
 
 		if (!(e->modes & m))
@@ -260,7 +352,12 @@ void seccomp_install(const struct ctx *c)
 			      e->name);
 			continue;
 		}
-		rc = seccomp_rule_add(seccomp_ctx, SCMP_ACT_ALLOW, nr, 0);
+		if ((nw = seccomp_narrow_of(e, m)))
+			rc = seccomp_rule_add_array(seccomp_ctx, SCMP_ACT_ALLOW,
+						    nr, nw->n, nw->cmp);
+		else
+			rc = seccomp_rule_add(seccomp_ctx, SCMP_ACT_ALLOW, nr,
+					      0);
 		if (rc)
 			die("Couldn't add '%s' to the seccomp filter: %s",
 			    e->name, strerror(-rc));

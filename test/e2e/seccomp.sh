@@ -254,6 +254,23 @@ timeout 20 ip netns exec "${HOST_NS}" env PASST_SECCOMP_TEST=1 "${DBG}/passt" \
 	> "${T_TMP}/k3.out" 2>&1 < /dev/null
 sigsys_check "sigsys_passt" "$?" "${T_TMP}/k3.log"
 
+# mmap, narrowed for vhost-user: the shared read-write mapping guest memory
+# takes goes through, an executable one kills
+timeout 20 ip netns exec "${HOST_NS}" env PASST_SECCOMP_TEST=mmap "${DBG}/passt" \
+	-f --vhost-user -D "${TEST_DNS4}" -s "${T_TMP}/k5.sock" \
+	-l "${T_TMP}/k5.log" > "${T_TMP}/k5.out" 2>&1 < /dev/null
+rc=$?
+if grep -q "shared read-write mapping allowed" "${T_TMP}/k5.log"; then
+	sigsys_check "sigsys_passt_mmap_exec" "${rc}" "${T_TMP}/k5.log"
+else
+	fail "sigsys_passt_mmap_exec" "exit ${rc}, the allowed mapping failed: $(tail -n 2 "${T_TMP}/k5.log")"
+fi
+if "${TOP_DIR}/passt" --print-syscalls | grep -q "^mmap	[0-9]*	only shared, not executable"; then
+	pass "print_syscalls_mmap_narrowed"
+else
+	fail "print_syscalls_mmap_narrowed" "$("${TOP_DIR}/passt" --print-syscalls | grep mmap)"
+fi
+
 # passt in the background: not our child, so the log says it, and the
 # kernel, if we may read its messages
 if bg_start env PASST_SECCOMP_TEST=1 "${DBG}/passt" -D "${TEST_DNS4}" -P "${pidf}" \
