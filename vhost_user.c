@@ -20,7 +20,10 @@
  * message brings and its request doesn't keep are closed once it is
  * handled. A message that is malformed, or that we don't implement, ends
  * the connection with one log line that says why; the daemon goes on and
- * waits for the next frontend (or exits, with --one-off).
+ * waits for the next frontend (or exits, with --one-off). The exception:
+ * a request we don't know at all that asks for an answer (REPLY_ACK) is
+ * refused with one, and the session goes on, as a newer frontend would
+ * expect of a backend that lacks what it asked for.
  *
  * Data path: the guest's kick on the transmit queue (an eventfd in our
  * epoll loop) makes us take its chains, in batches of up to TAP_BATCH_MAX:
@@ -101,6 +104,9 @@ enum vu_request {
 };
 
 /* Device features (virtio 1.x) and the vhost-user one */
+/* What vu_msg() says of a request it doesn't know (see vhost_user_handler()) */
+static const char vu_unsupported[] = "unsupported request";
+
 #define VU_F_GUEST_CSUM		(1ULL << 1)
 #define VU_F_MRG_RXBUF		(1ULL << 15)
 #define VU_F_INDIRECT_DESC	(1ULL << 28)
@@ -679,7 +685,7 @@ static const char *vu_msg_vring(struct ctx *c, const struct vu_hdr *h,
 			close(fd);
 		return NULL;
 	}
-	return vu_bad("unsupported request");
+	return vu_unsupported;
 }
 
 /**
@@ -827,6 +833,18 @@ static int vu_recv(int fd, struct vu_hdr *h, uint8_t *p, int *fds,
 }
 
 /**
+ * vu_ack_wanted() - Does the frontend wait for a reply to this request?
+ * @h:		Header of the request
+ *
+ * Return: true if REPLY_ACK is negotiated and the request asks for it
+ */
+static bool vu_ack_wanted(const struct vu_hdr *h)
+{
+	return (vu.protocol & VU_PROTOCOL_F_REPLY_ACK) &&
+	       (h->flags & VU_FLAG_NEED_REPLY);
+}
+
+/**
  * vu_ack() - Answer a request that asked for it (REPLY_ACK)
  * @c:		Execution context
  * @h:		Header of the request
@@ -839,8 +857,7 @@ static const char *vu_ack(const struct ctx *c, const struct vu_hdr *h,
 {
 	uint64_t v = ok ? 0 : 1;
 
-	if (!(vu.protocol & VU_PROTOCOL_F_REPLY_ACK) ||
-	    !(h->flags & VU_FLAG_NEED_REPLY))
+	if (!vu_ack_wanted(h))
 		return NULL;
 	switch (h->request) {
 	case VU_GET_FEATURES:
@@ -875,10 +892,18 @@ void vhost_user_handler(struct ctx *c, uint32_t events)
 	ret = vu_recv(c->fd_tap, &h, payload, fds, &nfds, &why);
 	if (ret > 0) {
 		why = vu_msg(c, &h, payload, fds, nfds);
-		if (why)
+		if (why == vu_unsupported && vu_ack_wanted(&h)) {
+			/* A newer frontend's request, asking for an answer:
+			 * say no, and go on
+			 */
+			warn_ratelimit("vhost-user: request %u not supported, "
+				       "refused", h.request);
+			why = vu_ack(c, &h, false);
+		} else if (why) {
 			vu_ack(c, &h, false);
-		else
+		} else {
 			why = vu_ack(c, &h, true);
+		}
 	}
 	for (i = 0; i < nfds; i++) {
 		if (fds[i] >= 0)

@@ -77,6 +77,11 @@ bad bad-log-base	"dirty page logging .* not implemented"
 bad bad-unknown		"request 99 refused.*unsupported request"
 
 check "session_after_bad_messages" peer session
+# ...but one we don't know, asking for an answer (a newer frontend's), is
+# refused with one, and the session goes on
+check "unknown_request_refused" peer unknown-acked
+check_grep "unknown_request_warned" "request 99 not supported, refused" \
+	"$(tail -n 3 "${log}")"
 
 # Frames: an ARP request on the transmit queue, its reply written into our
 # receive buffers; an ICMP echo with 1200 bytes, answered byte for byte

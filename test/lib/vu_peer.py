@@ -313,6 +313,18 @@ def check_session(fe, _a):
     return "vhost-user session set up"
 
 
+def check_unknown_acked(fe, _a):
+    """A request we don't know, with REPLY_ACK: refused, session goes on"""
+    fe.setup()
+    fe.send(99, flags=VERSION | NEED_REPLY)
+    r = struct.unpack("<Q", fe.reply(99))[0]
+    if not r:
+        pkt.die("request 99 acknowledged as done")
+    if fe.get_u64(GET_FEATURES) & F_VERSION_1 == 0:
+        pkt.die("no answer after the refused request")
+    return "request 99 refused with %d, session still up" % r
+
+
 def check_arp(fe, _a):
     """An ARP request on TX, its reply on RX"""
     fe.setup()
@@ -472,7 +484,8 @@ def check_fds(fe, a):
     return "fds: %d open before, %d after" % (before, after)
 
 
-CHECKS = {"session": check_session, "arp": check_arp, "ping4": check_ping4,
+CHECKS = {"session": check_session, "unknown-acked": check_unknown_acked,
+          "arp": check_arp, "ping4": check_ping4,
           "ping4-big": check_ping4_big, "short-chain": check_short_chain,
           "fds": check_fds}
 
