@@ -14,17 +14,103 @@ the same steps, then runs QEMU with the other end given as
 in QEMU's options). When QEMU has exited, passt gets SIGTERM, as QEMU
 would send it.
 
+With --vhost-user, QEMU 10.1 uses its end of the pair as the vhost-user
+connection. QEMU 7.2 can't pass descriptors on a chardev made from a
+descriptor, so where QEMU's options say @SOCK@, that is a UNIX socket
+path this launcher listens on: QEMU connects there (-chardev
+socket,path=@SOCK@), and messages and their descriptors are relayed
+between that connection and our end of the pair, unchanged.
+
 Prints "launcher-exit RC", "passt-output LINE" for anything passt
 printed, "passt-pid PID", "qemu-exit RC" and "passt-gone yes|no" lines; exits 0 if passt's parent exited 0, the pid
 file named a live process, and passt left after SIGTERM.
 """
 
 import os
+import selectors
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+
+
+def recv_exact(sock, n):
+    """Read n bytes and the descriptors that come with them; b"" at the
+    end of the stream"""
+    data, fds = b"", []
+    while len(data) < n:
+        chunk, got, _, _ = socket.recv_fds(sock, n - len(data), 16)
+        fds += got
+        if not chunk:
+            for fd in fds:
+                os.close(fd)
+            return b"", []
+        data += chunk
+    return data, fds
+
+
+def relay_msg(src, dst):
+    """Copy one vhost-user message (12-byte header, then the payload size
+    it gives) and its descriptors: reading a message at a time keeps each
+    descriptor with its message. Returns False at the end"""
+    hdr, fds = recv_exact(src, 12)
+    if not hdr:
+        return False
+    size = struct.unpack("<III", hdr)[2]
+    payload, more = recv_exact(src, size) if size else (b"", [])
+    fds += more
+    try:
+        if size and not payload:
+            return False
+        if fds:
+            socket.send_fds(dst, [hdr + payload], fds)
+        else:
+            dst.sendall(hdr + payload)
+    except OSError:
+        return False
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return True
+
+
+def relay(a, b):
+    """Relay vhost-user messages both ways until one side closes"""
+    sel = selectors.DefaultSelector()
+    sel.register(a, selectors.EVENT_READ, b)
+    sel.register(b, selectors.EVENT_READ, a)
+    while True:
+        for key, _ in sel.select(timeout=200):
+            if not relay_msg(key.fileobj, key.data):
+                return
+
+
+def chardev_proxy(ours, qemu_cmd):
+    """Listen where QEMU's options say @SOCK@, relay its connection to
+    ours in a thread; return QEMU's options with the path"""
+    d = tempfile.mkdtemp(prefix="qemu-passt-")
+    path = os.path.join(d, "vhost-user.sock")
+    lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    lsock.bind(path)
+    lsock.listen(1)
+    lsock.settimeout(60)
+
+    def serve():
+        try:
+            conn, _ = lsock.accept()
+        except OSError:
+            return
+        lsock.close()
+        relay(conn, ours)
+        conn.close()
+        ours.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return [a.replace("@SOCK@", path) for a in qemu_cmd]
 
 
 def main(argv):
@@ -68,6 +154,8 @@ def main(argv):
     print("passt-pid", pid, flush=True)
 
     fd = ours.fileno()
+    if any("@SOCK@" in a for a in qemu_cmd):
+        qemu_cmd = chardev_proxy(ours, qemu_cmd)
     qemu_cmd = [a.replace("@FD@", str(fd)) for a in qemu_cmd]
     try:
         qemu = subprocess.run(qemu_cmd, pass_fds=(fd,),
@@ -78,7 +166,10 @@ def main(argv):
         print("qemu-exit timeout", flush=True)
     ours.close()
 
-    os.kill(pid, signal.SIGTERM)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
     gone = False
     for _ in range(50):
         try:
