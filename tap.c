@@ -1297,8 +1297,6 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 		sent = vhost_user_send(c, iov, bufs_per_frame, nframes);
 		if (sent < nframes && c->fd_tap >= 0)
 			tap_out_block(c);
-		for (i = 0; i < sent * bufs_per_frame; i++)
-			stats_add(STAT_TAP_BYTES_OUT, iov[i].iov_len);
 		stats_add(STAT_TAP_FRAMES_OUT, sent);
 		stats_add(STAT_TAP_DROP_OUT, nframes - sent);
 		return sent;

@@ -1062,8 +1062,10 @@ size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
 		}
 		if (r == VIRTQ_DROP)
 			stats_inc(STAT_TAP_DROP_VQ);
-		for (j = 0; r == VIRTQ_OK && j < bufs_per_frame; j++)
+		for (j = 0; r == VIRTQ_OK && j < bufs_per_frame; j++) {
 			stats_add(STAT_TAP_BYTES_COPIED_IN, f[j].iov_len);
+			stats_add(STAT_TAP_BYTES_OUT, f[j].iov_len);
+		}
 		i++;
 	}
 	virtq_flush(&q->vq);
