@@ -20,7 +20,6 @@ static const char *const epoll_type_names[EPOLL_NUM_TYPES] = {
 	[EPOLL_TYPE_TCP]		= "TCP socket",
 	[EPOLL_TYPE_TCP_SPLICE]		= "TCP spliced socket",
 	[EPOLL_TYPE_TCP_LISTEN]		= "TCP listener",
-	[EPOLL_TYPE_TCP_TIMER]		= "TCP timer",
 	[EPOLL_TYPE_UDP_LISTEN]		= "UDP listener",
 	[EPOLL_TYPE_UDP_REPLY]		= "UDP reply socket",
 	[EPOLL_TYPE_VHOST_CMD]		= "vhost-user socket",

@@ -24,7 +24,6 @@ enum epoll_type {
 	EPOLL_TYPE_TCP,			/* host socket of a tap connection */
 	EPOLL_TYPE_TCP_SPLICE,		/* one of two spliced sockets */
 	EPOLL_TYPE_TCP_LISTEN,		/* listening socket, forwarded port */
-	EPOLL_TYPE_TCP_TIMER,		/* timerfd of a TCP connection */
 	EPOLL_TYPE_UDP_LISTEN,		/* bound socket, forwarded port */
 	EPOLL_TYPE_UDP_REPLY,		/* connected socket of a UDP flow */
 	EPOLL_TYPE_VHOST_CMD,		/* vhost-user control socket */

@@ -20,6 +20,7 @@
 #include "siphash.h"
 #include "stats.h"
 #include "flow.h"
+#include "flow_deadline.h"
 
 /**
  * union flow_slot - A table slot: a flow, or a link in the free list
@@ -130,25 +131,33 @@ int flow_init(unsigned max)
 	hash_len = ROUND_UP((size_t)flow_hash_size * sizeof(uint32_t),
 			    PAGE_SIZE);
 	closed_len = ROUND_UP((size_t)max * sizeof(uint32_t), PAGE_SIZE);
-	/* Untouched pages cost nothing: size is address space, not memory */
+	/* All of it in memory now: it doesn't grow with the flows (the
+	 * table is written through below, the rest populated)
+	 */
 	/* #syscalls:setup mmap munmap */
 	flowtab = mmap(NULL, tab_len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (flowtab == MAP_FAILED)
 		return -errno;
 	flow_hashtab = mmap(NULL, hash_len, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (flow_hashtab == MAP_FAILED) {
 		munmap(flowtab, tab_len);
 		return -errno;
 	}
 	/* Each flow is closed once before it's freed: @max entries do */
 	flow_closed = mmap(NULL, closed_len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (flow_closed == MAP_FAILED) {
 		munmap(flow_hashtab, hash_len);
 		munmap(flowtab, tab_len);
 		return -errno;
+	}
+	if (flow_deadline_init(max)) {
+		munmap(flow_closed, closed_len);
+		munmap(flow_hashtab, hash_len);
+		munmap(flowtab, tab_len);
+		return -ENOMEM;
 	}
 	flow_n_closed = 0;
 	flow_hiwat = 0;
@@ -266,6 +275,7 @@ static void flow_free(struct flow_common *f)
 	unsigned idx = flow_idx(f);
 
 	ASSERT(!f->hashed);
+	flow_deadline_clear(f);
 	if (f->type < FLOW_NUM_TYPES && f->state != FLOW_STATE_NEW)
 		flow_count_types[f->type]--;
 	memset(s, 0, sizeof(*s));
@@ -609,6 +619,51 @@ void flow_defer_handler(void)
 		flow_free(f);
 	}
 	flow_n_closed = 0;
+}
+
+/**
+ * flow_deadline_run() - Call the protocols of flows whose deadline passed
+ * @c:		Execution context
+ * @now:	Current time
+ *
+ * At most FLOW_DEADLINE_BATCH at a time: the event loop comes back at once
+ * for the rest (flow_deadline_timeout()), after other events.
+ */
+void flow_deadline_run(struct ctx *c, const struct timespec *now)
+{
+	uint64_t ms = flow_ms(now);
+	unsigned n;
+
+	for (n = 0; n < FLOW_DEADLINE_BATCH; n++) {
+		unsigned idx = flow_deadline_pop(ms);
+		const struct flow_type_ops *ops;
+		struct flow_common *f;
+
+		if (idx == FLOW_IDX_NONE)
+			break;
+		f = flow_at(idx);
+		ops = f->type < FLOW_NUM_TYPES ? flow_ops[f->type] : NULL;
+		if (f->state == FLOW_STATE_ACTIVE && ops && ops->deadline)
+			ops->deadline(c, f, now);
+	}
+}
+
+/**
+ * flow_deadline_timeout() - How long the event loop may wait for events
+ * @now:	Current time
+ * @max:	Longest wait, ms
+ *
+ * Return: ms until the earliest deadline, at most @max, 0 if one passed
+ */
+int flow_deadline_timeout(const struct timespec *now, int max)
+{
+	uint64_t next = flow_deadline_next(), ms = flow_ms(now);
+
+	if (!next)
+		return max;
+	if (next <= ms)
+		return 0;
+	return next - ms < (uint64_t)max ? (int)(next - ms) : max;
 }
 
 /**

@@ -144,10 +144,14 @@ void isolate_initial(const struct ctx *c)
 
 	/* Each flow may hold a few descriptors: take the hard limit */
 	/* #syscalls:setup prlimit64 */
-	if (!getrlimit(RLIMIT_NOFILE, &l) && l.rlim_cur < l.rlim_max) {
-		l.rlim_cur = l.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &l))
-			debug_perror("setrlimit RLIMIT_NOFILE");
+	if (!getrlimit(RLIMIT_NOFILE, &l)) {
+		if (l.rlim_cur < l.rlim_max) {
+			l.rlim_cur = l.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &l))
+				debug_perror("setrlimit RLIMIT_NOFILE");
+		}
+		getrlimit(RLIMIT_NOFILE, &l);
+		fd_limit_set(l.rlim_cur);
 	}
 
 	isolate_initial_userns = isolate_initial_ns();

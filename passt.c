@@ -273,9 +273,6 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 	case EPOLL_TYPE_TCP:
 		tcp_sock_handler(c, ref, ev->events, now);
 		break;
-	case EPOLL_TYPE_TCP_TIMER:
-		tcp_timer_handler(c, ref, now);
-		break;
 	case EPOLL_TYPE_UDP_LISTEN:
 		udp_listen_handler(c, ref, now);
 		break;
@@ -342,6 +339,7 @@ static void passt_loop(struct ctx *c)
 			  (int)(TIMER_INTERVAL_MS - since);
 		if (passt_quit_status >= 0)
 			timeout = MIN(timeout, 50);
+		timeout = flow_deadline_timeout(&now, timeout);
 
 		/* #syscalls epoll_wait epoll_pwait */
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, timeout);
@@ -351,6 +349,7 @@ static void passt_loop(struct ctx *c)
 		clock_now(&now);
 		for (i = 0; i < n; i++)
 			passt_dispatch(c, &events[i], &now);
+		flow_deadline_run(c, &now);
 
 		flow_defer_handler();
 

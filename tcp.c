@@ -44,9 +44,10 @@
  * Nothing here assumes a buffer is free once sendmsg() returns: a later
  * zero-copy send pins the buffer (tap_buf_pin()) until its completion.
  *
- * Timers: one timerfd per connection, armed only while we wait for the
- * guest: our SYN or SYN-ACK, data or a FIN unacknowledged, a zero window
- * to probe, frames the tap backend refused. Each expiry sends again and
+ * Timers: one deadline per connection, in the flow layer's heap for all
+ * flows (flow_deadline.c: no descriptor, no system call), set only while
+ * we wait for the guest: our SYN or SYN-ACK, data or a FIN unacknowledged,
+ * a zero window to probe, frames the tap backend refused. Each expiry sends again and
  * doubles the timeout; the limits on attempts are Linux's defaults (see
  * TCP_RETRIES_MAX and the others). An idle connection has no timer and no
  * time limit, as in the host's TCP: whether it is probed is up to the
@@ -73,7 +74,6 @@
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <sys/uio.h>
 
 #include "util.h"
@@ -84,6 +84,7 @@
 #include "flow.h"
 #include "tcp.h"
 #include "tcp_internal.h"
+#include "flow_deadline.h"
 
 /**
  * tcp_peek_off_on() - Is SO_PEEK_OFF in use on the connection's socket?
@@ -167,8 +168,7 @@ void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
  */
 void tcp_timer_schedule(struct tcp_tap_conn *conn)
 {
-	struct itimerspec it = { 0 };
-	uint64_t at;
+	uint64_t at, cur;
 
 	if (conn->state == TCP_ST_CONNECTING)
 		return;		/* the host's connect() has its own timeout */
@@ -178,17 +178,12 @@ void tcp_timer_schedule(struct tcp_tap_conn *conn)
 		return;		/* nothing we wait for */
 	at = conn->progress_at + conn->rto;
 
-	/* A later deadline needs no syscall: the armed one fires early, and
-	 * the handler schedules again from there
+	/* A later deadline isn't worth moving the earlier one for: that one
+	 * fires early, and the handler schedules again from there
 	 */
-	if (conn->timer < 0 || (conn->timer_at && conn->timer_at <= at))
-		return;
-	conn->timer_at = at;
-	it.it_value.tv_sec = (time_t)(at / MS_PER_S);
-	it.it_value.tv_nsec = (long)(at % MS_PER_S) * 1000000;
-	/* #syscalls timerfd_settime */
-	if (timerfd_settime(conn->timer, TFD_TIMER_ABSTIME, &it, NULL))
-		debug_perror("TCP: timerfd_settime");
+	cur = flow_deadline_of(&conn->f);
+	if (!cur || cur > at)
+		flow_deadline_set(&conn->f, at);
 }
 
 /**
@@ -224,11 +219,7 @@ void tcp_conn_end(struct ctx *c, struct tcp_tap_conn *conn,
 			 bool rst_host)
 {
 	tcp_sock_close(c, conn, rst_host);
-	if (conn->timer >= 0) {
-		epoll_del(c->epollfd, conn->timer);
-		close(conn->timer);
-		conn->timer = -1;
-	}
+	flow_deadline_clear(&conn->f);
 	flow_close(&conn->f);
 }
 
@@ -864,29 +855,19 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 }
 
 /**
- * tcp_timer_handler() - A connection's timer expired
+ * tcp_deadline() - A connection's deadline passed (flow_deadline.c)
  * @c:		Execution context
- * @ref:	Epoll reference of the timerfd
+ * @f:		Flow
  * @now:	Current time
  */
-void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
-		       const struct timespec *now)
+static void tcp_deadline(struct ctx *c, struct flow_common *f,
+			 const struct timespec *now)
 {
-	struct flow_common *f = flow_at_sidx(ref.flow);
 	struct tcp_tap_conn *conn = tcp_conn_of(f);
-	uint64_t ms = tcp_now_ms(now), exp;
+	uint64_t ms = tcp_now_ms(now);
 
-	/* A connection closed earlier in this batch freed its timer, and
-	 * the descriptor number may already belong to a socket opened since:
-	 * reading it would eat that socket's data
-	 */
-	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP ||
-	    conn->timer != ref.fd)
+	if (f->type != FLOW_TCP)
 		return;
-	/* #syscalls read */
-	if (read(ref.fd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
-		debug_perror("TCP: reading timerfd");
-	conn->timer_at = 0;
 
 	if (ms < conn->progress_at + conn->rto) {
 		tcp_timer_schedule(conn);	/* fired early: see there */
@@ -990,6 +971,7 @@ static void tcp_flow_abort(struct ctx *c, struct flow_common *f)
 }
 
 static const struct flow_type_ops tcp_flow_ops = {
+	.deadline	= tcp_deadline,
 	.tap_writable	= tcp_tap_writable,
 	.abort		= tcp_flow_abort,
 };

@@ -13,8 +13,6 @@
 void tcp_init(struct ctx *c);
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now);
-void tcp_timer_handler(struct ctx *c, union epoll_ref ref,
-		       const struct timespec *now);
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 			const struct timespec *now);
 void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,

@@ -8,7 +8,8 @@
  * tcp_internal.h. Here, options are read from the guest's SYN (MSS,
  * window scale), initial sequence numbers made as RFC 6528 suggests, host
  * sockets set up (TCP_NODELAY, SO_PEEK_OFF where the kernel has it, as
- * probed at start), and each connection gets its timerfd.
+ * probed at start), and each connection gets its deadline in the flow
+ * layer's heap (flow_deadline.c) when it has one to wait for.
  */
 
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 
 #include "util.h"
 #include "log.h"
@@ -71,38 +71,6 @@ static void tcp_sock_setup(const struct ctx *c, struct tcp_tap_conn *conn)
 	    !setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 			sizeof(zero)))
 		conn->flags |= TCP_PEEK_OFF;
-}
-
-/**
- * tcp_timer_open() - Create and register the connection's timer
- * @c:		Execution context
- * @conn:	Connection
- *
- * Return: 0 on success, -errno on failure
- */
-static int tcp_timer_open(const struct ctx *c, struct tcp_tap_conn *conn)
-{
-	union epoll_ref ref;
-	int fd;
-
-	/* #syscalls timerfd_create */
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fd > EPOLL_REF_FD_MAX) {
-		close(fd);
-		return -EMFILE;
-	}
-	ref = epoll_ref_make(EPOLL_TYPE_TCP_TIMER, fd,
-			     flow_sidx(flow_idx(&conn->f), conn->tapside));
-	if (epoll_add(c->epollfd, EPOLLIN, ref)) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	conn->timer = fd;
-	return 0;
 }
 
 /**
@@ -208,7 +176,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 		return;
 	}
 	conn = tcp_conn_of(f);
-	conn->sock = conn->timer = -1;
+	conn->sock = -1;
 
 	map = fwd_flow_from_tap(c, f, seq);
 	host_dst = f->side[TGTSIDE].eaddr;
@@ -236,7 +204,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 		   SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0 || s > EPOLL_REF_FD_MAX) {
 		warn_ratelimit("TCP: no socket for a connection from the guest to port %u, refusing it: %s",
-			       seq->dport, s < 0 ? strerror(errno) :
+			       seq->dport, s < 0 ? fd_err_str(errno) :
 			       "descriptor beyond epoll reference range");
 		if (s >= 0)
 			close(s);
@@ -269,13 +237,6 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 		}
 	}
 
-	rc = tcp_timer_open(c, conn);
-	if (rc) {
-		warn_ratelimit("TCP: no timer for a connection from the guest to port %u, refusing it: %s",
-			       seq->dport, strerror(-rc));
-		goto refuse;
-	}
-
 	flow_activate(f, FLOW_TCP);
 	flow_hash_insert(f, INISIDE);
 	conn->state = TCP_ST_CONNECTING;
@@ -304,10 +265,6 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 refuse:
 	if (conn->sock >= 0)
 		close(conn->sock);
-	if (conn->timer >= 0) {
-		epoll_del(c->epollfd, conn->timer);
-		close(conn->timer);
-	}
 	tcp_rst_stray(c, seq, ntohl(th->seq), 0, false, 1);
 	flow_alloc_cancel(f);
 }
@@ -380,7 +337,7 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 	struct flow_common *f;
 	union epoll_ref ref;
 	socklen_t sl = sizeof(local);
-	int af, rc;
+	int af;
 
 	if (c->no_tcp || !tap_is_ready(c) || s > EPOLL_REF_FD_MAX)
 		goto refuse_sock;
@@ -393,7 +350,6 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 	}
 	conn = tcp_conn_of(f);
 	conn->sock = s;
-	conn->timer = -1;
 
 	f->pif[INISIDE] = PIF_HOST;
 	inany_from_sockaddr(peer, &f->side[INISIDE].eaddr,
@@ -434,13 +390,6 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 		conn->wnd_to_guest = tcp_sock_wnd(conn, &cap);
 	}
 
-	rc = tcp_timer_open(c, conn);
-	if (rc) {
-		warn_ratelimit("TCP: no timer for a connection to port %u, resetting it: %s",
-			       listen_port, strerror(-rc));
-		goto cancel;
-	}
-
 	flow_activate(f, FLOW_TCP);
 	flow_hash_insert(f, TGTSIDE);
 
@@ -462,10 +411,6 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 	return;
 
 cancel:
-	if (conn->timer >= 0) {
-		epoll_del(c->epollfd, conn->timer);
-		close(conn->timer);
-	}
 	flow_alloc_cancel(f);
 refuse_sock:
 	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));

@@ -106,7 +106,6 @@ enum tcp_state {
  * struct tcp_tap_conn - A connection between the guest and a host socket
  * @f:			Common flow fields
  * @sock:		Host socket
- * @timer:		timerfd for retransmission, ACK and keepalive, or -1
  * @tapside:		Flow side of the guest (INISIDE or TGTSIDE)
  * @state:		enum tcp_state
  * @flags:		TCP_* flags above
@@ -127,7 +126,6 @@ enum tcp_state {
  * @isn_to_guest:	Our initial sequence number
  * @wnd_from_guest:	Guest's window, bytes
  * @wnd_to_guest:	Window last advertised to the guest, bytes
- * @timer_at:		Deadline the timer is armed for, ms, 0 if disarmed
  * @progress_at:	Last progress towards the guest (data or a control
  *			segment sent or acknowledged), ms: the
  *			retransmission timeout counts from there
@@ -137,7 +135,6 @@ enum tcp_state {
 struct tcp_tap_conn {
 	struct flow_common f;
 	int sock;
-	int timer;
 	uint8_t tapside;
 	uint8_t state;
 	uint16_t flags;
@@ -154,7 +151,6 @@ struct tcp_tap_conn {
 	uint32_t isn_to_guest;
 	uint32_t wnd_from_guest;
 	uint32_t wnd_to_guest;
-	uint64_t timer_at;
 	uint64_t progress_at;
 	uint32_t rto;
 	uint32_t epoll_events;

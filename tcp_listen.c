@@ -225,7 +225,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 					       lref.port,
 					       lref.pif == PIF_SPLICE ?
 					       " (namespace)" : "",
-					       strerror(errno));
+					       fd_err_str(errno));
 				fwd_listen_pause(c, ref);
 				return;
 			default:

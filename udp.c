@@ -292,7 +292,7 @@ static void udp_sock_fail(const char *what, uint16_t port, const char *step,
 
 	if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
 		warn_ratelimit("UDP: no socket for a flow %s port %u, dropping its datagrams: %s",
-			       what, port, strerror(e));
+			       what, port, fd_err_str(e));
 	else
 		debug("UDP: can't %s for a flow %s port %u: %s",
 		      step ? step : "create a socket", what, port,

@@ -301,3 +301,37 @@ int close_range_from(int first)
 		return -errno;
 	return 0;
 }
+
+static unsigned long fd_limit;		/* RLIMIT_NOFILE, as set at start */
+
+/**
+ * fd_limit_set() - Note the descriptor limit we run with, for messages
+ * @limit:	Soft RLIMIT_NOFILE, once raised at start
+ */
+void fd_limit_set(unsigned long limit)
+{
+	fd_limit = limit;
+}
+
+/**
+ * fd_err_str() - What a failure to get a descriptor means, for a log line
+ * @err:	errno value
+ *
+ * Return: for EMFILE, the limit we hit (as it was at start: it may have
+ *	   been lowered since) and how to raise it; for ENFILE, the
+ *	   system-wide one; else strerror()
+ */
+const char *fd_err_str(int err)
+{
+	if (err == EMFILE && fd_limit) {
+		static char buf[128];
+
+		snprintf(buf, sizeof(buf), "Too many open files: RLIMIT_NOFILE "
+			 "reached (%lu at start; raise the hard limit: "
+			 "ulimit -Hn, or LimitNOFILE=)", fd_limit);
+		return buf;
+	}
+	if (err == ENFILE)
+		return "Too many open files in system: fs.file-max reached";
+	return strerror(err);
+}

@@ -116,6 +116,8 @@ void rand_bytes(void *buf, size_t len);
 int set_nonblock(int fd);
 
 int close_range_from(int first);
+void fd_limit_set(unsigned long limit);
+const char *fd_err_str(int err);
 
 #define IPV4_STRLEN		INET_ADDRSTRLEN
 #define IPV6_STRLEN		INET6_ADDRSTRLEN

@@ -522,9 +522,6 @@ static void fuzz_events(unsigned rounds, const struct timespec *now)
 				tcp_sock_handler(&fuzz_c, ref, ev[i].events,
 						 now);
 				break;
-			case EPOLL_TYPE_TCP_TIMER:
-				tcp_timer_handler(&fuzz_c, ref, now);
-				break;
 			case EPOLL_TYPE_UDP_REPLY:
 				udp_reply_handler(&fuzz_c, ref, ev[i].events,
 						  now);
@@ -534,6 +531,7 @@ static void fuzz_events(unsigned rounds, const struct timespec *now)
 				FUZZ_CHECK(!"event nobody here should cause");
 			}
 		}
+		flow_deadline_run(&fuzz_c, now);
 		flow_defer_handler();
 		fuzz_drain();
 		if (n <= 0)
@@ -542,7 +540,7 @@ static void fuzz_events(unsigned rounds, const struct timespec *now)
 }
 
 /**
- * fuzz_count_fds() - Number of open sockets, timerfds and other anonymous
+ * fuzz_count_fds() - Number of open sockets and other anonymous
  *		      inodes: what the handlers open
  *
  * Pipes and files are left out: the sanitizers' symbolizer, started the

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* deps: flow.c util.c log.c stats.c inany.c */
+/* deps: flow.c flow_deadline.c util.c log.c stats.c inany.c */
 /* test_flow.c - unit tests for the flow table and its hash (flow.c)
  *
  * Only the interface of flow.h is used: flow_init(), flow_alloc(),
