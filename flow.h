@@ -53,10 +53,12 @@
 #include "inany.h"
 
 #define FLOW_SLOT_SIZE		256
-#define FLOW_MAX_DEFAULT	16384
+#define FLOW_MAX_DEFAULT	65536
 #define FLOW_MAX_LIMIT		(1U << 20)
 #define FLOW_SIDX_NONE		UINT32_MAX
 #define FLOW_IDX_NONE		UINT32_MAX
+/* Deadlines handled in one go: see flow_deadline_run() */
+#define FLOW_DEADLINE_BATCH	1024
 
 /**
  * enum flow_type - Protocol owning a flow
@@ -138,10 +140,14 @@ struct flow_common {
  * @abort:		The guest is gone: release the flow at once, without
  *			sending anything to the guest (the flow must be closed
  *			when this returns)
+ * @deadline:		The deadline set with flow_deadline_set() passed (it
+ *			is cleared: set it again for another)
  */
 struct flow_type_ops {
 	void (*timer)(struct ctx *c, struct flow_common *f,
 		      const struct timespec *now);
+	void (*deadline)(struct ctx *c, struct flow_common *f,
+			 const struct timespec *now);
 	void (*tap_writable)(struct ctx *c, struct flow_common *f,
 			     const struct timespec *now);
 	void (*abort)(struct ctx *c, struct flow_common *f);
@@ -199,6 +205,8 @@ uint32_t flow_lookup(uint8_t type, uint8_t pif,
 		     const union inany_addr *oaddr, uint16_t oport);
 void flow_defer_handler(void);
 void flow_timer_handler(struct ctx *c, const struct timespec *now);
+void flow_deadline_run(struct ctx *c, const struct timespec *now);
+int flow_deadline_timeout(const struct timespec *now, int max);
 void flow_tap_wait(struct flow_common *f);
 unsigned flow_tap_waiting(void);
 void flow_tap_writable(struct ctx *c, const struct timespec *now);
