@@ -346,6 +346,22 @@ connect_refused() {
 		grep -q "Connection refused"
 }
 
+# The ports are found by netlink sock_diag where the kernel has it (no
+# walk of every socket each second), else from /proc/net: the features
+# in the statistics say which
+stats_dump "${PASTA_PID}" "${PASTA_LOG}" > /dev/null
+feat="$(grep "port scan" "${PASTA_LOG}")"
+for side in host namespace; do
+	line="$(printf '%s\n' "${feat}" | grep "port scan: ${side}" | tail -n 1)"
+	if printf '%s' "${line}" | grep -q "netlink sock_diag (TCP, UDP)"; then
+		pass "auto_scan_netlink_${side}"
+	elif printf '%s' "${line}" | grep -q "/proc/net"; then
+		skip "auto_scan_netlink_${side}" "the kernel's sock_diag can't dump both (${line##*: }): /proc/net is scanned"
+	else
+		fail "auto_scan_netlink_${side}" "no port scan feature: ${feat}"
+	fi
+done
+
 check "auto_refused_before" connect_refused 18200
 sleep 2
 ns_bg "${T_TMP}/auto.out" "${TMO[@]}" socat \

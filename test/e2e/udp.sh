@@ -609,4 +609,25 @@ else
 	fail "table_full_spawn" "pasta --max-flows 20 didn't start"
 fi
 
+# --- -u auto: a namespace's UDP socket appearing gets a host port --------
+
+if pasta_spawn --config-net -u auto -U none -t none -T none; then
+	if peer_bg ns_bg echo_auto echo_srv 18300 ::; then
+		start="$(now_ms)"
+		if poll_until 5 peer in_host echo_cli 127.0.0.1 18300 1 64; then
+			pass "auto_udp_forwarded"
+			echo "UDP auto forward after $(elapsed_ms "${start}") ms"
+		else
+			fail "auto_udp_forwarded" "host port 18300 didn't reach the namespace's UDP socket in 5 s"
+		fi
+		kill "${BG_PID}" 2>/dev/null
+	else
+		fail "auto_udp_forwarded" "${PEER_ERR}"
+	fi
+	alive_check "auto_udp_daemon_alive"
+	pasta_end "auto_udp_daemon_stop"
+else
+	fail "auto_udp_spawn" "pasta -u auto didn't start"
+fi
+
 lib_done
