@@ -84,6 +84,10 @@ enum stats_col {
 	  TRAFFIC, ONE, "TCP bytes spliced")				\
 	X(UDP_DGRAMS_SPLICED,	"udp_datagrams_spliced",		\
 	  TRAFFIC, ONE, "UDP datagrams spliced")			\
+	X(TAP_GSO_OUT,		"tap_super_frames_out",			\
+	  TRAFFIC, ONE, "TCP super-frames to the guest")		\
+	X(TAP_GSO_SEGS_OUT,	"tap_super_frame_segments_out",		\
+	  TRAFFIC, ONE, "segments in them")				\
 	X(TAP_BYTES_IN_PLACE,	"tap_bytes_received_in_place",		\
 	  TRAFFIC, ONE, "bytes received into guest memory")		\
 	X(TAP_BYTES_COPIED_IN,	"tap_bytes_copied_to_guest_memory",	\

@@ -1279,7 +1279,7 @@ void tap_init(struct ctx *c)
  * Return: number of frames sent (or queued by the backend)
  */
 static size_t tap_send(struct ctx *c, const struct iovec *iov,
-		       size_t bufs_per_frame, size_t nframes)
+		       size_t bufs_per_frame, size_t nframes, uint16_t gso)
 {
 	static struct iovec out[TAP_IOV_MAX];
 	static uint32_t lens[TAP_IOV_MAX];
@@ -1310,10 +1310,14 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 		out[0].iov_base = &vh;
 		out[0].iov_len = sizeof(vh);
 		for (i = 0; i < nframes; i++) {
+			unsigned segs = 0;
 			ssize_t n;
 
-			if (c->tap_vnet_hdr)
+			if (c->tap_vnet_hdr) {
 				virtio_net_csum(&iov[i * bufs_per_frame], &vh);
+				segs = virtio_net_gso(&iov[i * bufs_per_frame],
+						      bufs_per_frame, gso, &vh);
+			}
 			memcpy(&out[1], &iov[i * bufs_per_frame],
 			       bufs_per_frame * sizeof(*out));
 			/* #syscalls:pasta writev */
@@ -1333,6 +1337,10 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 				break;
 			}
 			stats_add(STAT_TAP_BYTES_OUT, (size_t)n);
+			if (segs) {
+				stats_inc(STAT_TAP_GSO_OUT);
+				stats_add(STAT_TAP_GSO_SEGS_OUT, segs);
+			}
 		}
 		stats_add(STAT_TAP_FRAMES_OUT, i);
 		stats_add(STAT_TAP_DROP_OUT, nframes - i);
@@ -1437,11 +1445,42 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes)
 {
+	return tap_send_frames_gso(c, iov, bufs_per_frame, nframes, 0);
+}
+
+/**
+ * tap_gso_ok() - Does the backend take TCP super-frames (tap_send_frames_gso())?
+ * @c:		Execution context
+ *
+ * Return: true for pasta's tap with a virtio-net header
+ */
+bool tap_gso_ok(const struct ctx *c)
+{
+	return c->mode == MODE_PASTA && !c->vhost_user && c->tap_vnet_hdr;
+}
+
+/**
+ * tap_send_frames_gso() - Send frames to the guest, TCP frames of more
+ *			   than one segment as super-frames
+ * @c:			Execution context
+ * @iov:		As for tap_send_frames()
+ * @bufs_per_frame:	Entries per frame
+ * @nframes:		Number of frames
+ * @gso_size:		Segment size of TCP frames longer than it (only
+ *			where tap_gso_ok()), 0 for none
+ *
+ * Return: as tap_send_frames()
+ */
+size_t tap_send_frames_gso(struct ctx *c, const struct iovec *iov,
+			   size_t bufs_per_frame, size_t nframes,
+			   uint16_t gso_size)
+{
 	if (tap_out_blocked) {
 		stats_add(STAT_TAP_DROP_OUT, nframes);
 		return 0;
 	}
-	return tap_send(c, iov, bufs_per_frame, nframes);
+	return tap_send(c, iov, bufs_per_frame, nframes,
+			tap_gso_ok(c) ? gso_size : 0);
 }
 
 /**
@@ -1617,7 +1656,7 @@ void tap_send_single(struct ctx *c, const void *frame, size_t len)
 	struct iovec iov = { .iov_base = (void *)(uintptr_t)frame,
 			     .iov_len = len };
 
-	tap_send(c, &iov, 1, 1);
+	tap_send(c, &iov, 1, 1, 0);
 }
 
 /**

@@ -128,6 +128,10 @@ size_t tap_lend_send(struct ctx *c, size_t hlen,
 void tap_lend_cancel(struct ctx *c);
 size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
+bool tap_gso_ok(const struct ctx *c);
+size_t tap_send_frames_gso(struct ctx *c, const struct iovec *iov,
+			   size_t bufs_per_frame, size_t nframes,
+			   uint16_t gso_size);
 void tap_send_single(struct ctx *c, const void *frame, size_t len);
 bool tap_l4_csum(const struct ctx *c);
 uint16_t tap_l4_csum_seed(uint32_t pseudo);

@@ -54,6 +54,10 @@
 #define TCP_HDR_MAX		(14 + 40 + 20 + 12)
 #define TCP_PEEK_ROUNDS		4	/* full peeks in a row per event */
 #define TCP_PEEK_IOV_MAX	1024	/* IOV_MAX: discard entry and rooms */
+/* Payload of a super-frame: its IP packet within 64 KiB, IPv6 header and
+ * TCP options room included
+ */
+#define TCP_GSO_PAYLOAD_MAX	(65535 - 40 - 20 - 12)
 
 /**
  * struct tcp_frame_hdr - Ethernet, IP and TCP headers of one frame
@@ -318,20 +322,43 @@ static void tcp_tap_blocked(struct tcp_tap_conn *conn, uint64_t now_ms)
 }
 
 /**
+ * tcp_frame_size() - Payload of each frame to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Where the backend takes TCP super-frames (tap_gso_ok(): pasta's tap with
+ * a virtio-net header), a frame holds as many MSS-sized segments as fit a
+ * 64 KiB IP packet, for the guest's kernel to take in one piece; else one
+ * segment.
+ *
+ * Return: bytes, a multiple of the MSS
+ */
+static size_t tcp_frame_size(const struct ctx *c,
+			     const struct tcp_tap_conn *conn)
+{
+	size_t mss = conn->mss;
+
+	if (!tap_gso_ok(c) || mss >= TCP_GSO_PAYLOAD_MAX)
+		return mss;
+	return TCP_GSO_PAYLOAD_MAX / mss * mss;
+}
+
+/**
  * tcp_rooms_get() - Rooms for the payload of the next frames: lent by the
  *		     tap backend (guest memory), or our own payload area
  * @c:		Execution context
  * @conn:	Connection
+ * @fsize:	Payload of each frame (tcp_frame_size())
  * @nframes:	Frames wanted
  * @lent:	Set if the backend lent them
  *
  * Return: number of rooms in tcp_rooms, 0 if the backend takes no frames now
  */
 static size_t tcp_rooms_get(struct ctx *c, const struct tcp_tap_conn *conn,
-			    size_t nframes, bool *lent)
+			    size_t fsize, size_t nframes, bool *lent)
 {
-	size_t n = tap_lend(c, tcp_hdr_len(conn), conn->mss, nframes,
-			    tcp_rooms), i;
+	size_t n = tap_lend(c, tcp_hdr_len(conn), fsize, nframes, tcp_rooms);
+	size_t i;
 
 	*lent = n > 0;
 	if (n)
@@ -339,11 +366,11 @@ static size_t tcp_rooms_get(struct ctx *c, const struct tcp_tap_conn *conn,
 	if (tap_out_full())
 		return 0;
 	for (i = 0; i < nframes; i++) {
-		tcp_own_iov[i].iov_base = tcp_payload + i * conn->mss;
-		tcp_own_iov[i].iov_len = conn->mss;
+		tcp_own_iov[i].iov_base = tcp_payload + i * fsize;
+		tcp_own_iov[i].iov_len = fsize;
 		tcp_rooms[i].iov = &tcp_own_iov[i];
 		tcp_rooms[i].cnt = 1;
-		tcp_rooms[i].len = conn->mss;
+		tcp_rooms[i].len = fsize;
 	}
 	return nframes;
 }
@@ -353,7 +380,7 @@ static size_t tcp_rooms_get(struct ctx *c, const struct tcp_tap_conn *conn,
  * @conn:	Connection
  * @inflight:	Data bytes sent to the guest and not acknowledged
  * @want:	Most new bytes to take
- * @nframes:	Rooms in tcp_rooms to use, each of conn->mss bytes
+ * @nframes:	Rooms in tcp_rooms to use
  * @eof:	Set if the socket is at end of stream with nothing new
  *
  * Return: new bytes peeked, 0 if none, -errno on error
@@ -413,6 +440,7 @@ static ssize_t tcp_peek(struct tcp_tap_conn *conn, size_t inflight,
  * tcp_frames_send() - Write the headers of peeked frames and send them
  * @c:		Execution context
  * @conn:	Connection
+ * @fsize:	Payload of each frame (tcp_frame_size())
  * @n:		Bytes peeked into tcp_rooms
  * @nrooms:	Rooms in tcp_rooms
  * @lent:	The rooms are lent by the backend
@@ -420,18 +448,18 @@ static ssize_t tcp_peek(struct tcp_tap_conn *conn, size_t inflight,
  * Return: payload bytes sent
  */
 static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
-			      size_t n, size_t nrooms, bool lent)
+			      size_t fsize, size_t n, size_t nrooms, bool lent)
 {
-	size_t nframes = DIV_ROUND_UP(n, conn->mss), i, sent, bytes = 0;
+	size_t nframes = DIV_ROUND_UP(n, fsize), i, sent, bytes = 0;
 	size_t hlen = tcp_hdr_len(conn);
 
 	for (i = 0; i < nframes; i++) {
-		size_t plen = MIN(n - i * conn->mss, (size_t)conn->mss);
+		size_t plen = MIN(n - i * fsize, fsize);
 		uint8_t fl = TH_ACK | (i == nframes - 1 ? TH_PUSH : 0);
 		size_t h;
 
 		h = tcp_conn_hdrs(c, conn, tcp_hdrs[i].b, conn->seq_to_guest +
-				  (uint32_t)(i * conn->mss), fl, NULL, 0,
+				  (uint32_t)(i * fsize), fl, NULL, 0,
 				  &tcp_rooms[i], plen);
 		ASSERT(h == hlen);
 		if (lent) {
@@ -450,10 +478,12 @@ static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
 			tcp_fill[i].hdr = NULL;
 		sent = tap_lend_send(c, hlen, tcp_rooms, tcp_fill, nrooms);
 	} else {
-		sent = tap_send_frames(c, tcp_tap_iov, 2, nframes);
+		/* Frames of more than one segment go as super-frames */
+		sent = tap_send_frames_gso(c, tcp_tap_iov, 2, nframes,
+					   fsize > conn->mss ? conn->mss : 0);
 	}
 	for (i = 0; i < sent && i < nframes; i++)
-		bytes += MIN(n - i * conn->mss, (size_t)conn->mss);
+		bytes += MIN(n - i * fsize, fsize);
 	return bytes;
 }
 
@@ -489,6 +519,7 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 
 	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
 		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
+		size_t fsize = tcp_frame_size(c, conn);
 		size_t avail, nframes, nrooms, sent, bytes;
 		bool eof, lent;
 		ssize_t n;
@@ -505,15 +536,15 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			}
 			avail = MIN(avail, TCP_DISCARD_SIZE - inflight);
 		}
-		nframes = MIN(DIV_ROUND_UP(avail, conn->mss),
+		nframes = MIN(DIV_ROUND_UP(avail, fsize),
 			      MIN((size_t)TCP_FRAMES_MAX,
-				  TCP_PAYLOAD_AREA / conn->mss));
-		nrooms = tcp_rooms_get(c, conn, nframes, &lent);
+				  TCP_PAYLOAD_AREA / fsize));
+		nrooms = tcp_rooms_get(c, conn, fsize, nframes, &lent);
 		if (!nrooms) {
 			tcp_tap_blocked(conn, now_ms);
 			break;
 		}
-		avail = MIN(avail, nrooms * conn->mss);
+		avail = MIN(avail, nrooms * fsize);
 
 		n = tcp_peek(conn, inflight, avail, nrooms, &eof);
 		if (n <= 0 && lent)
@@ -533,9 +564,10 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			break;
 		}
 
-		nframes = DIV_ROUND_UP((size_t)n, conn->mss);
-		bytes = tcp_frames_send(c, conn, (size_t)n, nrooms, lent);
-		sent = DIV_ROUND_UP(bytes, conn->mss);
+		nframes = DIV_ROUND_UP((size_t)n, fsize);
+		bytes = tcp_frames_send(c, conn, fsize, (size_t)n, nrooms,
+					lent);
+		sent = DIV_ROUND_UP(bytes, fsize);
 
 		if (!tcp_in_flight(conn) && bytes)
 			conn->progress_at = now_ms;

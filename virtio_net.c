@@ -50,6 +50,7 @@
 #define VNET_PRE_MAX		128
 /* Ethernet header, without VLAN tags */
 #define VNET_ETH_HLEN		14
+#define DIV_ROUND_UP_(n, d)	(((n) + (d) - 1) / (d))
 /* Further chains for the excess of one datagram: 64 KiB in 1 KiB chains */
 #define VNET_MORE_MAX		64
 
@@ -169,6 +170,44 @@ void virtio_net_csum(const struct iovec *f, struct virtio_net_hdr *vh)
 	vh->csum_offset = proto == IPPROTO_TCP ?
 			  offsetof(struct tcphdr, check) :
 			  offsetof(struct udphdr, check);
+}
+
+/**
+ * virtio_net_gso() - Mark a TCP frame of several segments as a super-frame
+ * @f:		Frame: its first entry holds all its headers
+ * @cnt:	Entries of @f
+ * @gso_size:	Segment size (the connection's MSS)
+ * @vh:		Header, as virtio_net_csum() filled it (partial checksum)
+ *
+ * The receiving kernel takes the frame as one packet of @gso_size
+ * segments, as if its device had coalesced them (GRO), and cuts it up
+ * only if it forwards it.
+ *
+ * Return: number of segments, 0 if the frame isn't made a super-frame
+ */
+unsigned virtio_net_gso(const struct iovec *f, size_t cnt, uint16_t gso_size,
+			struct virtio_net_hdr *vh)
+{
+	const uint8_t *b = f->iov_base;
+	size_t len = 0, thl, i;
+
+	if (!gso_size || !(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
+	    vh->csum_offset != offsetof(struct tcphdr, check) ||
+	    f->iov_len < (size_t)vh->csum_start + sizeof(struct tcphdr))
+		return 0;
+	thl = (size_t)(b[vh->csum_start + 12] >> 4) * 4;
+	if (f->iov_len < vh->csum_start + thl)
+		return 0;
+	for (i = 0; i < cnt; i++)
+		len += f[i].iov_len;
+	if (len - vh->csum_start - thl <= gso_size)
+		return 0;
+
+	vh->gso_type = b[12] == 0x08 ? VIRTIO_NET_HDR_GSO_TCPV4 :
+				       VIRTIO_NET_HDR_GSO_TCPV6;
+	vh->gso_size = gso_size;
+	vh->hdr_len = (uint16_t)(vh->csum_start + thl);
+	return (unsigned)DIV_ROUND_UP_(len - vh->hdr_len, gso_size);
 }
 
 /**

@@ -38,6 +38,8 @@ struct virtio_net_out {
 };
 
 void virtio_net_csum(const struct iovec *f, struct virtio_net_hdr *vh);
+unsigned virtio_net_gso(const struct iovec *f, size_t cnt, uint16_t gso_size,
+			struct virtio_net_hdr *vh);
 enum virtq_ret virtio_net_rx(const struct virtio_mem *m, struct virtq *vq,
 			     bool mrg, const struct virtio_net_hdr *vh,
 			     const struct iovec *iov, size_t cnt,

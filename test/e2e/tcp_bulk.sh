@@ -4,8 +4,9 @@
 # both ways (curl from the namespace to a host server through the
 # gateway, and from the host to a namespace server forwarded with -t),
 # 200 MiB each way with socat, with SO_PEEK_OFF and with --no-peek-off
-# (told apart by the statistics), data in bursts with pauses between them,
-# and iperf3 both ways
+# (told apart by the statistics), and to the namespace at MTU 1500, in TCP
+# super-frames; data in bursts with pauses between them, and iperf3 both
+# ways
 #
 # Topology: see test/lib/lib.sh. Host servers listen on the host
 # namespace's loopback, which pasta's namespace reaches through the
@@ -360,6 +361,24 @@ bursts() {
 	pid_wait "${BG_PID}" 5
 }
 
+# super_check() - At MTU 1500, data to the guest goes in TCP super-frames
+#		  of up to 64 KiB (one write each, about 44 segments), which
+#		  its kernel takes whole: the downloads' bytes went in them
+# $1:	Check name
+super_check() {
+	local stats n m
+	stats="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	n="$(stat_of "${stats}" tap_super_frames_out)"
+	m="$(stat_of "${stats}" tap_super_frame_segments_out)"
+	if [ "${n:-0}" -gt 0 ] &&
+	   [ "${m:-0}" -ge $((2 * BIG_MIB * 1024 * 1024 / 1500)) ] &&
+	   [ "${m}" -ge $((n * 10)) ]; then
+		pass "$1"
+	else
+		fail "$1" "tap_super_frames_out ${n}, tap_super_frame_segments_out ${m}"
+	fi
+}
+
 # bulk_round() - Both ways, both families, then check how data was peeked
 # $1:	Prefix of check names
 # $2:	Counter that must have counted both downloads
@@ -405,5 +424,21 @@ bulk_round() {
 bulk_round "bulk" tcp_bytes_peeked_at_offset tcp_bytes_peeked_via_discard
 bulk_round "bulk_no_peek_off" tcp_bytes_peeked_via_discard \
 	tcp_bytes_peeked_at_offset --no-peek-off
+# MTU 1500, towards the namespace: data in super-frames. Not the other
+# way yet: under CPU contention the namespace's segments overflow the tap
+# queue, and a transfer can stall in the guest's retransmission backoff
+# (issue 13's notes); MTU 65520 above covers uploads
+if pasta_spawn --config-net -t $((BULK_PORT + 3)) --mtu 1500; then
+	bulk_download "bulk_mtu1500_download_ipv4" 4
+	bulk_download "bulk_mtu1500_download_ipv6" 6
+	bursts "bulk_mtu1500_download_bursts_ipv4" 127.0.0.1 "${HOST_GW4}"
+	hashing_transfer "bulk_mtu1500_download_hashed_ipv4" down 4
+	hashing_transfer "bulk_mtu1500_download_hashed_ipv6" down 6
+	super_check "bulk_mtu1500_super_frames"
+	alive_check "bulk_mtu1500_daemon_alive"
+	pasta_end "bulk_mtu1500_daemon_stop"
+else
+	fail "bulk_mtu1500_spawn" "pasta --mtu 1500 didn't start"
+fi
 
 lib_done

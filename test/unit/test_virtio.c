@@ -824,6 +824,39 @@ static void test_lend_short(void **state)
 }
 
 /**
+ * test_gso() - A TCP frame of several segments becomes a super-frame, one
+ *		of a single segment doesn't, nor anything but TCP
+ * @state:	Unused
+ */
+static void test_gso(void **state)
+{
+	static uint8_t hdr[14 + 20 + 20], payload[3000];
+	struct iovec f[2] = { { hdr, sizeof(hdr) }, { payload, 3000 } };
+	struct virtio_net_hdr vh;
+
+	(void)state;
+	hdr[12] = 0x08;			/* IPv4 */
+	hdr[14] = 0x45;
+	hdr[14 + 9] = 6;		/* TCP */
+	hdr[14 + 20 + 12] = 5 << 4;	/* data offset: 20 bytes */
+	virtio_net_csum(f, &vh);
+	assert_int_equal(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(virtio_net_gso(f, 2, 1000, &vh), 3);
+	assert_int_equal(vh.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	assert_int_equal(vh.gso_size, 1000);
+	assert_int_equal(vh.hdr_len, 54);
+
+	virtio_net_csum(f, &vh);
+	assert_int_equal(virtio_net_gso(f, 2, 3000, &vh), 0);
+	assert_int_equal(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	assert_int_equal(virtio_net_gso(f, 2, 0, &vh), 0);
+
+	hdr[14 + 9] = 17;		/* UDP over IPv4: no partial checksum */
+	virtio_net_csum(f, &vh);
+	assert_int_equal(virtio_net_gso(f, 2, 1000, &vh), 0);
+}
+
+/**
  * main() - Run the tests
  *
  * Return: number of failed tests
@@ -850,6 +883,7 @@ int main(void)
 		cmocka_unit_test_setup(test_lend_one, setup),
 		cmocka_unit_test_setup(test_lend_stash, setup),
 		cmocka_unit_test_setup(test_lend_short, setup),
+		cmocka_unit_test_setup(test_gso, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
