@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* deps: util.c log.c */
+/* deps: util.c log.c stats.c */
 /* test_fwd_scan.c - unit tests for the /proc/net parser (fwd_scan.c)
  *
  * fwd_scan.c is included, so that its table of open files can be pointed
