@@ -96,13 +96,15 @@ pid_alive "${PASST_PID}" && pass "alive_after_guest" ||
 	fail "alive_after_guest" "$(tail -n 3 "${PASST_LOG}")"
 
 # One copy into the guest: the TCP data of both downloads and the -t
-# forward went straight from the sockets into its buffers, and what we
-# copied there ourselves (headers of other frames, ARP, DHCP, NDP) is a
-# small fraction of it
+# forward went straight from the sockets into its buffers (all but a few
+# short frames: data short of a segment that the guest's few free buffers
+# could take when they couldn't take a full segment goes through our
+# buffer), and what we copied there ourselves (those, headers of other
+# frames, ARP, DHCP, NDP) is a small fraction of it
 stats="$(stats_dump "${PASST_PID}" "${PASST_LOG}")"
 bytes=$((SIZE_MIB * 1024 * 1024))
 vm_stat "${stats}" tcp_bytes_to_guest -ge $((bytes * 3))
-vm_stat "${stats}" tap_bytes_received_in_place -ge $((bytes * 3))
+vm_stat "${stats}" tap_bytes_received_in_place -ge $((bytes * 3 * 95 / 100))
 vm_stat "${stats}" tap_bytes_copied_to_guest_memory -le $((bytes / 8))
 vm_stat "${stats}" udp_datagrams_to_guest -ge 80
 
