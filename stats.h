@@ -168,6 +168,8 @@ enum stats_col {
 	  TCP, ONE, "bytes re-read and discarded")		\
 	X(TCP_RETRANS_DUPACK,	"tcp_retransmits_dup_ack",		\
 	  TCP, ONE, "retransmits on duplicate ACK")			\
+	X(TCP_DUP_ACKS,		"tcp_dup_acks_for_holes",		\
+	  TCP, ONE, "dup ACKs for segments after holes")	\
 	X(TCP_RETRANS_TIMEOUT,	"tcp_retransmits_timeout",		\
 	  TCP, ONE, "retransmits on timeout")				\
 	X(TCP_RETRANS_SYN,	"tcp_retransmits_handshake",		\

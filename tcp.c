@@ -553,10 +553,10 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 {
 	static struct iovec wr[TAP_BATCH_MAX];
 	uint64_t ms = tcp_now_ms(now);
-	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
+	uint32_t wr_end = conn->seq_from_guest, fin_at = 0, acked;
 	bool fin = false, ack_now = false;
 	size_t n_wr = 0, wr_bytes = 0;
-	unsigned i;
+	unsigned i, holes = 0;
 
 	if (conn->flags & TCP_RST_PENDING) {
 		/* The host side is gone: the guest gets its reset first */
@@ -629,9 +629,10 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			switch (tcp_seg_classify(wr_end, sseq, payload.len,
 						 &skip)) {
 			case TCP_SEG_HOLE:
-				/* Drop: a duplicate ACK asks for it again */
+				/* Drop: duplicate ACKs ask for what's missing */
 				stats_inc(STAT_TCP_DROP_SEGMENT);
 				ack_now = true;
+				holes++;
 				continue;
 			case TCP_SEG_OLD:
 				ack_now = true;
@@ -698,8 +699,15 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 
 	if (conn->state == TCP_ST_ESTABLISHED) {
 		/* Pure ACKs don't change what we acknowledge or offer */
+		acked = conn->seq_ack_to_guest;
 		if (n_wr || ack_now)
 			tcp_update_ack(c, conn, ack_now);
+		/* One duplicate for each segment after a hole: that ACK was
+		 * the first if it acknowledged nothing new
+		 */
+		if (holes && !(conn->flags & TCP_ACK_UNSENT))
+			tcp_send_dup_acks(c, conn, holes -
+					  (acked == conn->seq_ack_to_guest));
 		/* The socket's EPOLLIN tells when there's data for the guest,
 		 * unless a full window of the guest's held it back, or the
 		 * socket isn't watched any more (both sides shut): then, what

@@ -264,6 +264,36 @@ int tcp_send_flag(struct ctx *c, struct tcp_tap_conn *conn, uint8_t flags)
 }
 
 /**
+ * tcp_send_dup_acks() - Send the same pure ACK several times
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @n:		How many, at most TCP_DUP_ACKS_MAX
+ *
+ * A receiver that drops a segment after a hole answers each one with a
+ * duplicate ACK, as RFC 5681, 4.2 asks for: a sender without SACK counts
+ * them to retransmit the missing segment at once (fast retransmit) rather
+ * than after a timeout, which, in loss recovery and backed off, can take
+ * seconds.
+ */
+void tcp_send_dup_acks(struct ctx *c, const struct tcp_tap_conn *conn,
+		       unsigned n)
+{
+	static struct iovec iov[TCP_DUP_ACKS_MAX];
+	uint8_t hdr[TCP_HDR_MAX];
+	size_t len;
+	unsigned i;
+
+	n = MIN(n, TCP_DUP_ACKS_MAX);
+	len = tcp_conn_hdrs(c, conn, hdr, conn->seq_to_guest, TH_ACK, NULL, 0,
+			    NULL, 0);
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = hdr;
+		iov[i].iov_len = len;
+	}
+	stats_add(STAT_TCP_DUP_ACKS, tap_send_frames(c, iov, 1, n));
+}
+
+/**
  * tcp_rst_stray() - Reset for a segment that matches no connection
  * @c:		Execution context
  * @seq:	Packets of the segment's flow (addresses, ports)

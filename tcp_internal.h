@@ -50,6 +50,7 @@ bool tcp_splice_conn_from_sock(struct ctx *c, int s,
 #define TCP_SYN_RETRIES		6
 #define TCP_SYNACK_RETRIES	5
 #define TCP_DUP_ACK_RETRANS	2	/* the tap link doesn't reorder */
+#define TCP_DUP_ACKS_MAX	128	/* per batch, for segments after a hole */
 #define TCP_WND_WAIT_FRAC	8	/* EPOLLOUT below 1/8 of the buffer */
 #define TCP_EPOLL_DELETED	UINT32_MAX	/* socket no longer watched */
 
@@ -254,6 +255,8 @@ void tcp_handshake_timeout(struct ctx *c, struct tcp_tap_conn *conn,
 /* From tcp_buf.c: frames to the guest */
 void tcp_buf_init(void);
 int tcp_send_flag(struct ctx *c, struct tcp_tap_conn *conn, uint8_t flags);
+void tcp_send_dup_acks(struct ctx *c, const struct tcp_tap_conn *conn,
+		       unsigned n);
 int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		      uint64_t now_ms);
 void tcp_rst_stray(struct ctx *c, const struct tap_l4_seq *seq,

@@ -5,7 +5,8 @@
 # guest ignores it, the window of the guest's SYN-ACK taken unscaled, a
 # guest that stops reading its link (no busy loop in passt, and every byte
 # and the FIN delivered once it reads again), a guest that acknowledges
-# nothing for a while (no busy loop either), and a guest that leaves (its
+# nothing for a while (no busy loop either), one duplicate ACK for each
+# segment after a hole, and a guest that leaves (its
 # connections reset on the host side, nothing of it left for the next
 # guest, which gets its frames at its own MAC address)
 #
@@ -209,6 +210,33 @@ else
 	fail "unacked_data_then_fin" "$(cat "${T_TMP}/g.out")"
 fi
 wait_for 10 pid_gone "${CLIENT_PID}"
+
+# --- segments after a hole ------------------------------------------------
+
+# Each one dropped gets its duplicate ACK (RFC 5681, 4.2), so that a sender
+# without SACK retransmits the missing one at once instead of after its
+# timeout: in loss recovery that can take seconds, a transfer's stall
+HOLE_N=20
+guest_bg "${T_TMP}/g.out" hole "${PORT}" "${HOLE_N}"
+sleep 0.3
+rm -f "${T_TMP}/hole.got"
+ip netns exec "${HOST_NS}" timeout 30 socat -u TCP:"${HOST_ADDR4}:${PORT}" \
+	CREATE:"${T_TMP}/hole.got" > "${T_TMP}/client.out" 2>&1 &
+CLIENT_PID=$!
+track_pid "${CLIENT_PID}"
+if wait_for 20 pid_gone "${GUEST_PID}" && wait "${GUEST_PID}" &&
+   wait_for 10 pid_gone "${CLIENT_PID}"; then
+	want="$(tail -n 1 "${T_TMP}/g.out")"
+	got="$(stat -c %s "${T_TMP}/hole.got") $(sha256sum < "${T_TMP}/hole.got" | cut -d' ' -f1)"
+	if [ "${got}" = "${want}" ]; then
+		pass "hole_dup_ack_each: $(head -n 1 "${T_TMP}/g.out") for ${HOLE_N} segments, then every byte"
+	else
+		fail "hole_dup_ack_each" "host got '${got}', guest sent '${want}'"
+	fi
+else
+	fail "hole_dup_ack_each" "$(cat "${T_TMP}/g.out") $(cat "${T_TMP}/client.out")"
+fi
+kill "${CLIENT_PID}" 2>/dev/null
 
 # --- a guest that leaves, and the next one ---------------------------------
 

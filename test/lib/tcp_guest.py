@@ -28,6 +28,11 @@ did what the check expects, 1 with a reason on stderr otherwise.
   hold SOCK PORT            take the connection, print "established",
                             then hold it until the timeout, reading and
                             acknowledging
+  hole SOCK PORT N          take the connection, then send N segments of
+                            1000 bytes after a missing one: expect at least
+                            N duplicate ACKs; then send them all again and
+                            a FIN, print the byte count and SHA-256 of the
+                            data
   arp SOCK                  ask for the gateway's MAC, check the reply is
                             addressed to our MAC
 """
@@ -290,6 +295,56 @@ def cmd_hold(a, link):
     receive(link, c, until, hashlib.sha256())
 
 
+def cmd_hole(a, link):
+    until = time.monotonic() + a.timeout
+    c = accept(link, wait_syn(link, a.port, until), 65535, 7)
+    tcp_frame(link, c, ACK, c["snd"], c["rcv"], 65535)
+    data = os.urandom(1000 * (a.n + 1))
+    base = c["snd"]
+
+    def seg(i):
+        tcp_frame(link, c, ACK | PSH, (base + 1000 * i) & 0xFFFFFFFF,
+                  c["rcv"], 65535, data=data[1000 * i:1000 * (i + 1)])
+
+    # One write, so that passt reads them as one batch
+    frames = []
+    send = link.send
+    link.send = frames.append
+    for i in range(1, a.n + 1):
+        seg(i)
+    link.send = send
+    link.s.sendall(b"".join(struct.pack("!I", len(f)) + f for f in frames))
+    dups = 0
+    end = time.monotonic() + 1
+    while True:
+        s = next_seg(link, a.port, end)
+        if s is None:
+            die("EOF from passt")
+        if s is False:
+            break
+        if s.flags & RST:
+            die("reset by passt")
+        if s.flags & ACK and not s.data and s.ack == base:
+            dups += 1
+        elif s.flags & ACK and s.ack != base:
+            die("ACK %d beyond the hole at %d" % (s.ack, base))
+    if dups < a.n:
+        die("%d duplicate ACKs for %d segments after a hole" % (dups, a.n))
+    for i in range(a.n + 1):
+        seg(i)
+    fin_seq = (base + len(data)) & 0xFFFFFFFF
+    tcp_frame(link, c, ACK | FIN, fin_seq, c["rcv"], 65535)
+    while True:
+        s = next_seg(link, a.port, until)
+        if not s:
+            die("no ACK of our FIN (%s)" % ("EOF" if s is None
+                                            else "timeout"))
+        if s.flags & ACK and s.ack == (fin_seq + 1) & 0xFFFFFFFF:
+            break
+    print("%d duplicate ACKs" % dups)
+    print("%d %s" % (len(data), hashlib.sha256(data).hexdigest()))
+
+
 def cmd_arp(a, link):
     print("gateway at %s" % link.gw_mac.hex(":"))
 
@@ -319,6 +374,9 @@ def main():
     x.add_argument("seconds", type=float)
     x = cmd("hold", cmd_hold)
     x.add_argument("port", type=int)
+    x = cmd("hole", cmd_hole)
+    x.add_argument("port", type=int)
+    x.add_argument("n", type=int)
     cmd("arp", cmd_arp)
     a = p.parse_args()
     link = Link(a.sock, bytes.fromhex(a.mac.replace(":", "")), a.timeout)
