@@ -209,6 +209,9 @@ struct fwd_ctx;
  * @flow_max:		Size of the flow table
  * @no_peek_off:	Force the discard-buffer fallback for TCP peeking
  * @tap_vnet_hdr:	The tap device has a virtio-net header before frames
+ * @tap_tso:		The tap takes TCP super-frames from the namespace's
+ *			kernel (TUNSETOFFLOAD with TSO4/6, and partial checksums)
+ * @tap_uso:		... and UDP ones (USO4/6, Linux 6.2)
  * @freebind:		--freebind: forwarded-port listeners may bind
  *			addresses not configured (yet)
  * @no_splice:		--no-splice (pasta): connections and datagrams from
@@ -266,6 +269,8 @@ struct ctx {
 	unsigned flow_max;
 	bool no_peek_off;
 	bool tap_vnet_hdr;
+	bool tap_tso;
+	bool tap_uso;
 	bool freebind;
 	bool no_splice;
 	bool splice_only;

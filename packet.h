@@ -23,11 +23,19 @@
  * @len:	Number of bytes in the view
  * @buf:	Receive buffer holding the bytes (see tap_buf_pin()), so that a
  *		consumer can keep it from being reused until it is done
+ * @gso:	Segment size of a super-frame (a TCP or UDP packet the guest's
+ *		kernel left for us to cut, virtio-net GSO), 0 for any other
+ * @csum_ok:	The guest's kernel vouches for the L4 checksum, or left it
+ *		partial (the pseudo-header's sum only): not to be verified
+ *
+ * Sub-views (pkt_sub(), pkt_tail()) inherit @buf, @gso and @csum_ok.
  */
 struct pkt {
 	const uint8_t *data;
 	size_t len;
 	uint16_t buf;
+	uint16_t gso;
+	bool csum_ok;
 };
 
 /**
@@ -100,6 +108,8 @@ static inline bool pkt_sub(const struct pkt *p, size_t off, size_t len,
 	out->data = d;
 	out->len = len;
 	out->buf = p->buf;
+	out->gso = p->gso;
+	out->csum_ok = p->csum_ok;
 	return true;
 }
 

@@ -396,6 +396,51 @@ static void pasta_tap_given(struct ctx *c)
 	     c->tap_vnet_hdr ? ", with virtio-net header" : "");
 }
 
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20	/* Linux 6.2 */
+#define TUN_F_USO6	0x40
+#endif
+
+/**
+ * pasta_tap_offload() - Let the namespace's kernel hand us super-frames
+ * @c:		Execution context, with the tap open
+ *
+ * With partial checksums and TSO (TUNSETOFFLOAD), the namespace's TCP
+ * sends us packets of up to 64 KiB whatever the MTU, and with USO (Linux
+ * 6.2) its UDP sends trains of datagrams in one frame: tap_vnet_in() reads
+ * what each one is. Each is tried on its own, newest first; the kernel
+ * refuses flags it doesn't know with EINVAL. Without any, the kernel cuts
+ * and checksums everything before we read it, as before.
+ */
+static void pasta_tap_offload(struct ctx *c)
+{
+	static const struct {
+		unsigned flags;
+		bool uso;
+		const char *what;
+	} tries[] = {
+		{ TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 |
+		  TUN_F_USO6, true, "TCP and UDP super-frames both ways" },
+		{ TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, false,
+		  "TCP super-frames both ways, no UDP ones (kernel before 6.2)" },
+	};
+	unsigned i;
+
+	if (!c->tap_vnet_hdr)
+		return;
+	for (i = 0; i < ARRAY_SIZE(tries); i++) {
+		/* #syscalls:setup ioctl */
+		if (ioctl(c->fd_tap, TUNSETOFFLOAD, tries[i].flags))
+			continue;
+		c->tap_tso = true;
+		c->tap_uso = tries[i].uso;
+		stats_feature("tap: offloads", tries[i].what);
+		return;
+	}
+	stats_feature("tap: offloads",
+		      "none (TUNSETOFFLOAD refused): TCP super-frames to the namespace only");
+}
+
 /**
  * pasta_tap_open() - Create the tap device in the namespace, or take the
  *		      one given with -F; none with --splice-only
@@ -410,6 +455,7 @@ void pasta_tap_open(struct ctx *c)
 		return;
 	if (c->fd_tap_given >= 0) {
 		pasta_tap_given(c);
+		pasta_tap_offload(c);
 		return;
 	}
 
@@ -440,7 +486,8 @@ void pasta_tap_open(struct ctx *c)
 	c->fd_tap = t.fd;
 	c->tap_vnet_hdr = true;
 	stats_feature("tap: virtio-net header",
-		      "in use: checksums left to the kernel, no GSO");
+		      "in use: checksums left to the kernel");
+	pasta_tap_offload(c);
 }
 
 #define PASTA_ADDRS_MAX		32	/* copied per family */

@@ -88,6 +88,14 @@ enum stats_col {
 	  TRAFFIC, ONE, "TCP super-frames to the guest")		\
 	X(TAP_GSO_SEGS_OUT,	"tap_super_frame_segments_out",		\
 	  TRAFFIC, ONE, "segments in them")				\
+	X(TAP_GSO_IN,		"tap_super_frames_in",			\
+	  TRAFFIC, ONE, "super-frames from the guest")	\
+	X(TAP_GSO_SEGS_IN,	"tap_super_frame_segments_in",		\
+	  TRAFFIC, ONE, "segments in them")				\
+	X(UDP_GSO_SENDS,	"udp_segmented_sends",			\
+	  TRAFFIC, ONE, "UDP trains sent with UDP_SEGMENT")	\
+	X(UDP_GSO_SPLIT,	"udp_trains_split",			\
+	  TRAFFIC, ONE, "UDP trains split (host refused)")	\
 	X(TAP_BYTES_IN_PLACE,	"tap_bytes_received_in_place",		\
 	  TRAFFIC, ONE, "bytes received into guest memory")		\
 	X(TAP_BYTES_COPIED_IN,	"tap_bytes_copied_to_guest_memory",	\
@@ -106,6 +114,8 @@ enum stats_col {
 	  DROPS, ONE, "bad stream length (passt)")			\
 	X(TAP_DROP_VQ,		"drop_virtqueue_chain",			\
 	  DROPS, ONE, "unusable chain (vhost-user)")			\
+	X(TAP_DROP_GSO,		"drop_unknown_gso_type",		\
+	  DROPS, ONE, "super-frame of a kind not offered")		\
 	X(TAP_DROP_ETHERTYPE,	"drop_unknown_ethertype",		\
 	  DROPS, ONE, "unknown EtherType")				\
 	X(TAP_DROP_IP4,		"drop_bad_ipv4",			\

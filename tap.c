@@ -439,6 +439,8 @@ static bool tap_l4_csum_bad(uint8_t proto, const union inany_addr *src,
 	const uint8_t *p;
 	uint32_t sum = 0;
 
+	if (l4->csum_ok)
+		return false;
 	if (proto == IPPROTO_UDP) {
 		uint16_t ulen, check;
 
@@ -833,6 +835,48 @@ void tap_disconnect(struct ctx *c, const char *why)
 }
 
 /**
+ * tap_vnet_in() - Take what the virtio-net header of a frame from the guest
+ *		   says about it
+ * @vh:		Header (from the tap, or a vhost-user transmit chain)
+ * @f:		View of the frame after it: @gso and @csum_ok are set
+ *
+ * A super-frame (GSO) is one TCP segment or UDP datagram as long as a
+ * train of @gso ones: TCP takes its payload as any other, UDP sends it on
+ * with UDP_SEGMENT (udp.c). A partial checksum, or one the guest's kernel
+ * says it verified, isn't verified again. Only offered kinds come from the
+ * tap (pasta_tap_offload()); a guest's header is not trusted to be so, but
+ * its only say is over how its own packets are cut.
+ *
+ * Return: false, the frame counted and to be dropped, for a kind of GSO
+ *	   we don't take (UFO: never offered)
+ */
+bool tap_vnet_in(const struct virtio_net_hdr *vh, struct pkt *f)
+{
+	uint8_t type = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+
+	f->csum_ok = !!(vh->flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM |
+				     VIRTIO_NET_HDR_F_DATA_VALID));
+	f->gso = 0;
+	switch (type) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		return true;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+	case VIRTIO_NET_HDR_GSO_UDP_L4_:
+		f->gso = vh->gso_size;
+		if (f->gso && vh->hdr_len < f->len) {
+			stats_inc(STAT_TAP_GSO_IN);
+			stats_add(STAT_TAP_GSO_SEGS_IN,
+				  DIV_ROUND_UP(f->len - vh->hdr_len, f->gso));
+		}
+		return true;
+	default:
+		stats_inc(STAT_TAP_DROP_GSO);
+		return false;
+	}
+}
+
+/**
  * tap_handler_pasta() - Read frames from the tap device
  * @c:		Execution context
  * @events:	Epoll events
@@ -873,11 +917,16 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 			stats_inc(STAT_TAP_DROP_SHORT);
 			continue;
 		}
-		/* No offloads were enabled (TUNSETOFFLOAD): no GSO to expect,
-		 * and checksums are complete: the header has nothing for us
-		 */
-		tap_frames[n++] = pkt_init(p + hdr_len, (size_t)len - hdr_len,
-					   (uint16_t)tap_buf_cur);
+		tap_frames[n] = pkt_init(p + hdr_len, (size_t)len - hdr_len,
+					 (uint16_t)tap_buf_cur);
+		if (hdr_len) {
+			struct virtio_net_hdr vh;
+
+			memcpy(&vh, p, sizeof(vh));
+			if (!tap_vnet_in(&vh, &tap_frames[n]))
+				continue;
+		}
+		n++;
 	}
 
 	if (n)

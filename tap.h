@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <sys/uio.h>
+#include <linux/virtio_net.h>
 
 #include "ctx.h"
 #include "inany.h"
@@ -21,8 +22,10 @@
  */
 #define TAP_BUF_NONE		UINT16_MAX
 #define TAP_BUF_SIZE		(4UL * 1024 * 1024)
-/* Largest frame we take: 64 KiB IP packet plus Ethernet header */
-#define TAP_FRAME_MAX		(ETH_MAX_MTU + 14)
+/* Largest frame we take: Ethernet header, and an IP packet of 64 KiB or,
+ * a super-frame over IPv6, a 64 KiB payload behind the fixed header
+ */
+#define TAP_FRAME_MAX		(14 + 40 + ETH_MAX_MTU)
 /* Longest frame the stream framing may announce: a length beyond 16 bits is
  * no frame QEMU sends, the framing is lost
  */
@@ -31,6 +34,8 @@
 #define TAP_BATCH_MAX		1024
 
 #define ETH_HLEN_		14
+/* virtio-net GSO type of a UDP train (USO), Linux 6.2: not in older headers */
+#define VIRTIO_NET_HDR_GSO_UDP_L4_	5
 
 /**
  * struct tap_l4_seq - Packets of one flow from one batch, in arrival order
@@ -128,6 +133,7 @@ size_t tap_lend_send(struct ctx *c, size_t hlen,
 void tap_lend_cancel(struct ctx *c);
 size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
+bool tap_vnet_in(const struct virtio_net_hdr *vh, struct pkt *f);
 bool tap_gso_ok(const struct ctx *c);
 size_t tap_send_frames_gso(struct ctx *c, const struct iovec *iov,
 			   size_t bufs_per_frame, size_t nframes,

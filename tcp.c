@@ -553,7 +553,7 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 {
 	static struct iovec wr[TAP_BATCH_MAX];
 	uint64_t ms = tcp_now_ms(now);
-	uint32_t wr_end = conn->seq_from_guest, fin_at = 0, acked;
+	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
 	bool fin = false, ack_now = false;
 	size_t n_wr = 0, wr_bytes = 0;
 	unsigned i, holes = 0;
@@ -698,8 +698,9 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	}
 
 	if (conn->state == TCP_ST_ESTABLISHED) {
+		uint32_t acked = conn->seq_ack_to_guest;
+
 		/* Pure ACKs don't change what we acknowledge or offer */
-		acked = conn->seq_ack_to_guest;
 		if (n_wr || ack_now)
 			tcp_update_ack(c, conn, ack_now);
 		/* One duplicate for each segment after a hole: that ACK was

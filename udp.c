@@ -113,9 +113,20 @@ static uint8_t udp_buf[UDP_BATCH][UDP_BUF_SIZE];
 static struct mmsghdr udp_mmh[UDP_BATCH];
 static struct iovec udp_iov[UDP_BATCH];
 static union sockaddr_inany udp_peer[UDP_BATCH];
-/* Send side */
+/* Send side, and the segment size of trains (UDP_SEGMENT) */
 static struct mmsghdr udp_out_mmh[TAP_BATCH_MAX];
 static struct iovec udp_out_iov[TAP_BATCH_MAX];
+static union {
+	struct cmsghdr h;
+	uint8_t b[CMSG_SPACE(sizeof(uint16_t))];
+} udp_out_cm[TAP_BATCH_MAX];
+static uint16_t udp_out_gso[TAP_BATCH_MAX];
+
+/* Most segments in a train a kernel makes (UDP_MAX_SEGMENTS: 64, 128 in
+ * Linux 6.10): longer, it's no train of a kernel's; a host that takes
+ * fewer refuses it, and we split it
+ */
+#define UDP_GSO_SEGS_MAX	128
 /* Frames to the guest */
 static uint8_t udp_hdrs[UDP_BATCH][UDP_HDR_MAX];
 static struct iovec udp_tap_iov[UDP_BATCH * 2];
@@ -397,23 +408,76 @@ static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 }
 
 /**
- * udp_send_to_sock() - Send datagrams on a connected socket
+ * udp_send_split() - Send a train of datagrams one by one
  * @s:		Socket
- * @iov:	One entry per datagram
- * @n:		Number of datagrams
+ * @d:		The train
+ * @gso:	Segment size
  *
- * Return: number sent; the rest is dropped and counted
+ * For a train the host refused whole: UDP_SEGMENT needs a route whose MTU
+ * holds a segment, and a device that checksums.
  */
-static unsigned udp_send_to_sock(int s, const struct iovec *iov, unsigned n)
+static void udp_send_split(int s, const struct iovec *d, uint16_t gso)
 {
-	unsigned i, sent = 0;
+	const uint8_t *p = d->iov_base;
+	size_t off;
+
+	stats_inc(STAT_UDP_GSO_SPLIT);
+	for (off = 0; off < d->iov_len; off += gso) {
+		/* #syscalls send sendto */
+		if (send(s, p + off, MIN(gso, d->iov_len - off),
+			 MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			stats_inc(STAT_UDP_DROP_SEND);
+	}
+}
+
+/**
+ * udp_out_prepare() - Set up the messages of a batch to send
+ * @iov:	One entry per datagram, or train of them
+ * @gso:	Segment size of each train, 0 for a single datagram; NULL: none
+ * @n:		Number of entries
+ */
+static void udp_out_prepare(const struct iovec *iov, const uint16_t *gso,
+			    unsigned n)
+{
+	unsigned i;
 
 	for (i = 0; i < n; i++) {
+		struct msghdr *mh = &udp_out_mmh[i].msg_hdr;
+		uint16_t g = gso ? gso[i] : 0;
+
 		memset(&udp_out_mmh[i], 0, sizeof(udp_out_mmh[i]));
 		udp_out_iov[i] = iov[i];
-		udp_out_mmh[i].msg_hdr.msg_iov = &udp_out_iov[i];
-		udp_out_mmh[i].msg_hdr.msg_iovlen = 1;
+		mh->msg_iov = &udp_out_iov[i];
+		mh->msg_iovlen = 1;
+		udp_out_gso[i] = 0;
+		if (!g || iov[i].iov_len <= g)
+			continue;
+		udp_out_gso[i] = g;
+		mh->msg_control = udp_out_cm[i].b;
+		mh->msg_controllen = sizeof(udp_out_cm[i].b);
+		udp_out_cm[i].h.cmsg_level = SOL_UDP;
+		udp_out_cm[i].h.cmsg_type = UDP_SEGMENT;
+		udp_out_cm[i].h.cmsg_len = CMSG_LEN(sizeof(uint16_t));
+		memcpy(CMSG_DATA(&udp_out_cm[i].h), &g, sizeof(g));
+		stats_inc(STAT_UDP_GSO_SENDS);
 	}
+}
+
+/**
+ * udp_send_to_sock() - Send datagrams on a connected socket
+ * @s:		Socket
+ * @iov:	One entry per datagram, or train of them (UDP_SEGMENT)
+ * @gso:	Segment size of each train, 0 for a single datagram; NULL: none
+ * @n:		Number of entries
+ *
+ * Return: number of entries sent; the rest is dropped and counted
+ */
+static unsigned udp_send_to_sock(int s, const struct iovec *iov,
+				 const uint16_t *gso, unsigned n)
+{
+	unsigned sent = 0;
+
+	udp_out_prepare(iov, gso, n);
 
 	while (sent < n) {
 		/* #syscalls sendmmsg */
@@ -431,10 +495,16 @@ static unsigned udp_send_to_sock(int s, const struct iovec *iov, unsigned n)
 			/* The host is short of memory, or a device queue is
 			 * full: the user may want to know
 			 */
-			if (rc < 0 && (errno == ENOBUFS || errno == ENOMEM))
+			if (rc < 0 && (errno == ENOBUFS || errno == ENOMEM)) {
 				warn_ratelimit("UDP: no buffer space on the host, dropping datagrams from the guest: %s",
 					       strerror(errno));
-			stats_inc(STAT_UDP_DROP_SEND);
+				stats_inc(STAT_UDP_DROP_SEND);
+			} else if (rc < 0 && udp_out_gso[sent]) {
+				udp_send_split(s, &udp_out_iov[sent],
+					       udp_out_gso[sent]);
+			} else {
+				stats_inc(STAT_UDP_DROP_SEND);
+			}
 			sent++;
 			continue;
 		}
@@ -453,6 +523,7 @@ static void udp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
 			    const struct timespec *now)
 {
 	static struct iovec iov[TAP_BATCH_MAX];
+	static uint16_t gso[TAP_BATCH_MAX];
 	struct udp_flow *uf;
 	unsigned i, n = 0;
 	uint32_t sidx;
@@ -473,6 +544,14 @@ static void udp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
 			stats_inc(STAT_UDP_DROP_BAD_LEN);
 			continue;
 		}
+		/* A train: more segments than the kernel sends whole is no
+		 * train its kernel made
+		 */
+		if (p->gso && payload.len > (size_t)p->gso * UDP_GSO_SEGS_MAX) {
+			stats_inc(STAT_UDP_DROP_BAD_LEN);
+			continue;
+		}
+		gso[n] = p->gso;
 		iov[n].iov_base = (void *)(uintptr_t)payload.data;
 		iov[n].iov_len = payload.len;
 		bytes += payload.len;
@@ -496,7 +575,7 @@ static void udp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
 	tapside = udp_tapside(uf);
 	ASSERT(tapside >= 0);
 	udp_flow_seen(uf, (unsigned)tapside, now);
-	n = udp_send_to_sock(uf->s[!tapside], iov, n);
+	n = udp_send_to_sock(uf->s[!tapside], iov, gso, n);
 	stats_add(STAT_UDP_DGRAMS_FROM_GUEST, n);
 	stats_add(STAT_UDP_BYTES_FROM_GUEST, bytes);
 }
@@ -736,7 +815,8 @@ static void udp_forward(struct ctx *c, struct udp_flow *uf, unsigned from,
 		iov[i].iov_base = udp_buf[first + i];
 		iov[i].iov_len = udp_mmh[first + i].msg_len;
 	}
-	stats_add(STAT_UDP_DGRAMS_SPLICED, udp_send_to_sock(uf->s[to], iov, n));
+	stats_add(STAT_UDP_DGRAMS_SPLICED,
+		  udp_send_to_sock(uf->s[to], iov, NULL, n));
 }
 
 /**

@@ -48,6 +48,8 @@
  * What we offer: VIRTIO_F_VERSION_1 (required when a queue starts: the
  * 12-byte virtio-net header), VIRTIO_NET_F_MRG_RXBUF, GUEST_CSUM (frames
  * to the guest carry partial checksums, as to pasta's tap: tap_l4_csum()),
+ * CSUM, HOST_TSO4/6 and HOST_USO (the guest may send partial checksums,
+ * TCP super-frames and UDP trains: tap_vnet_in() reads their headers),
  * EVENT_IDX, INDIRECT_DESC, and the protocol features with REPLY_ACK. No dirty page
  * logging: SET_LOG_BASE is refused, so no live migration yet.
  *
@@ -107,13 +109,19 @@ enum vu_request {
 /* What vu_msg() says of a request it doesn't know (see vhost_user_handler()) */
 static const char vu_unsupported[] = "unsupported request";
 
+#define VU_F_CSUM		(1ULL << 0)
 #define VU_F_GUEST_CSUM		(1ULL << 1)
+#define VU_F_HOST_TSO4		(1ULL << 11)
+#define VU_F_HOST_TSO6		(1ULL << 12)
 #define VU_F_MRG_RXBUF		(1ULL << 15)
+#define VU_F_HOST_USO		(1ULL << 56)
 #define VU_F_INDIRECT_DESC	(1ULL << 28)
 #define VU_F_EVENT_IDX		(1ULL << 29)
 #define VU_F_PROTOCOL_FEATURES	(1ULL << 30)
 #define VU_F_VERSION_1		(1ULL << 32)
-#define VU_FEATURES		(VU_F_GUEST_CSUM | VU_F_MRG_RXBUF | \
+#define VU_FEATURES		(VU_F_CSUM | VU_F_GUEST_CSUM | \
+				 VU_F_HOST_TSO4 | VU_F_HOST_TSO6 | \
+				 VU_F_HOST_USO | VU_F_MRG_RXBUF | \
 				 VU_F_INDIRECT_DESC | \
 				 VU_F_EVENT_IDX | VU_F_PROTOCOL_FEATURES | \
 				 VU_F_VERSION_1)
@@ -721,6 +729,8 @@ static const char *vu_msg(struct ctx *c, const struct vu_hdr *h,
 			return vu_bad("features 0x%llx, we offered 0x%llx",
 				      (unsigned long long)v, VU_FEATURES);
 		vu.features = v;
+		debug("vhost-user: features 0x%llx of 0x%llx",
+		      (unsigned long long)v, VU_FEATURES);
 		return NULL;
 	case VU_SET_PROTOCOL_FEATURES:
 		if ((why = vu_get_u64(h, p, &v)))
@@ -1168,20 +1178,33 @@ static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
 			size_t *copied, struct pkt *f)
 {
 	size_t skip = VIRTIO_NET_HDR_LEN, len, o = 0;
+	struct virtio_net_hdr vh;
+	uint8_t *h = (uint8_t *)&vh;
 	unsigned i;
 
 	if (e->len < VIRTIO_NET_HDR_LEN + ETH_HLEN_ ||
 	    e->len - VIRTIO_NET_HDR_LEN > TAP_FRAME_MAX)
 		return false;
 	len = e->len - VIRTIO_NET_HDR_LEN;
-	for (i = 0; skip >= e->iov[i].iov_len; i++)
+	/* The header, which may itself be scattered */
+	for (i = 0; skip >= e->iov[i].iov_len; i++) {
+		if (o < sizeof(vh)) {
+			size_t n = MIN(sizeof(vh) - o, e->iov[i].iov_len);
+
+			memcpy(h + o, e->iov[i].iov_base, n);
+			o += n;
+		}
 		skip -= e->iov[i].iov_len;
+	}
+	if (o < sizeof(vh))
+		memcpy(h + o, e->iov[i].iov_base, sizeof(vh) - o);
+	o = 0;
 
 	/* Where it lies, if it's in one piece: the usual case */
 	if (e->iov[i].iov_len - skip >= len) {
 		*f = pkt_init((uint8_t *)e->iov[i].iov_base + skip, len,
 			      TAP_BUF_NONE);
-		return true;
+		return tap_vnet_in(&vh, f);
 	}
 	for (; i < e->n; i++, skip = 0) {
 		size_t n = e->iov[i].iov_len - skip;
@@ -1192,7 +1215,7 @@ static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
 	}
 	*f = pkt_init(copy + *copied, len, TAP_BUF_NONE);
 	*copied += len;
-	return true;
+	return tap_vnet_in(&vh, f);
 }
 
 /* Transmit batches: frames, the chains they came in, scattered ones' copy */

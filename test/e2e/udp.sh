@@ -325,6 +325,35 @@ if [ ${srv_ok} -eq 1 ]; then
 	grew_check "echo_flows_counted" "${before}" "${after}" udp_flows 8
 fi
 
+# A train of datagrams sent in one call (UDP_SEGMENT): with USO on the tap
+# (Linux 6.2), one super-frame to us, sent on in one call again
+before="$(stats)"
+for f in 4 6; do
+	[ ${srv_ok} -eq 1 ] || break
+	[ ${f} = 4 ] && gw="${HOST_GW4}" || gw="${HOST_GW6}"
+	check "train_guest_to_host_ipv${f}" \
+		peer in_ns train "${gw}" "${ECHO_PORT}" 1400 20
+done
+after="$(stats)"
+if [ ${srv_ok} -eq 1 ] && ! grep -q "UDP super-frames" "${PASTA_LOG}"; then
+	skip "train_one_super_frame" "the kernel takes no UDP super-frames on a tap (before 6.2)"
+elif [ ${srv_ok} -eq 1 ]; then
+	grew_check "train_one_super_frame" "${before}" "${after}" \
+		tap_super_frames_in 2
+	grew_check "train_segmented_send" "${before}" "${after}" \
+		udp_segmented_sends 2
+	# Segments that don't fit the host's route (its MTU below them):
+	# the host refuses the train whole, and it goes datagram by datagram,
+	# each fragmented by the host as any datagram would be
+	before="$(stats)"
+	in_host ip link set lo mtu 1300
+	check "train_split_when_refused" \
+		peer in_ns train "${HOST_GW4}" "${ECHO_PORT}" 1400 10
+	in_host ip link set lo mtu 65536
+	grew_check "train_split_counted" "${before}" "$(stats)" \
+		udp_trains_split 1
+fi
+
 # Spliced: loopback to loopback, -u from the host, -U from the namespace
 for f in 4 6; do
 	[ ${srv_ok} -eq 1 ] || break

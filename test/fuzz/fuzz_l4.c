@@ -28,7 +28,11 @@
  * no timeout, the events dispatched to the real socket and timer handlers,
  * then flow_defer_handler(); and it serves its own sockets.
  *
- * With FUZZ_F_ACK_REL, the acknowledgement number of every TCP segment
+ * With FUZZ_F_VNET, each frame starts with a virtio-net header (10 bytes,
+ * struct virtio_net_hdr), read by tap_vnet_in() as pasta's tap and the
+ * vhost-user transmit queue read theirs: GSO types and sizes, checksum
+ * flags, as the input has them (a frame the header makes us drop is
+ * dropped). With FUZZ_F_ACK_REL, the acknowledgement number of every TCP segment
  * from the guest is taken as relative to the next sequence number the
  * daemon will send on that connection (as seen on the tap link), so that
  * a fixed input can acknowledge data whatever the initial sequence number.
@@ -70,6 +74,8 @@ void __wrap_rand_bytes(void *buf, size_t len);
 #define FUZZ_F_SMALL		0x08	/* FUZZ_CTX_SMALL: MTU 576 */
 #define FUZZ_F_MUTE		0x10	/* our servers neither send nor echo */
 #define FUZZ_F_NO_L4		0x20	/* --no-tcp --no-udp --no-icmp */
+#define FUZZ_F_VNET		0x40	/* frames start with a virtio-net header */
+#define VNET_LEN		sizeof(struct virtio_net_hdr)
 
 #define FUZZ_FLOWS		128
 #define FUZZ_BATCHES		8
@@ -457,6 +463,24 @@ static void fuzz_drain(void)
 }
 
 /**
+ * fuzz_vnet() - Take a frame's virtio-net header off, FUZZ_F_VNET
+ * @f:		View of the frame, header first: moved past it, @gso and
+ *		@csum_ok set as the header says
+ *
+ * Return: false if the frame is to be dropped (too short, or so says
+ *	   tap_vnet_in())
+ */
+static bool fuzz_vnet(struct pkt *f)
+{
+	struct virtio_net_hdr vh;
+
+	if (!pkt_copy(f, 0, &vh, sizeof(vh)) ||
+	    !pkt_tail(f, sizeof(vh), f))
+		return false;
+	return tap_vnet_in(&vh, f);
+}
+
+/**
  * fuzz_ack_rel() - Make a guest TCP segment's ack relative, FUZZ_F_ACK_REL
  * @f:		Frame, changed in place
  * @len:	Its length
@@ -801,6 +825,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += 2;
 		if (len != FUZZ_SEP) {
 			uint8_t *buf;
+			size_t hdr;
 
 			len = MIN(len, size - off);
 			/* Harness only: an exact-size heap copy per frame,
@@ -810,11 +835,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(buf);
 			memcpy(buf, data + off, len);
 			off += len;
+			hdr = fuzz_flags & FUZZ_F_VNET ? MIN(len, VNET_LEN) : 0;
 			if (fuzz_flags & FUZZ_F_ACK_REL)
-				fuzz_ack_rel(buf, len);
+				fuzz_ack_rel(buf + hdr, len - hdr);
 			fuzz_bufs[fuzz_nbufs++] = buf;
 			fuzz_frames[fuzz_nframes] = pkt_init(buf, len,
 				(uint16_t)(fuzz_nframes % TAP_BUF_COUNT));
+			if (fuzz_flags & FUZZ_F_VNET &&
+			    !fuzz_vnet(&fuzz_frames[fuzz_nframes]))
+				continue;
 			if (++fuzz_nframes < TAP_BATCH_MAX)
 				continue;
 		} else if (off < size) {

@@ -398,6 +398,30 @@ def l4_session(v6, sport=40000, dport=L4_TCP_PORT, syn_opts=None):
         l4sep(2)
 
 
+def vnet(flags, gso_type, hdr_len, gso_size):
+    """A virtio-net header (struct virtio_net_hdr, little-endian)"""
+    return struct.pack("<BBHHHH", flags, gso_type, hdr_len, gso_size, 0, 0)
+
+
+def vnet_session():
+    """l4_session()'s records, each frame behind a header: plain ones, the
+    data a TCP super-frame (partial checksum, segments of 5 bytes)"""
+    out = b""
+    raw = l4_session(False)
+    off = 0
+    while off + 2 <= len(raw):
+        n = struct.unpack("!H", raw[off:off + 2])[0]
+        if n == 0xFFFF:
+            out += raw[off:off + 3]
+            off += 3
+            continue
+        f = raw[off + 2:off + 2 + n]
+        h = vnet(1, 1, 54, 5) if n > 54 else vnet(0, 0, 0, 0)
+        out += struct.pack("!H", n + len(h)) + h + f
+        off += 2 + n
+    return out
+
+
 def l4_corpus():
     """Inputs for fuzz_l4"""
     e4 = lambda p: eth(OUR_MAC, 0x0800, p)
@@ -457,6 +481,19 @@ def l4_corpus():
                    records(g4(5001, 0x10, win=0)) + l4sep(3, 2) +
                    records(g4(5001, 0x10, win=1)) + l4sep(3, 4) +
                    records(g4(5001, 0x04)) + l4sep(2),
+        # Virtio-net headers first (0x40): a UDP train of 1000-byte
+        # segments with a partial checksum, one lying about its size (more
+        # segments than a kernel makes), a UFO frame (never offered)
+        "vnet_udp_train": bytes([0x40]) + records(
+            vnet(1, 5, 42, 1000) + e4(udp4(GUEST4, GW4, 40006, L4_UDP_PORT,
+                                           b"T" * 4500)),
+            vnet(1, 5, 62, 1000) + e6(udp6(GUEST6, GW6, 40006, L4_UDP_PORT,
+                                           b"T" * 4500)),
+            vnet(1, 5, 42, 1) + e4(udp4(GUEST4, GW4, 40007, L4_UDP_PORT,
+                                        b"L" * 4500)),
+            vnet(0, 3, 42, 1000) + e4(udp4(GUEST4, GW4, 40008, L4_UDP_PORT,
+                                           b"F" * 3000))) + l4sep(3),
+        "vnet_tcp": bytes([L4_ACK_REL | 0x40]) + vnet_session(),
         "tcp_no_ipv6": bytes([L4_ACK_REL | 0x04]) + l4_session(False),
         "tcp_mute": bytes([L4_ACK_REL | 0x10]) + l4_session(False),
     }

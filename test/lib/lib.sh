@@ -262,7 +262,7 @@ lib_cleanup() {
 		eval "${_LIB_CLEANUP[i]}" >/dev/null 2>&1
 	done
 	_LIB_CLEANUP=()
-	[ -n "${T_TMP}" ] && [ -d "${T_TMP}" ] && rm -rf "${T_TMP}"
+	[ -z "${T_KEEP}" ] && [ -n "${T_TMP}" ] && [ -d "${T_TMP}" ] && rm -rf "${T_TMP}"
 }
 
 # lib_init() - Traps, temporary directory; skip everything if not root

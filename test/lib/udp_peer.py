@@ -16,6 +16,10 @@ was what the test expects, 1 with a reason otherwise.
   echo_cli HOST PORT SIZE...	for each SIZE (0 allowed), send random
 				bytes, expect the same bytes back, one
 				resend after a silence
+  train HOST PORT SEG N		send N datagrams of SEG bytes in one call
+				(UDP_SEGMENT: one frame on a link that takes
+				UDP super-frames), expect each echoed, in
+				any order, byte for byte
   peers HOST PORT		ask an echo_srv how many senders it saw
   silent HOST PORT SIZE MS	send SIZE bytes, expect no answer in MS ms
   refused HOST PORT MS		connected socket: send, expect
@@ -162,6 +166,31 @@ def echo_cli(host, port, sizes):
                                           if attempt else ""))
     if bad:
         return fail("; ".join(bad))
+    return 0
+
+
+def train(host, port, seg, n):
+    s = client(host, port)
+    SOL_UDP, UDP_SEGMENT = 17, 103
+    s.setsockopt(SOL_UDP, UDP_SEGMENT, seg)
+    # Each segment starts with its number: echoes are told apart by it
+    data = b"".join(struct.pack("!I", i) + os.urandom(seg - 4)
+                    for i in range(n))
+    want = {data[i * seg:(i + 1) * seg] for i in range(n)}
+    s.send(data)
+    end = time.monotonic() + WAIT * 2
+    got = set()
+    while len(got) < n:
+        d = recv_until(s, end)
+        if d is None:
+            break
+        if d not in want:
+            return fail("an echo of %d bytes that is no segment we sent" %
+                        len(d))
+        got.add(d)
+    if len(got) < n:
+        return fail("%d of %d segments echoed" % (len(got), n))
+    print("train of %d x %d bytes: each echoed" % (n, seg))
     return 0
 
 
@@ -433,6 +462,8 @@ def main(a):
         echo_srv(int(a[1]), a[2:])
     elif cmd == "echo_cli":
         return echo_cli(a[1], int(a[2]), [int(x) for x in a[3:]])
+    elif cmd == "train":
+        return train(a[1], int(a[2]), int(a[3]), int(a[4]))
     elif cmd == "peers":
         return peers(a[1], int(a[2]))
     elif cmd == "silent":

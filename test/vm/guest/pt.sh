@@ -42,6 +42,8 @@ pt_udp_ask() {
 # $2:	TCP port
 # $3:	Address of the upload server
 # $4:	Its port
+# $5:	MTU of eth0 for the upload, if given (below the MSS passt offers,
+#	TCP segmentation offload has segments to join: super-frames)
 pt_forwards() {
 	local i nc
 	ptguest udp-echo "$1" 8 | sed 's/^/PT /' &
@@ -50,6 +52,7 @@ pt_forwards() {
 	echo "PT listening"
 	for i in $(seq 1 600); do kill -0 $nc 2>/dev/null || break; sleep 0.1; done
 	echo "PT forwarded $(sha256sum < /tmp/fwd | cut -d' ' -f1) $(wc -c < /tmp/fwd)"
+	[ -n "$5" ] && ip link set eth0 mtu "$5"
 	nc "$3" "$4" < /tmp/fwd && echo "PT uploaded"
 	rm -f /tmp/fwd
 	wait

@@ -61,7 +61,7 @@ pt_download download6 "http://[${HOST_GW6}]:${HTTP_PORT}/data"
 pt_dns ${NAME}
 pt_udp_ask \$gw4 ${UDP_PORT} 40
 pt_udp_ask ${HOST_GW6} ${UDP_PORT} 40
-pt_forwards ${FWD_UDP} ${FWD_TCP} \$gw4 ${UP_PORT}
+pt_forwards ${FWD_UDP} ${FWD_TCP} \$gw4 ${UP_PORT} 1500
 EOF
 vm_boot_vu g1
 if ! vm_wait g1 "PT listening" 150; then
@@ -107,6 +107,9 @@ vm_stat "${stats}" tcp_bytes_to_guest -ge $((bytes * 3))
 vm_stat "${stats}" tap_bytes_received_in_place -ge $((bytes * 3 * 95 / 100))
 vm_stat "${stats}" tap_bytes_copied_to_guest_memory -le $((bytes / 8))
 vm_stat "${stats}" udp_datagrams_to_guest -ge 80
+# The guest took HOST_TSO4/6: its upload, at MTU 1500, came as TCP
+# super-frames
+vm_stat "${stats}" tap_super_frames_in -ge 1
 
 # The next QEMU, on the same passt: a fresh device
 vm_script <<EOF
