@@ -85,7 +85,7 @@ enum stats_col {
 	X(UDP_DGRAMS_SPLICED,	"udp_datagrams_spliced",		\
 	  TRAFFIC, ONE, "UDP datagrams spliced")			\
 	X(TAP_GSO_OUT,		"tap_super_frames_out",			\
-	  TRAFFIC, ONE, "TCP super-frames to the guest")		\
+	  TRAFFIC, ONE, "super-frames to the guest")		\
 	X(TAP_GSO_SEGS_OUT,	"tap_super_frame_segments_out",		\
 	  TRAFFIC, ONE, "segments in them")				\
 	X(TAP_GSO_IN,		"tap_super_frames_in",			\

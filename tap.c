@@ -83,7 +83,7 @@
 #define TAP_SEQ_HASH		4096	/* slots, power of two */
 #define TAP_IOV_MAX		1024	/* IOV_MAX */
 #define TAP_FRAME_ALIGN		64
-#define TAP_FRAME_IOV_MAX	16	/* scatter entries per frame */
+#define TAP_FRAME_IOV_MAX	64	/* scatter entries per frame */
 
 /* The fuzzers (test/fuzz) mutate frames and can't mend their checksums:
  * there, L4 checksums are summed but don't decide, so that the layers

@@ -34,8 +34,6 @@
 #define TAP_BATCH_MAX		1024
 
 #define ETH_HLEN_		14
-/* virtio-net GSO type of a UDP train (USO), Linux 6.2: not in older headers */
-#define VIRTIO_NET_HDR_GSO_UDP_L4_	5
 
 /**
  * struct tap_l4_seq - Packets of one flow from one batch, in arrival order

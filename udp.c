@@ -68,6 +68,7 @@
 #include "udp.h"
 
 #define UDP_BATCH		32	/* datagrams per recvmmsg/sendmmsg */
+#define UDP_TRAIN_MAX		UDP_BATCH	/* datagrams joined in a train */
 #define UDP_MAX_PAYLOAD		65507	/* IPv4's limit, also ours */
 #define UDP_BUF_SIZE		65536
 #define UDP_TIMEOUT_S		30
@@ -113,6 +114,11 @@ static uint8_t udp_buf[UDP_BATCH][UDP_BUF_SIZE];
 static struct mmsghdr udp_mmh[UDP_BATCH];
 static struct iovec udp_iov[UDP_BATCH];
 static union sockaddr_inany udp_peer[UDP_BATCH];
+static union {
+	struct cmsghdr h;
+	uint8_t b[CMSG_SPACE(sizeof(int))];
+} udp_cm[UDP_BATCH];
+static uint16_t udp_gro[UDP_BATCH];	/* segment size of a train, or 0 */
 /* Send side, and the segment size of trains (UDP_SEGMENT) */
 static struct mmsghdr udp_out_mmh[TAP_BATCH_MAX];
 static struct iovec udp_out_iov[TAP_BATCH_MAX];
@@ -121,6 +127,11 @@ static union {
 	uint8_t b[CMSG_SPACE(sizeof(uint16_t))];
 } udp_out_cm[TAP_BATCH_MAX];
 static uint16_t udp_out_gso[TAP_BATCH_MAX];
+/* Datagrams from the guest joined in trains, see udp_join() */
+#define UDP_JOIN_MAX		64	/* UDP_MAX_SEGMENTS before Linux 6.10 */
+#define UDP_JOIN_BYTES		65507	/* largest UDP payload over IPv4 */
+static uint8_t udp_join_cnt[TAP_BATCH_MAX];
+static uint16_t udp_join_gso[TAP_BATCH_MAX];
 
 /* Most segments in a train a kernel makes (UDP_MAX_SEGMENTS: 64, 128 in
  * Linux 6.10): longer, it's no train of a kernel's; a host that takes
@@ -130,6 +141,7 @@ static uint16_t udp_out_gso[TAP_BATCH_MAX];
 /* Frames to the guest */
 static uint8_t udp_hdrs[UDP_BATCH][UDP_HDR_MAX];
 static struct iovec udp_tap_iov[UDP_BATCH * 2];
+static uint16_t udp_tap_gso;	/* segment size of the trains among them */
 
 /**
  * udp_flow_of() - Protocol view of a flow
@@ -203,6 +215,7 @@ static void udp_flow_end(struct ctx *c, struct udp_flow *uf)
  * @dst:	Peer to connect to
  * @dport:	Its port
  * @scope_id:	Scope for a link-local peer
+ * @gro:	Ask for trains of datagrams (UDP_GRO), see udp_gro_ok()
  * @step:	Result: the call that failed
  */
 struct udp_sock_req {
@@ -211,6 +224,7 @@ struct udp_sock_req {
 	uint16_t bind_port;
 	bool v6only;
 	bool reuse;
+	bool gro;
 	const char *ifname;
 	const union inany_addr *dst;
 	uint16_t dport;
@@ -256,6 +270,9 @@ static int udp_sock_open(void *arg)
 	if (r->reuse &&
 	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		goto fail;
+	/* A kernel without it gives single datagrams, as before */
+	if (r->gro)
+		setsockopt(s, SOL_UDP, UDP_GRO, &one, sizeof(one));
 	if (r->ifname && *r->ifname &&
 	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
 		       (socklen_t)strlen(r->ifname)))
@@ -331,6 +348,18 @@ static int udp_sock_register(const struct ctx *c, struct udp_flow *uf,
 }
 
 /**
+ * udp_gro_ok() - Can trains of datagrams go to the guest as they came?
+ * @c:		Execution context
+ *
+ * Return: true if the guest's link takes UDP super-frames (pasta's tap
+ *	   with USO): then sockets whose datagrams go there ask for trains
+ */
+static bool udp_gro_ok(const struct ctx *c)
+{
+	return c->tap_uso && tap_gso_ok(c);
+}
+
+/**
  * udp_flow_from_tap() - First datagram of a flow from the guest
  * @c:		Execution context
  * @seq:	Its datagrams
@@ -372,6 +401,7 @@ static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 	r.dst = &host_dst;
 	r.dport = seq->dport;
 	r.scope_id = c->ip6.ifi;
+	r.gro = udp_gro_ok(c);
 	if (map != FWD_MAP_LOOPBACK) {
 		const struct in_addr *d4 = inany_v4(&host_dst);
 
@@ -410,47 +440,57 @@ static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 /**
  * udp_send_split() - Send a train of datagrams one by one
  * @s:		Socket
- * @d:		The train
+ * @mh:		The train: entries each one datagram, or several of @gso
  * @gso:	Segment size
  *
  * For a train the host refused whole: UDP_SEGMENT needs a route whose MTU
  * holds a segment, and a device that checksums.
  */
-static void udp_send_split(int s, const struct iovec *d, uint16_t gso)
+static void udp_send_split(int s, const struct msghdr *mh, uint16_t gso)
 {
-	const uint8_t *p = d->iov_base;
-	size_t off;
+	size_t i, off;
 
 	stats_inc(STAT_UDP_GSO_SPLIT);
-	for (off = 0; off < d->iov_len; off += gso) {
-		/* #syscalls send sendto */
-		if (send(s, p + off, MIN(gso, d->iov_len - off),
-			 MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-			stats_inc(STAT_UDP_DROP_SEND);
+	for (i = 0; i < mh->msg_iovlen; i++) {
+		const struct iovec *d = &mh->msg_iov[i];
+		const uint8_t *p = d->iov_base;
+
+		for (off = 0; off < d->iov_len; off += gso) {
+			/* #syscalls send sendto */
+			if (send(s, p + off, MIN(gso, d->iov_len - off),
+				 MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+				stats_inc(STAT_UDP_DROP_SEND);
+		}
 	}
 }
 
 /**
  * udp_out_prepare() - Set up the messages of a batch to send
- * @iov:	One entry per datagram, or train of them
- * @gso:	Segment size of each train, 0 for a single datagram; NULL: none
- * @n:		Number of entries
+ * @iov:	Datagrams, or trains of them, in order
+ * @cnt:	Entries of @iov in each message; NULL: one each
+ * @gso:	Segment size of each message's train, 0 for a single
+ *		datagram; NULL: none
+ * @n:		Number of messages
  */
-static void udp_out_prepare(const struct iovec *iov, const uint16_t *gso,
-			    unsigned n)
+static void udp_out_prepare(const struct iovec *iov, const uint8_t *cnt,
+			    const uint16_t *gso, unsigned n)
 {
-	unsigned i;
+	unsigned i, off = 0;
 
 	for (i = 0; i < n; i++) {
 		struct msghdr *mh = &udp_out_mmh[i].msg_hdr;
 		uint16_t g = gso ? gso[i] : 0;
+		size_t k, len = 0;
 
 		memset(&udp_out_mmh[i], 0, sizeof(udp_out_mmh[i]));
-		udp_out_iov[i] = iov[i];
-		mh->msg_iov = &udp_out_iov[i];
-		mh->msg_iovlen = 1;
+		mh->msg_iov = &udp_out_iov[off];
+		mh->msg_iovlen = cnt ? cnt[i] : 1;
+		for (k = 0; k < mh->msg_iovlen; k++, off++) {
+			udp_out_iov[off] = iov[off];
+			len += iov[off].iov_len;
+		}
 		udp_out_gso[i] = 0;
-		if (!g || iov[i].iov_len <= g)
+		if (!g || len <= g)
 			continue;
 		udp_out_gso[i] = g;
 		mh->msg_control = udp_out_cm[i].b;
@@ -466,18 +506,21 @@ static void udp_out_prepare(const struct iovec *iov, const uint16_t *gso,
 /**
  * udp_send_to_sock() - Send datagrams on a connected socket
  * @s:		Socket
- * @iov:	One entry per datagram, or train of them (UDP_SEGMENT)
- * @gso:	Segment size of each train, 0 for a single datagram; NULL: none
- * @n:		Number of entries
+ * @iov:	Datagrams, or trains of them (UDP_SEGMENT), in order
+ * @cnt:	Entries of @iov in each message; NULL: one each
+ * @gso:	Segment size of each message's train, 0 for a single
+ *		datagram; NULL: none
+ * @n:		Number of messages
  *
- * Return: number of entries sent; the rest is dropped and counted
+ * Return: number of messages sent; the rest is dropped and counted
  */
 static unsigned udp_send_to_sock(int s, const struct iovec *iov,
-				 const uint16_t *gso, unsigned n)
+				 const uint8_t *cnt, const uint16_t *gso,
+				 unsigned n)
 {
 	unsigned sent = 0;
 
-	udp_out_prepare(iov, gso, n);
+	udp_out_prepare(iov, cnt, gso, n);
 
 	while (sent < n) {
 		/* #syscalls sendmmsg */
@@ -489,7 +532,11 @@ static unsigned udp_send_to_sock(int s, const struct iovec *iov,
 			 * pending, EMSGSIZE...) is dropped, the rest goes on
 			 */
 			if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				stats_add(STAT_UDP_DROP_SEND, n - sent);
+				unsigned i;
+
+				for (i = sent; i < n; i++)
+					stats_add(STAT_UDP_DROP_SEND,
+						  udp_out_mmh[i].msg_hdr.msg_iovlen);
 				break;
 			}
 			/* The host is short of memory, or a device queue is
@@ -498,9 +545,10 @@ static unsigned udp_send_to_sock(int s, const struct iovec *iov,
 			if (rc < 0 && (errno == ENOBUFS || errno == ENOMEM)) {
 				warn_ratelimit("UDP: no buffer space on the host, dropping datagrams from the guest: %s",
 					       strerror(errno));
-				stats_inc(STAT_UDP_DROP_SEND);
+				stats_add(STAT_UDP_DROP_SEND,
+					  udp_out_mmh[sent].msg_hdr.msg_iovlen);
 			} else if (rc < 0 && udp_out_gso[sent]) {
-				udp_send_split(s, &udp_out_iov[sent],
+				udp_send_split(s, &udp_out_mmh[sent].msg_hdr,
 					       udp_out_gso[sent]);
 			} else {
 				stats_inc(STAT_UDP_DROP_SEND);
@@ -511,6 +559,47 @@ static unsigned udp_send_to_sock(int s, const struct iovec *iov,
 		sent += (unsigned)rc;
 	}
 	return sent;
+}
+
+/**
+ * udp_join() - Join datagrams of one size, one after the other, in trains
+ * @iov:	Datagrams (or the guest's own trains), in order
+ * @gso:	Segment size of the guest's trains, 0 for single datagrams
+ * @n:		Entries
+ *
+ * What the kernel's GSO does for a sender, done for the guest's: a run of
+ * datagrams of one size (and a shorter one after them) goes in one
+ * sendmsg() with UDP_SEGMENT, and the host's kernel cuts it back into the
+ * same datagrams, once for all of them. A host that refuses it gets them
+ * one by one (udp_send_split()). Sets udp_join_cnt and udp_join_gso.
+ *
+ * Return: number of messages
+ */
+static unsigned udp_join(const struct iovec *iov, const uint16_t *gso,
+			 unsigned n)
+{
+	unsigned i, j, m = 0;
+
+	for (i = 0; i < n; i = j, m++) {
+		size_t len = iov[i].iov_len, total = len;
+
+		for (j = i + 1; !gso[i] && len && j < n &&
+		     j - i < UDP_JOIN_MAX && !gso[j]; j++) {
+			size_t l = iov[j].iov_len;
+
+			if (!l || l > len || total + l > UDP_JOIN_BYTES)
+				break;
+			total += l;
+			if (l < len) {
+				j++;
+				break;
+			}
+		}
+		udp_join_cnt[m] = (uint8_t)(j - i);
+		udp_join_gso[m] = gso[i] ? gso[i] :
+				  j - i > 1 ? (uint16_t)len : 0;
+	}
+	return m;
 }
 
 /**
@@ -575,8 +664,11 @@ static void udp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
 	tapside = udp_tapside(uf);
 	ASSERT(tapside >= 0);
 	udp_flow_seen(uf, (unsigned)tapside, now);
-	n = udp_send_to_sock(uf->s[!tapside], iov, gso, n);
-	stats_add(STAT_UDP_DGRAMS_FROM_GUEST, n);
+	n = udp_join(iov, gso, n);
+	n = udp_send_to_sock(uf->s[!tapside], iov, udp_join_cnt, udp_join_gso,
+			     n);
+	for (i = 0; i < n; i++)
+		stats_add(STAT_UDP_DGRAMS_FROM_GUEST, udp_join_cnt[i]);
 	stats_add(STAT_UDP_BYTES_FROM_GUEST, bytes);
 }
 
@@ -588,12 +680,13 @@ static void udp_tap_handler(struct ctx *c, const struct tap_l4_seq *seq,
  * @payload:	Payload, for the checksum
  * @cnt:	Entries of @payload
  * @len:	Payload length (@payload may hold more)
+ * @train:	A train of datagrams (USO): the checksum is always partial
  *
  * Return: length of the headers
  */
 static size_t udp_frame_hdrs(const struct ctx *c, const struct flowside *ts,
 			     uint8_t *buf, const struct iovec *payload,
-			     size_t cnt, size_t len)
+			     size_t cnt, size_t len, bool train)
 {
 	const struct in_addr *src4 = inany_v4(&ts->oaddr);
 	size_t l4len = len + sizeof(struct udphdr), off;
@@ -619,18 +712,96 @@ static size_t udp_frame_hdrs(const struct ctx *c, const struct flowside *ts,
 				   &ts->oaddr.a6, &ts->eaddr.a6);
 	}
 	/* Where the backend takes partial checksums (tap_l4_csum()): the
-	 * pseudo-header's sum for IPv6, none at all (zero) for IPv4
+	 * pseudo-header's sum for IPv6, none at all (zero) for IPv4, but for
+	 * a train, whose datagrams the guest's kernel checksums as it cuts it
 	 */
 	if (tap_l4_csum(c)) {
 		sum = csum_partial(&uh, sizeof(uh), sum);
 		uh.check = csum_fold(csum_iov_len(payload, cnt, len, sum));
 		if (!uh.check)
 			uh.check = 0xffff;
-	} else if (!src4) {
+	} else if (!src4 || train) {
 		uh.check = tap_l4_csum_seed(sum);
+		if (!uh.check)
+			uh.check = 0xffff;
 	}
 	memcpy(buf + off, &uh, sizeof(uh));
 	return off + sizeof(uh);
+}
+
+/**
+ * udp_to_guest_send() - Send the frames udp_to_guest() prepared
+ * @c:		Execution context
+ * @nf:		Number of frames in udp_tap_iov, trains of udp_tap_gso
+ * @bytes:	Payload bytes in them
+ */
+static void udp_to_guest_send(struct ctx *c, size_t nf, size_t bytes)
+{
+	nf = tap_send_frames_gso(c, udp_tap_iov, 2, nf, udp_tap_gso);
+	stats_add(STAT_UDP_DGRAMS_TO_GUEST, nf);
+	stats_add(STAT_UDP_BYTES_TO_GUEST, bytes);
+	udp_tap_gso = 0;
+}
+
+/**
+ * udp_trains_to_guest() - Send received datagrams to the guest in trains
+ * @c:		Execution context
+ * @ts:		Guest's flow side
+ * @first:	First datagram in udp_buf/udp_mmh
+ * @n:		Number of datagrams, all from one flow
+ * @max:	Longest datagram the guest's MTU takes
+ *
+ * Where the guest takes UDP super-frames (udp_gro_ok()): a train the
+ * socket gave whole goes as it is, and datagrams of one size that came
+ * one after the other (and a shorter one after them) are joined into
+ * one, as the kernel's GRO joins them from a device: one write to the tap
+ * for all, and the guest's kernel cuts them apart again, the same
+ * datagrams in the same order, for a socket that didn't ask for trains.
+ */
+static void udp_trains_to_guest(struct ctx *c, const struct flowside *ts,
+				unsigned first, unsigned n, size_t max)
+{
+	unsigned i = first, end = first + n, j, k;
+
+	while (i < end) {
+		size_t len = udp_mmh[i].msg_len, total = len;
+		uint16_t seg = udp_gro[i] ? udp_gro[i] : (uint16_t)MIN(len, 65535);
+		size_t hl;
+
+		if (seg > max || len > UINT16_MAX - 8 ||
+		    udp_mmh[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			stats_inc(STAT_UDP_DROP_TOO_BIG);
+			i++;
+			continue;
+		}
+		for (j = i + 1; !udp_gro[i] && len && j < end &&
+		     j - i < UDP_TRAIN_MAX; j++) {
+			size_t l = udp_mmh[j].msg_len;
+
+			if (udp_gro[j] || !l || l > len ||
+			    udp_mmh[j].msg_hdr.msg_flags & MSG_TRUNC ||
+			    total + l > UINT16_MAX - 8)
+				break;
+			total += l;
+			if (l < len) {
+				j++;
+				break;
+			}
+		}
+		for (k = i; k < j; k++) {
+			udp_tap_iov[1 + k - i].iov_base = udp_buf[k];
+			udp_tap_iov[1 + k - i].iov_len = udp_mmh[k].msg_len;
+		}
+		hl = udp_frame_hdrs(c, ts, udp_hdrs[0], &udp_tap_iov[1], j - i,
+				    total, j - i > 1 || udp_gro[i]);
+		udp_tap_iov[0].iov_base = udp_hdrs[0];
+		udp_tap_iov[0].iov_len = hl;
+		if (tap_send_frames_gso(c, udp_tap_iov, 1 + j - i, 1, seg)) {
+			stats_add(STAT_UDP_DGRAMS_TO_GUEST, j - i);
+			stats_add(STAT_UDP_BYTES_TO_GUEST, total);
+		}
+		i = j;
+	}
 }
 
 /**
@@ -650,27 +821,42 @@ static void udp_to_guest(struct ctx *c, const struct udp_flow *uf,
 	size_t max = mtu - (inany_v4(&ts->eaddr) ? 20 : 40) -
 		     sizeof(struct udphdr), bytes = 0;
 
+	if (udp_gro_ok(c)) {
+		udp_trains_to_guest(c, ts, first, n, max);
+		return;
+	}
 	for (i = first; i < first + n; i++) {
 		size_t len = udp_mmh[i].msg_len;
+		uint16_t g = udp_gro[i];
 
-		if (len > max || udp_mmh[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		/* A train (udp_gro_ok()) goes as one frame: its datagrams
+		 * must fit the MTU, and all of it a 16-bit UDP length
+		 */
+		if ((g ? g : len) > max || len > UINT16_MAX - 8 ||
+		    udp_mmh[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			stats_inc(STAT_UDP_DROP_TOO_BIG);
 			continue;
 		}
+		if (nf && g != udp_tap_gso && (g || len > udp_tap_gso)) {
+			/* Trains of another size, or a datagram longer than
+			 * the trains' segments: those before go first
+			 */
+			udp_to_guest_send(c, nf, bytes);
+			nf = bytes = 0;
+		}
+		if (g)
+			udp_tap_gso = g;
 		udp_tap_iov[2 * nf + 1].iov_base = udp_buf[i];
 		udp_tap_iov[2 * nf + 1].iov_len = len;
 		udp_tap_iov[2 * nf].iov_base = udp_hdrs[nf];
 		udp_tap_iov[2 * nf].iov_len =
 			udp_frame_hdrs(c, ts, udp_hdrs[nf],
-				       &udp_tap_iov[2 * nf + 1], 1, len);
+				       &udp_tap_iov[2 * nf + 1], 1, len, g);
 		bytes += len;
 		nf++;
 	}
-	if (!nf)
-		return;
-	nf = tap_send_frames(c, udp_tap_iov, 2, nf);
-	stats_add(STAT_UDP_DGRAMS_TO_GUEST, nf);
-	stats_add(STAT_UDP_BYTES_TO_GUEST, bytes);
+	if (nf)
+		udp_to_guest_send(c, nf, bytes);
 }
 
 /**
@@ -751,13 +937,34 @@ static int udp_lent_to_guest(struct ctx *c, const struct udp_flow *uf,
 			fill[i].mlen = len - cap[i];
 		}
 		udp_frame_hdrs(c, ts, udp_hdrs[i], iov[i],
-			       udp_mmh[i].msg_hdr.msg_iovlen, len);
+			       udp_mmh[i].msg_hdr.msg_iovlen, len, false);
 		bytes += len;
 	}
 	sent = tap_lend_send(c, hlen, rooms, fill, (size_t)n);
 	stats_add(STAT_UDP_DGRAMS_TO_GUEST, sent);
 	stats_add(STAT_UDP_BYTES_TO_GUEST, bytes);
 	return n;
+}
+
+/**
+ * udp_gro_size() - Segment size of a received train (UDP_GRO)
+ * @mh:		Message received
+ *
+ * Return: segment size, 0 for a single datagram
+ */
+static uint16_t udp_gro_size(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int v;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_UDP || cm->cmsg_type != UDP_GRO ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(v)))
+			continue;
+		memcpy(&v, CMSG_DATA(cm), sizeof(v));
+		return v > 0 && v < (int)mh->msg_iov->iov_len ? (uint16_t)v : 0;
+	}
+	return 0;
 }
 
 /**
@@ -778,6 +985,8 @@ static unsigned udp_recv_batch(int s, bool peers)
 		memset(&udp_mmh[i].msg_hdr, 0, sizeof(udp_mmh[i].msg_hdr));
 		udp_mmh[i].msg_hdr.msg_iov = &udp_iov[i];
 		udp_mmh[i].msg_hdr.msg_iovlen = 1;
+		udp_mmh[i].msg_hdr.msg_control = udp_cm[i].b;
+		udp_mmh[i].msg_hdr.msg_controllen = sizeof(udp_cm[i].b);
 		if (peers) {
 			udp_mmh[i].msg_hdr.msg_name = &udp_peer[i];
 			udp_mmh[i].msg_hdr.msg_namelen = sizeof(udp_peer[i]);
@@ -786,6 +995,8 @@ static unsigned udp_recv_batch(int s, bool peers)
 
 	/* #syscalls recvmmsg */
 	n = recvmmsg(s, udp_mmh, UDP_BATCH, MSG_DONTWAIT, NULL);
+	for (i = 0; i < (unsigned)MAX(n, 0); i++)
+		udp_gro[i] = udp_gro_size(&udp_mmh[i].msg_hdr);
 	return n > 0 ? (unsigned)n : 0;
 }
 
@@ -816,7 +1027,7 @@ static void udp_forward(struct ctx *c, struct udp_flow *uf, unsigned from,
 		iov[i].iov_len = udp_mmh[first + i].msg_len;
 	}
 	stats_add(STAT_UDP_DGRAMS_SPLICED,
-		  udp_send_to_sock(uf->s[to], iov, NULL, n));
+		  udp_send_to_sock(uf->s[to], iov, NULL, NULL, n));
 }
 
 /**

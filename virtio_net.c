@@ -150,19 +150,26 @@ void virtio_net_csum(const struct iovec *f, struct virtio_net_hdr *vh)
 
 	memset(vh, 0, sizeof(*vh));
 	vh->gso_type = VIRTIO_NET_HDR_GSO_NONE;
-	if (f->iov_len < l4_ip6)
+	if (f->iov_len < VNET_ETH_HLEN + 20)
 		return;
 
 	if (b[12] == 0x08 && b[13] == 0x00 && (b[14] >> 4) == 4) {
 		l4 = VNET_ETH_HLEN + (size_t)(b[14] & 0xf) * 4;
 		proto = b[VNET_ETH_HLEN + 9];
-	} else if (b[12] == 0x86 && b[13] == 0xdd) {
+	} else if (b[12] == 0x86 && b[13] == 0xdd && f->iov_len >= l4_ip6) {
 		l4 = l4_ip6;
 		proto = b[VNET_ETH_HLEN + 6];
 	}
-	/* UDP over IPv4 goes without a checksum instead: see tap_l4_csum() */
+	/* The L4 header is in this first entry too */
+	if (f->iov_len < l4 + (proto == IPPROTO_TCP ? sizeof(struct tcphdr) :
+						      sizeof(struct udphdr)))
+		return;
+	/* UDP over IPv4 goes without a checksum instead (see tap_l4_csum()),
+	 * but for a train (USO): its seed is then set, never zero
+	 */
 	if (proto != IPPROTO_TCP &&
-	    (proto != IPPROTO_UDP || l4 != l4_ip6))
+	    (proto != IPPROTO_UDP ||
+	     (l4 != l4_ip6 && !(b[l4 + 6] | b[l4 + 7]))))
 		return;
 
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -173,38 +180,50 @@ void virtio_net_csum(const struct iovec *f, struct virtio_net_hdr *vh)
 }
 
 /**
- * virtio_net_gso() - Mark a TCP frame of several segments as a super-frame
+ * virtio_net_gso() - Mark a TCP frame of several segments, or a UDP train
+ *		      of several datagrams, as a super-frame
  * @f:		Frame: its first entry holds all its headers
  * @cnt:	Entries of @f
- * @gso_size:	Segment size (the connection's MSS)
+ * @gso_size:	Segment size (the connection's MSS, the train's datagrams)
  * @vh:		Header, as virtio_net_csum() filled it (partial checksum)
  *
  * The receiving kernel takes the frame as one packet of @gso_size
  * segments, as if its device had coalesced them (GRO), and cuts it up
- * only if it forwards it.
+ * only if it forwards it, or (UDP) if the socket it's for didn't ask for
+ * trains (UDP_GRO).
  *
  * Return: number of segments, 0 if the frame isn't made a super-frame
  */
 unsigned virtio_net_gso(const struct iovec *f, size_t cnt, uint16_t gso_size,
 			struct virtio_net_hdr *vh)
 {
+	bool udp = vh->csum_offset == offsetof(struct udphdr, check);
 	const uint8_t *b = f->iov_base;
 	size_t len = 0, thl, i;
 
-	if (!gso_size || !(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
-	    vh->csum_offset != offsetof(struct tcphdr, check) ||
-	    f->iov_len < (size_t)vh->csum_start + sizeof(struct tcphdr))
+	if (!gso_size || !(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
 		return 0;
-	thl = (size_t)(b[vh->csum_start + 12] >> 4) * 4;
-	if (f->iov_len < vh->csum_start + thl)
-		return 0;
+	if (udp) {
+		thl = sizeof(struct udphdr);
+		if (f->iov_len < vh->csum_start + thl)
+			return 0;
+	} else {
+		if (f->iov_len < (size_t)vh->csum_start + sizeof(struct tcphdr))
+			return 0;
+		thl = (size_t)(b[vh->csum_start + 12] >> 4) * 4;
+		if (f->iov_len < vh->csum_start + thl)
+			return 0;
+	}
 	for (i = 0; i < cnt; i++)
 		len += f[i].iov_len;
 	if (len - vh->csum_start - thl <= gso_size)
 		return 0;
 
-	vh->gso_type = b[12] == 0x08 ? VIRTIO_NET_HDR_GSO_TCPV4 :
-				       VIRTIO_NET_HDR_GSO_TCPV6;
+	if (udp)
+		vh->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4_;
+	else
+		vh->gso_type = b[12] == 0x08 ? VIRTIO_NET_HDR_GSO_TCPV4 :
+					       VIRTIO_NET_HDR_GSO_TCPV6;
 	vh->gso_size = gso_size;
 	vh->hdr_len = (uint16_t)(vh->csum_start + thl);
 	return (unsigned)DIV_ROUND_UP_(len - vh->hdr_len, gso_size);

@@ -14,6 +14,8 @@
 #include "virtio.h"
 
 #define VIRTIO_NET_HDR_LEN	12	/* struct virtio_net_hdr_mrg_rxbuf */
+/* GSO type of a UDP train (USO), Linux 6.2: not in older headers */
+#define VIRTIO_NET_HDR_GSO_UDP_L4_	5
 #define VIRTIO_NET_HDR_NUMBUF	10	/* offset of num_buffers */
 
 /* Segments of all frames lent at once: one recvmsg() with one entry of the

@@ -352,6 +352,17 @@ elif [ ${srv_ok} -eq 1 ]; then
 	in_host ip link set lo mtu 65536
 	grew_check "train_split_counted" "${before}" "$(stats)" \
 		udp_trains_split 1
+	# The other way: a host peer's train (UDP_SEGMENT on loopback) comes
+	# whole to our socket (UDP_GRO), goes as one super-frame to the
+	# namespace, whose kernel cuts it for the client
+	before="$(stats)"
+	for f in 4 6; do
+		[ ${f} = 4 ] && gw="${HOST_GW4}" || gw="${HOST_GW6}"
+		check "train_host_to_guest_ipv${f}" \
+			peer in_ns train_back "${gw}" "${ECHO_PORT}" 1400 20
+	done
+	grew_check "train_to_guest_one_super_frame" "${before}" "$(stats)" \
+		tap_super_frames_out 2
 fi
 
 # Spliced: loopback to loopback, -u from the host, -U from the namespace

@@ -12,7 +12,10 @@ was what the test expects, 1 with a reason otherwise.
   echo_srv PORT ADDR...		echo every datagram, zero-length ones too,
 				to its sender; "::" takes both families.
 				The datagram "peers?" is answered with
-				"peers N": how many senders it has seen
+				"peers N": how many senders it has seen;
+				"train? SEG N SEED" with a train of N
+				datagrams of SEG bytes in one call
+				(UDP_SEGMENT), see train_segs()
   echo_cli HOST PORT SIZE...	for each SIZE (0 allowed), send random
 				bytes, expect the same bytes back, one
 				resend after a silence
@@ -20,6 +23,9 @@ was what the test expects, 1 with a reason otherwise.
 				(UDP_SEGMENT: one frame on a link that takes
 				UDP super-frames), expect each echoed, in
 				any order, byte for byte
+  train_back HOST PORT SEG N	ask an echo_srv for a train of N datagrams
+				of SEG bytes, sent in one call: expect each,
+				byte for byte, one resend of the question
   peers HOST PORT		ask an echo_srv how many senders it saw
   silent HOST PORT SIZE MS	send SIZE bytes, expect no answer in MS ms
   refused HOST PORT MS		connected socket: send, expect
@@ -50,6 +56,7 @@ was what the test expects, 1 with a reason otherwise.
 """
 
 import os
+import random
 import resource
 import selectors
 import socket
@@ -61,6 +68,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pkt  # noqa: E402  (frame builders, shared with pkt.py's own kinds)
 
 SERVER_LIFETIME = 150	# seconds: servers end by themselves
+SOL_UDP, UDP_SEGMENT = 17, 103
 WAIT = 1.0		# seconds for an answer before a resend (then twice that)
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)	# Linux, not in Python
 
@@ -133,6 +141,15 @@ def echo_srv(port, addrs):
                     d = b"peers %d" % len(peers)
                 else:
                     peers.add(peer[:2])
+                if d.startswith(b"train? "):
+                    seg, n, seed = (int(x) for x in d.split()[1:4])
+                    d = b"".join(train_segs(seg, n, seed))
+                    cm = [(SOL_UDP, UDP_SEGMENT, struct.pack("=H", seg))]
+                    try:
+                        s.sendmsg([d], cm, 0, peer)
+                    except OSError as e:
+                        print("sendmsg %s: %s" % (peer, e), flush=True)
+                    continue
                 try:
                     s.sendto(d, peer)
                 except OSError as e:
@@ -169,9 +186,39 @@ def echo_cli(host, port, sizes):
     return 0
 
 
+def train_segs(seg, n, seed):
+    """The N datagrams of SEG bytes of an echo_srv train: each starts with
+    its number, the rest from SEED"""
+    r = random.Random(seed)
+    return [struct.pack("!I", i) + r.randbytes(seg - 4) for i in range(n)]
+
+
+def train_back(host, port, seg, n):
+    s = client(host, port)
+    seed = random.randrange(1 << 30)
+    want = set(train_segs(seg, n, seed))
+    got = set()
+    for attempt in range(2):
+        s.send(b"train? %d %d %d" % (seg, n, seed))
+        end = time.monotonic() + WAIT * (attempt + 1)
+        while len(got) < n:
+            d = recv_until(s, end)
+            if d is None:
+                break
+            if d not in want:
+                return fail("a datagram of %d bytes that is no segment of "
+                            "the train" % len(d))
+            got.add(d)
+        if len(got) == n:
+            break
+    if len(got) < n:
+        return fail("%d of %d datagrams of the train came" % (len(got), n))
+    print("train of %d x %d bytes: each came" % (n, seg))
+    return 0
+
+
 def train(host, port, seg, n):
     s = client(host, port)
-    SOL_UDP, UDP_SEGMENT = 17, 103
     s.setsockopt(SOL_UDP, UDP_SEGMENT, seg)
     # Each segment starts with its number: echoes are told apart by it
     data = b"".join(struct.pack("!I", i) + os.urandom(seg - 4)
@@ -462,6 +509,8 @@ def main(a):
         echo_srv(int(a[1]), a[2:])
     elif cmd == "echo_cli":
         return echo_cli(a[1], int(a[2]), [int(x) for x in a[3:]])
+    elif cmd == "train_back":
+        return train_back(a[1], int(a[2]), int(a[3]), int(a[4]))
     elif cmd == "train":
         return train(a[1], int(a[2]), int(a[3]), int(a[4]))
     elif cmd == "peers":

@@ -857,6 +857,53 @@ static void test_gso(void **state)
 }
 
 /**
+ * test_gso_udp() - A UDP train becomes a super-frame (USO) with a partial
+ *		    checksum, over IPv4 only if it carries the seed of one
+ * @state:	Unused
+ */
+static void test_gso_udp(void **state)
+{
+	static uint8_t h4[14 + 20 + 8], h6[14 + 40 + 8], payload[3000];
+	struct iovec f4[2] = { { h4, sizeof(h4) }, { payload, 3000 } };
+	struct iovec f6[2] = { { h6, sizeof(h6) }, { payload, 3000 } };
+	struct virtio_net_hdr vh;
+
+	(void)state;
+	h4[12] = 0x08;			/* IPv4, UDP, no checksum */
+	h4[14] = 0x45;
+	h4[14 + 9] = 17;
+	virtio_net_csum(f4, &vh);
+	assert_int_equal(vh.flags, 0);
+	assert_int_equal(virtio_net_gso(f4, 2, 1000, &vh), 0);
+
+	h4[14 + 20 + 6] = 0x12;		/* the seed of a partial checksum */
+	virtio_net_csum(f4, &vh);
+	assert_int_equal(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(vh.csum_start, 34);
+	assert_int_equal(vh.csum_offset, 6);
+	assert_int_equal(virtio_net_gso(f4, 2, 1000, &vh), 3);
+	assert_int_equal(vh.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4_);
+	assert_int_equal(vh.gso_size, 1000);
+	assert_int_equal(vh.hdr_len, 42);
+
+	h6[12] = 0x86;			/* IPv6, UDP: always partial */
+	h6[13] = 0xdd;
+	h6[14] = 0x60;
+	h6[14 + 6] = 17;
+	virtio_net_csum(f6, &vh);
+	assert_int_equal(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(virtio_net_gso(f6, 2, 1400, &vh), 3);
+	assert_int_equal(vh.hdr_len, 62);
+	virtio_net_csum(f6, &vh);
+	assert_int_equal(virtio_net_gso(f6, 2, 3000, &vh), 0);
+
+	/* Headers cut short: nothing marked */
+	f4[0].iov_len = 14 + 20 + 4;
+	virtio_net_csum(f4, &vh);
+	assert_int_equal(vh.flags, 0);
+}
+
+/**
  * main() - Run the tests
  *
  * Return: number of failed tests
@@ -884,6 +931,7 @@ int main(void)
 		cmocka_unit_test_setup(test_lend_stash, setup),
 		cmocka_unit_test_setup(test_lend_short, setup),
 		cmocka_unit_test_setup(test_gso, setup),
+		cmocka_unit_test_setup(test_gso_udp, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
