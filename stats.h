@@ -94,6 +94,8 @@ enum stats_col {
 	  TRAFFIC, ONE, "segments in them")				\
 	X(UDP_GSO_SENDS,	"udp_segmented_sends",			\
 	  TRAFFIC, ONE, "UDP trains sent with UDP_SEGMENT")	\
+	X(UDP_GRO_TRAINS,	"udp_trains_received",			\
+	  TRAFFIC, ONE, "UDP trains received (UDP_GRO)")		\
 	X(UDP_GSO_SPLIT,	"udp_trains_split",			\
 	  TRAFFIC, ONE, "UDP trains split (host refused)")	\
 	X(TAP_BYTES_IN_PLACE,	"tap_bytes_received_in_place",		\

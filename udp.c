@@ -69,6 +69,7 @@
 
 #define UDP_BATCH		32	/* datagrams per recvmmsg/sendmmsg */
 #define UDP_TRAIN_MAX		UDP_BATCH	/* datagrams joined in a train */
+#define UDP_RCVBUF		(4 << 20)	/* flow sockets' SO_RCVBUF */
 #define UDP_MAX_PAYLOAD		65507	/* IPv4's limit, also ours */
 #define UDP_BUF_SIZE		65536
 #define UDP_TIMEOUT_S		30
@@ -243,7 +244,7 @@ struct udp_sock_req {
 static int udp_sock_open(void *arg)
 {
 	struct udp_sock_req *r = arg;
-	int s, one = 1, v6only = r->v6only, e;
+	int s, one = 1, v6only = r->v6only, e, rcvbuf = UDP_RCVBUF;
 	union sockaddr_inany sa;
 	socklen_t sl;
 
@@ -273,6 +274,10 @@ static int udp_sock_open(void *arg)
 	/* A kernel without it gives single datagrams, as before */
 	if (r->gro)
 		setsockopt(s, SOL_UDP, UDP_GRO, &one, sizeof(one));
+	/* Room for what comes while we don't run: the kernel caps it at
+	 * net.core.rmem_max (and doubles it), the default is a fraction
+	 */
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (r->ifname && *r->ifname &&
 	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
 		       (socklen_t)strlen(r->ifname)))
@@ -995,8 +1000,11 @@ static unsigned udp_recv_batch(int s, bool peers)
 
 	/* #syscalls recvmmsg */
 	n = recvmmsg(s, udp_mmh, UDP_BATCH, MSG_DONTWAIT, NULL);
-	for (i = 0; i < (unsigned)MAX(n, 0); i++)
+	for (i = 0; i < (unsigned)MAX(n, 0); i++) {
 		udp_gro[i] = udp_gro_size(&udp_mmh[i].msg_hdr);
+		if (udp_gro[i])
+			stats_inc(STAT_UDP_GRO_TRAINS);
+	}
 	return n > 0 ? (unsigned)n : 0;
 }
 
@@ -1092,7 +1100,7 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 	struct flow_common *f;
 	struct udp_flow *uf;
 	struct flowside *ini;
-	bool host_lo;
+	bool host_lo, spliced;
 	int s;
 
 	f = flow_alloc();
@@ -1110,8 +1118,14 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 	ini->oaddr = inany_v4(&ini->eaddr) ? inany_any4 : inany_any6;
 	ini->oport = li->port;
 	host_lo = inany_is_loopback(&ini->eaddr);
+	spliced = lref.pif == PIF_SPLICE ||
+		  (c->mode == MODE_PASTA && host_lo && !c->no_splice);
 
-	/* Reply socket: same port, connected to the peer, on its side */
+	/* Reply socket: same port, connected to the peer, on its side; what
+	 * comes on it after the first datagrams goes to the guest, unless
+	 * spliced: in trains, if the guest takes them
+	 */
+	r.gro = !spliced && udp_gro_ok(c);
 	r.af = li->af;
 	r.bind = &li->addr;
 	r.bind_port = li->port;
@@ -1130,8 +1144,7 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 	}
 	uf->s[INISIDE] = s;
 
-	if (lref.pif == PIF_SPLICE ||
-	    (c->mode == MODE_PASTA && host_lo && !c->no_splice)) {
+	if (spliced) {
 		/* Spliced: to the other side's loopback, same family */
 		f->pif[TGTSIDE] = lref.pif == PIF_SPLICE ? PIF_HOST :
 							   PIF_SPLICE;

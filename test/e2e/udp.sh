@@ -361,8 +361,19 @@ elif [ ${srv_ok} -eq 1 ]; then
 		check "train_host_to_guest_ipv${f}" \
 			peer in_ns train_back "${gw}" "${ECHO_PORT}" 1400 20
 	done
-	grew_check "train_to_guest_one_super_frame" "${before}" "$(stats)" \
+	after="$(stats)"
+	grew_check "train_to_guest_one_super_frame" "${before}" "${after}" \
 		tap_super_frames_out 2
+	grew_check "train_to_guest_received_whole" "${before}" "${after}" \
+		udp_trains_received 2
+	# A host peer's trains to a forwarded port: the first ones make the
+	# flow on the port's socket, which takes them cut; the next come
+	# whole on the flow's own socket (UDP_GRO), and go on whole
+	before="$(stats)"
+	check "train_host_to_forwarded_port" \
+		peer in_host train "${HOST_ADDR4}" "${FWD_PORT}" 1400 20 3
+	grew_check "train_forwarded_received_whole" "${before}" "$(stats)" \
+		udp_trains_received 1
 fi
 
 # Spliced: loopback to loopback, -u from the host, -U from the namespace

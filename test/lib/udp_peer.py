@@ -19,10 +19,11 @@ was what the test expects, 1 with a reason otherwise.
   echo_cli HOST PORT SIZE...	for each SIZE (0 allowed), send random
 				bytes, expect the same bytes back, one
 				resend after a silence
-  train HOST PORT SEG N		send N datagrams of SEG bytes in one call
+  train HOST PORT SEG N [R]	send N datagrams of SEG bytes in one call
 				(UDP_SEGMENT: one frame on a link that takes
 				UDP super-frames), expect each echoed, in
-				any order, byte for byte
+				any order, byte for byte; R times (1), from
+				one socket
   train_back HOST PORT SEG N	ask an echo_srv for a train of N datagrams
 				of SEG bytes, sent in one call: expect each,
 				byte for byte, one resend of the question
@@ -217,27 +218,29 @@ def train_back(host, port, seg, n):
     return 0
 
 
-def train(host, port, seg, n):
+def train(host, port, seg, n, rounds=1):
     s = client(host, port)
     s.setsockopt(SOL_UDP, UDP_SEGMENT, seg)
-    # Each segment starts with its number: echoes are told apart by it
-    data = b"".join(struct.pack("!I", i) + os.urandom(seg - 4)
-                    for i in range(n))
-    want = {data[i * seg:(i + 1) * seg] for i in range(n)}
-    s.send(data)
-    end = time.monotonic() + WAIT * 2
-    got = set()
-    while len(got) < n:
-        d = recv_until(s, end)
-        if d is None:
-            break
-        if d not in want:
-            return fail("an echo of %d bytes that is no segment we sent" %
-                        len(d))
-        got.add(d)
-    if len(got) < n:
-        return fail("%d of %d segments echoed" % (len(got), n))
-    print("train of %d x %d bytes: each echoed" % (n, seg))
+    for r in range(rounds):
+        # Each segment starts with its number: echoes are told apart by it
+        data = b"".join(struct.pack("!I", i) + os.urandom(seg - 4)
+                        for i in range(n))
+        want = {data[i * seg:(i + 1) * seg] for i in range(n)}
+        s.send(data)
+        end = time.monotonic() + WAIT * 2
+        got = set()
+        while len(got) < n:
+            d = recv_until(s, end)
+            if d is None:
+                break
+            if d not in want:
+                return fail("an echo of %d bytes that is no segment we "
+                            "sent" % len(d))
+            got.add(d)
+        if len(got) < n:
+            return fail("train %d: %d of %d segments echoed" %
+                        (r + 1, len(got), n))
+    print("%d train(s) of %d x %d bytes: each echoed" % (rounds, n, seg))
     return 0
 
 
@@ -512,7 +515,8 @@ def main(a):
     elif cmd == "train_back":
         return train_back(a[1], int(a[2]), int(a[3]), int(a[4]))
     elif cmd == "train":
-        return train(a[1], int(a[2]), int(a[3]), int(a[4]))
+        return train(a[1], int(a[2]), int(a[3]), int(a[4]),
+                     int(a[5]) if len(a) > 5 else 1)
     elif cmd == "peers":
         return peers(a[1], int(a[2]))
     elif cmd == "silent":
