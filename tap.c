@@ -1498,7 +1498,7 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 }
 
 /**
- * tap_gso_ok() - Does the backend take TCP super-frames (tap_send_frames_gso())?
+ * tap_gso_ok() - Does the backend take super-frames (tap_send_frames_gso())?
  * @c:		Execution context
  *
  * Return: true for pasta's tap with a virtio-net header
@@ -1510,12 +1510,12 @@ bool tap_gso_ok(const struct ctx *c)
 
 /**
  * tap_send_frames_gso() - Send frames to the guest, TCP frames of more
- *			   than one segment as super-frames
+ *			   than one segment and UDP trains as super-frames
  * @c:			Execution context
  * @iov:		As for tap_send_frames()
  * @bufs_per_frame:	Entries per frame
  * @nframes:		Number of frames
- * @gso_size:		Segment size of TCP frames longer than it (only
+ * @gso_size:		Segment size of frames longer than it (only
  *			where tap_gso_ok()), 0 for none
  *
  * Return: as tap_send_frames()

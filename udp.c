@@ -142,7 +142,6 @@ static uint16_t udp_join_gso[TAP_BATCH_MAX];
 /* Frames to the guest */
 static uint8_t udp_hdrs[UDP_BATCH][UDP_HDR_MAX];
 static struct iovec udp_tap_iov[UDP_BATCH * 2];
-static uint16_t udp_tap_gso;	/* segment size of the trains among them */
 
 /**
  * udp_flow_of() - Protocol view of a flow
@@ -735,20 +734,6 @@ static size_t udp_frame_hdrs(const struct ctx *c, const struct flowside *ts,
 }
 
 /**
- * udp_to_guest_send() - Send the frames udp_to_guest() prepared
- * @c:		Execution context
- * @nf:		Number of frames in udp_tap_iov, trains of udp_tap_gso
- * @bytes:	Payload bytes in them
- */
-static void udp_to_guest_send(struct ctx *c, size_t nf, size_t bytes)
-{
-	nf = tap_send_frames_gso(c, udp_tap_iov, 2, nf, udp_tap_gso);
-	stats_add(STAT_UDP_DGRAMS_TO_GUEST, nf);
-	stats_add(STAT_UDP_BYTES_TO_GUEST, bytes);
-	udp_tap_gso = 0;
-}
-
-/**
  * udp_trains_to_guest() - Send received datagrams to the guest in trains
  * @c:		Execution context
  * @ts:		Guest's flow side
@@ -830,38 +815,30 @@ static void udp_to_guest(struct ctx *c, const struct udp_flow *uf,
 		udp_trains_to_guest(c, ts, first, n, max);
 		return;
 	}
+	/* No trains come here: sockets ask for them only where they go on
+	 * whole, udp_trains_to_guest()
+	 */
 	for (i = first; i < first + n; i++) {
 		size_t len = udp_mmh[i].msg_len;
-		uint16_t g = udp_gro[i];
 
-		/* A train (udp_gro_ok()) goes as one frame: its datagrams
-		 * must fit the MTU, and all of it a 16-bit UDP length
-		 */
-		if ((g ? g : len) > max || len > UINT16_MAX - 8 ||
-		    udp_mmh[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		if (len > max || udp_mmh[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			stats_inc(STAT_UDP_DROP_TOO_BIG);
 			continue;
 		}
-		if (nf && g != udp_tap_gso && (g || len > udp_tap_gso)) {
-			/* Trains of another size, or a datagram longer than
-			 * the trains' segments: those before go first
-			 */
-			udp_to_guest_send(c, nf, bytes);
-			nf = bytes = 0;
-		}
-		if (g)
-			udp_tap_gso = g;
 		udp_tap_iov[2 * nf + 1].iov_base = udp_buf[i];
 		udp_tap_iov[2 * nf + 1].iov_len = len;
 		udp_tap_iov[2 * nf].iov_base = udp_hdrs[nf];
 		udp_tap_iov[2 * nf].iov_len =
 			udp_frame_hdrs(c, ts, udp_hdrs[nf],
-				       &udp_tap_iov[2 * nf + 1], 1, len, g);
+				       &udp_tap_iov[2 * nf + 1], 1, len, false);
 		bytes += len;
 		nf++;
 	}
-	if (nf)
-		udp_to_guest_send(c, nf, bytes);
+	if (!nf)
+		return;
+	nf = tap_send_frames(c, udp_tap_iov, 2, nf);
+	stats_add(STAT_UDP_DGRAMS_TO_GUEST, nf);
+	stats_add(STAT_UDP_BYTES_TO_GUEST, bytes);
 }
 
 /**
