@@ -194,6 +194,19 @@ def train_segs(seg, n, seed):
     return [struct.pack("!I", i) + r.randbytes(seg - 4) for i in range(n)]
 
 
+def collect(s, want, got, end):
+    """Add datagrams of the set WANT coming on S to the set GOT until it has
+    them all or END; return the length of one that isn't in WANT, or None"""
+    while len(got) < len(want):
+        d = recv_until(s, end)
+        if d is None:
+            return None
+        if d not in want:
+            return len(d)
+        got.add(d)
+    return None
+
+
 def train_back(host, port, seg, n):
     s = client(host, port)
     seed = random.randrange(1 << 30)
@@ -201,15 +214,10 @@ def train_back(host, port, seg, n):
     got = set()
     for attempt in range(2):
         s.send(b"train? %d %d %d" % (seg, n, seed))
-        end = time.monotonic() + WAIT * (attempt + 1)
-        while len(got) < n:
-            d = recv_until(s, end)
-            if d is None:
-                break
-            if d not in want:
-                return fail("a datagram of %d bytes that is no segment of "
-                            "the train" % len(d))
-            got.add(d)
+        bad = collect(s, want, got, time.monotonic() + WAIT * (attempt + 1))
+        if bad is not None:
+            return fail("a datagram of %d bytes that is no segment of "
+                        "the train" % bad)
         if len(got) == n:
             break
     if len(got) < n:
@@ -227,16 +235,11 @@ def train(host, port, seg, n, rounds=1):
                         for i in range(n))
         want = {data[i * seg:(i + 1) * seg] for i in range(n)}
         s.send(data)
-        end = time.monotonic() + WAIT * 2
         got = set()
-        while len(got) < n:
-            d = recv_until(s, end)
-            if d is None:
-                break
-            if d not in want:
-                return fail("an echo of %d bytes that is no segment we "
-                            "sent" % len(d))
-            got.add(d)
+        bad = collect(s, want, got, time.monotonic() + WAIT * 2)
+        if bad is not None:
+            return fail("an echo of %d bytes that is no segment we sent" %
+                        bad)
         if len(got) < n:
             return fail("train %d: %d of %d segments echoed" %
                         (r + 1, len(got), n))
