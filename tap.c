@@ -1324,6 +1324,8 @@ void tap_init(struct ctx *c)
  * @iov:		As for tap_send_frames()
  * @bufs_per_frame:	Entries per frame
  * @nframes:		Number of frames
+ * @gso:		Segment size of frames of several (virtio_net_gso()),
+ *			0 for none
  *
  * Return: number of frames sent (or queued by the backend)
  */
@@ -1343,7 +1345,7 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 		pcap_iov(&iov[i * bufs_per_frame], bufs_per_frame);
 
 	if (c->vhost_user) {
-		sent = vhost_user_send(c, iov, bufs_per_frame, nframes);
+		sent = vhost_user_send(c, iov, bufs_per_frame, nframes, gso);
 		if (sent < nframes && c->fd_tap >= 0)
 			tap_out_block(c);
 		stats_add(STAT_TAP_FRAMES_OUT, sent);
@@ -1498,14 +1500,32 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 }
 
 /**
- * tap_gso_ok() - Does the backend take super-frames (tap_send_frames_gso())?
+ * tap_gso_ok() - Does the backend take TCP super-frames?
  * @c:		Execution context
  *
- * Return: true for pasta's tap with a virtio-net header
+ * Return: true for pasta's tap with a virtio-net header, and for a
+ *	   vhost-user guest that negotiated GUEST_TSO4/6 (over mergeable
+ *	   buffers, with partial checksums)
  */
 bool tap_gso_ok(const struct ctx *c)
 {
-	return c->mode == MODE_PASTA && !c->vhost_user && c->tap_vnet_hdr;
+	if (c->vhost_user)
+		return vhost_user_guest_tso();
+	return c->mode == MODE_PASTA && c->tap_vnet_hdr;
+}
+
+/**
+ * tap_uso_ok() - Does the backend take UDP trains as one frame?
+ * @c:		Execution context
+ *
+ * Return: true for pasta's tap where the kernel took USO4/6, and for a
+ *	   vhost-user guest that negotiated GUEST_USO4/6 (as tap_gso_ok())
+ */
+bool tap_uso_ok(const struct ctx *c)
+{
+	if (c->vhost_user)
+		return vhost_user_guest_uso();
+	return c->tap_uso && tap_gso_ok(c);
 }
 
 /**
@@ -1529,7 +1549,7 @@ size_t tap_send_frames_gso(struct ctx *c, const struct iovec *iov,
 		return 0;
 	}
 	return tap_send(c, iov, bufs_per_frame, nframes,
-			tap_gso_ok(c) ? gso_size : 0);
+			tap_gso_ok(c) || tap_uso_ok(c) ? gso_size : 0);
 }
 
 /**
@@ -1566,6 +1586,17 @@ size_t tap_lend(struct ctx *c, size_t hlen, size_t plen, size_t n,
 }
 
 /**
+ * tap_lends() - Does the backend lend its buffers (tap_lend())?
+ * @c:		Execution context
+ *
+ * Return: true for vhost-user
+ */
+bool tap_lends(const struct ctx *c)
+{
+	return c->vhost_user;
+}
+
+/**
  * tap_lend_pcap() - Capture a frame filled in place
  * @f:		What the caller wrote
  * @room:	Room of the frame
@@ -1598,16 +1629,19 @@ static void tap_lend_pcap(const struct tap_fill *f,
  * @rooms:	Rooms, as tap_lend() set them
  * @fill:	What was written into each frame, in the order lent
  * @n:		Entries of @fill: frames lent beyond them are unused
+ * @gso_size:	Segment size of frames longer than it (only where
+ *		tap_gso_ok() or tap_uso_ok()), 0 for none
  *
  * Return: frames sent: of frames without excess (@fill's @more), the first
  *	   ones filled, the rest only if the backend broke down
  */
 size_t tap_lend_send(struct ctx *c, size_t hlen,
 		     const struct pkt_room *rooms, const struct tap_fill *fill,
-		     size_t n)
+		     size_t n, uint16_t gso_size)
 {
 	static uint8_t pre[TAP_LEND_MAX][VIRTIO_NET_HDR_LEN + TAP_HDR_MAX];
 	static struct virtio_net_out out[TAP_LEND_MAX];
+	static unsigned segs[TAP_LEND_MAX];
 	bool csum = !tap_l4_csum(c);
 	size_t i, k, sent, frames = 0, bytes = 0, in_place = 0;
 
@@ -1623,12 +1657,17 @@ size_t tap_lend_send(struct ctx *c, size_t hlen,
 		out[i].mlen = f->mlen;
 		if (!f->hdr)
 			continue;
+		segs[i] = 0;
 		if (csum) {
-			const struct iovec h = {
-				.iov_base = (void *)(uintptr_t)f->hdr, .iov_len = hlen,
+			const struct iovec h[2] = {
+				{ .iov_base = (void *)(uintptr_t)f->hdr,
+				  .iov_len = hlen },
+				{ .iov_base = NULL,
+				  .iov_len = f->plen + f->mlen },
 			};
 
-			virtio_net_csum(&h, &vh);
+			virtio_net_csum(h, &vh);
+			segs[i] = virtio_net_gso(h, 2, gso_size, &vh);
 		}
 		memcpy(pre[i], &vh, sizeof(vh));
 		memcpy(pre[i] + VIRTIO_NET_HDR_LEN, f->hdr, hlen);
@@ -1641,6 +1680,10 @@ size_t tap_lend_send(struct ctx *c, size_t hlen,
 			continue;
 		bytes += hlen + fill[i].plen + fill[i].mlen;
 		in_place += fill[i].plen;
+		if (segs[i]) {
+			stats_inc(STAT_TAP_GSO_OUT);
+			stats_add(STAT_TAP_GSO_SEGS_OUT, segs[i]);
+		}
 		k++;
 	}
 	stats_add(STAT_TAP_FRAMES_OUT, sent);

@@ -127,12 +127,14 @@ size_t tap_lend(struct ctx *c, size_t hlen, size_t plen, size_t n,
 		struct pkt_room *rooms);
 size_t tap_lend_send(struct ctx *c, size_t hlen,
 		     const struct pkt_room *rooms, const struct tap_fill *fill,
-		     size_t n);
+		     size_t n, uint16_t gso_size);
 void tap_lend_cancel(struct ctx *c);
+bool tap_lends(const struct ctx *c);
 size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 bool tap_vnet_in(const struct virtio_net_hdr *vh, struct pkt *f);
 bool tap_gso_ok(const struct ctx *c);
+bool tap_uso_ok(const struct ctx *c);
 size_t tap_send_frames_gso(struct ctx *c, const struct iovec *iov,
 			   size_t bufs_per_frame, size_t nframes,
 			   uint16_t gso_size);

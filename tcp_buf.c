@@ -360,7 +360,7 @@ static void tcp_tap_blocked(struct tcp_tap_conn *conn, uint64_t now_ms)
  * @conn:	Connection
  *
  * Where the backend takes TCP super-frames (tap_gso_ok(): pasta's tap with
- * a virtio-net header), a frame holds as many MSS-sized segments as fit a
+ * a virtio-net header, a vhost-user guest with GUEST_TSO4/6), a frame holds as many MSS-sized segments as fit a
  * 64 KiB IP packet, for the guest's kernel to take in one piece; else one
  * segment.
  *
@@ -377,33 +377,57 @@ static size_t tcp_frame_size(const struct ctx *c,
 }
 
 /**
+ * tcp_nframes() - Frames to ask for
+ * @fsize:	Payload of each frame
+ * @avail:	Bytes the guest's window takes
+ *
+ * Return: enough frames for @avail, as many as our payload area holds
+ */
+static size_t tcp_nframes(size_t fsize, size_t avail)
+{
+	return MIN(DIV_ROUND_UP(avail, fsize),
+		   MIN((size_t)TCP_FRAMES_MAX, TCP_PAYLOAD_AREA / fsize));
+}
+
+/**
  * tcp_rooms_get() - Rooms for the payload of the next frames: lent by the
  *		     tap backend (guest memory), or our own payload area
  * @c:		Execution context
  * @conn:	Connection
- * @fsize:	Payload of each frame (tcp_frame_size())
- * @nframes:	Frames wanted
+ * @fsize:	Payload of each frame (tcp_frame_size()), set to the MSS if
+ *		the backend can't take super-frames now
+ * @avail:	Bytes the guest's window takes
  * @lent:	Set if the backend lent them
+ *
+ * A backend that lends (vhost-user) may hold too few buffers for a
+ * super-frame now, or buffers too small for one to fit the chains it can
+ * take (a guest's ring is of a size it chose): then one segment a frame,
+ * rather than waiting for room that may never come.
  *
  * Return: number of rooms in tcp_rooms, 0 if the backend takes no frames now
  */
 static size_t tcp_rooms_get(struct ctx *c, const struct tcp_tap_conn *conn,
-			    size_t fsize, size_t nframes, bool *lent)
+			    size_t *fsize, size_t avail, bool *lent)
 {
-	size_t n = tap_lend(c, tcp_hdr_len(conn), fsize, nframes, tcp_rooms);
-	size_t i;
+	size_t nframes = tcp_nframes(*fsize, avail), n, i;
 
+	n = tap_lend(c, tcp_hdr_len(conn), *fsize, nframes, tcp_rooms);
+	if (!n && *fsize > conn->mss && tap_lends(c) && !tap_out_full()) {
+		*fsize = conn->mss;
+		nframes = tcp_nframes(*fsize, avail);
+		n = tap_lend(c, tcp_hdr_len(conn), *fsize, nframes, tcp_rooms);
+	}
 	*lent = n > 0;
 	if (n)
 		return n;
 	if (tap_out_full())
 		return 0;
 	for (i = 0; i < nframes; i++) {
-		tcp_own_iov[i].iov_base = tcp_payload + i * fsize;
-		tcp_own_iov[i].iov_len = fsize;
+		tcp_own_iov[i].iov_base = tcp_payload + i * *fsize;
+		tcp_own_iov[i].iov_len = *fsize;
 		tcp_rooms[i].iov = &tcp_own_iov[i];
 		tcp_rooms[i].cnt = 1;
-		tcp_rooms[i].len = fsize;
+		tcp_rooms[i].len = *fsize;
 	}
 	return nframes;
 }
@@ -509,7 +533,8 @@ static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
 	if (lent) {
 		for (i = nframes; i < nrooms; i++)
 			tcp_fill[i].hdr = NULL;
-		sent = tap_lend_send(c, hlen, tcp_rooms, tcp_fill, nrooms);
+		sent = tap_lend_send(c, hlen, tcp_rooms, tcp_fill, nrooms,
+				     fsize > conn->mss ? conn->mss : 0);
 	} else {
 		/* Frames of more than one segment go as super-frames */
 		sent = tap_send_frames_gso(c, tcp_tap_iov, 2, nframes,
@@ -569,10 +594,7 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			}
 			avail = MIN(avail, TCP_DISCARD_SIZE - inflight);
 		}
-		nframes = MIN(DIV_ROUND_UP(avail, fsize),
-			      MIN((size_t)TCP_FRAMES_MAX,
-				  TCP_PAYLOAD_AREA / fsize));
-		nrooms = tcp_rooms_get(c, conn, fsize, nframes, &lent);
+		nrooms = tcp_rooms_get(c, conn, &fsize, avail, &lent);
 		if (!nrooms) {
 			tcp_tap_blocked(conn, now_ms);
 			break;

@@ -355,12 +355,15 @@ static int udp_sock_register(const struct ctx *c, struct udp_flow *uf,
  * udp_gro_ok() - Can trains of datagrams go to the guest as they came?
  * @c:		Execution context
  *
- * Return: true if the guest's link takes UDP super-frames (pasta's tap
- *	   with USO): then sockets whose datagrams go there ask for trains
+ * Return: true if the guest's link takes UDP super-frames (tap_uso_ok():
+ *	   pasta's tap with USO, a vhost-user guest with GUEST_USO4/6): then
+ *	   sockets whose datagrams go there ask for trains. A socket keeps
+ *	   what it asked for: trains for a vhost-user guest that came
+ *	   later, without USO, are dropped as too big (udp_to_guest())
  */
 static bool udp_gro_ok(const struct ctx *c)
 {
-	return c->tap_uso && tap_gso_ok(c);
+	return tap_uso_ok(c);
 }
 
 /**
@@ -922,7 +925,7 @@ static int udp_lent_to_guest(struct ctx *c, const struct udp_flow *uf,
 			       udp_mmh[i].msg_hdr.msg_iovlen, len, false);
 		bytes += len;
 	}
-	sent = tap_lend_send(c, hlen, rooms, fill, (size_t)n);
+	sent = tap_lend_send(c, hlen, rooms, fill, (size_t)n, 0);
 	stats_add(STAT_UDP_DGRAMS_TO_GUEST, sent);
 	stats_add(STAT_UDP_BYTES_TO_GUEST, bytes);
 	return n;
@@ -1381,7 +1384,8 @@ void udp_reply_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	for (rounds = 0; rounds < 4 && (events & EPOLLIN); rounds++) {
 		unsigned n;
 
-		if (uf->f.pif[!side] == PIF_TAP) {
+		/* Trains go through our buffers, joined up (udp_gro_ok()) */
+		if (uf->f.pif[!side] == PIF_TAP && !udp_gro_ok(c)) {
 			int lent = udp_lent_to_guest(c, uf, side);
 
 			if (lent > 0)

@@ -50,6 +50,8 @@
  * to the guest carry partial checksums, as to pasta's tap: tap_l4_csum()),
  * CSUM, HOST_TSO4/6 and HOST_USO (the guest may send partial checksums,
  * TCP super-frames and UDP trains: tap_vnet_in() reads their headers),
+ * GUEST_TSO4/6 and GUEST_USO4/6 (used with GUEST_CSUM and MRG_RXBUF, both
+ * of a pair: TCP frames of up to 64 KiB, UDP trains, as to pasta's tap),
  * EVENT_IDX, INDIRECT_DESC, and the protocol features with REPLY_ACK. No dirty page
  * logging: SET_LOG_BASE is refused, so no live migration yet.
  *
@@ -111,15 +113,22 @@ static const char vu_unsupported[] = "unsupported request";
 
 #define VU_F_CSUM		(1ULL << 0)
 #define VU_F_GUEST_CSUM		(1ULL << 1)
+#define VU_F_GUEST_TSO4		(1ULL << 7)
+#define VU_F_GUEST_TSO6		(1ULL << 8)
 #define VU_F_HOST_TSO4		(1ULL << 11)
 #define VU_F_HOST_TSO6		(1ULL << 12)
 #define VU_F_MRG_RXBUF		(1ULL << 15)
+#define VU_F_GUEST_USO4		(1ULL << 54)
+#define VU_F_GUEST_USO6		(1ULL << 55)
 #define VU_F_HOST_USO		(1ULL << 56)
 #define VU_F_INDIRECT_DESC	(1ULL << 28)
 #define VU_F_EVENT_IDX		(1ULL << 29)
 #define VU_F_PROTOCOL_FEATURES	(1ULL << 30)
 #define VU_F_VERSION_1		(1ULL << 32)
+#define VU_F_GUEST_TSO		(VU_F_GUEST_TSO4 | VU_F_GUEST_TSO6)
+#define VU_F_GUEST_USO		(VU_F_GUEST_USO4 | VU_F_GUEST_USO6)
 #define VU_FEATURES		(VU_F_CSUM | VU_F_GUEST_CSUM | \
+				 VU_F_GUEST_TSO | VU_F_GUEST_USO | \
 				 VU_F_HOST_TSO4 | VU_F_HOST_TSO6 | \
 				 VU_F_HOST_USO | VU_F_MRG_RXBUF | \
 				 VU_F_INDIRECT_DESC | \
@@ -1029,6 +1038,8 @@ static void vu_ring_bad(struct ctx *c, const struct vu_queue *q,
  * @iov:		Frames, @bufs_per_frame entries each, from Ethernet
  * @bufs_per_frame:	Entries per frame
  * @nframes:		Number of frames
+ * @gso:		Segment size of super-frames (virtio_net_gso()), 0 for
+ *			none: only where the guest takes them
  *
  * A frame that fits no buffer (without mergeable buffers) is dropped and
  * counted, and counts as taken.
@@ -1037,7 +1048,7 @@ static void vu_ring_bad(struct ctx *c, const struct vu_queue *q,
  *	   (a kick on the receive queue tells when it gives more)
  */
 size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
-		       size_t bufs_per_frame, size_t nframes)
+		       size_t bufs_per_frame, size_t nframes, uint16_t gso)
 {
 	struct vu_queue *q = &vu.q[VHOST_USER_RX];
 	bool mrg = !!(vu.features & VU_F_MRG_RXBUF), retried = false;
@@ -1050,10 +1061,13 @@ size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
 	while (i < nframes) {
 		const struct iovec *f = &iov[i * bufs_per_frame];
 		struct virtio_net_hdr vh;
+		unsigned segs = 0;
 		enum virtq_ret r;
 
-		if (csum)
+		if (csum) {
 			virtio_net_csum(f, &vh);
+			segs = virtio_net_gso(f, bufs_per_frame, gso, &vh);
+		}
 		r = virtio_net_rx(&vu.mem, &q->vq, mrg, csum ? &vh : NULL, f,
 				  bufs_per_frame, &why);
 		if (r == VIRTQ_BAD) {
@@ -1072,6 +1086,10 @@ size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
 		}
 		if (r == VIRTQ_DROP)
 			stats_inc(STAT_TAP_DROP_VQ);
+		if (r == VIRTQ_OK && segs) {
+			stats_inc(STAT_TAP_GSO_OUT);
+			stats_add(STAT_TAP_GSO_SEGS_OUT, segs);
+		}
 		for (j = 0; r == VIRTQ_OK && j < bufs_per_frame; j++) {
 			stats_add(STAT_TAP_BYTES_COPIED_IN, f[j].iov_len);
 			stats_add(STAT_TAP_BYTES_OUT, f[j].iov_len);
@@ -1091,6 +1109,43 @@ size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
 bool vhost_user_guest_csum(void)
 {
 	return !!(vu.features & VU_F_GUEST_CSUM);
+}
+
+/**
+ * vu_guest_gso() - Does the guest take super-frames of a kind?
+ * @kind:	Both feature bits of the kind: VU_F_GUEST_TSO or VU_F_GUEST_USO
+ *
+ * Only over mergeable buffers (a frame of 64 KiB then spans as many as it
+ * takes), and with partial checksums, which super-frames carry.
+ *
+ * Return: true if the guest negotiated both families of @kind, GUEST_CSUM
+ *	   and MRG_RXBUF
+ */
+static bool vu_guest_gso(uint64_t kind)
+{
+	uint64_t need = kind | VU_F_GUEST_CSUM | VU_F_MRG_RXBUF;
+
+	return vhost_user_ready() && (vu.features & need) == need;
+}
+
+/**
+ * vhost_user_guest_tso() - Does the guest take TCP super-frames?
+ *
+ * Return: true if it negotiated GUEST_TSO4 and GUEST_TSO6 (vu_guest_gso())
+ */
+bool vhost_user_guest_tso(void)
+{
+	return vu_guest_gso(VU_F_GUEST_TSO);
+}
+
+/**
+ * vhost_user_guest_uso() - Does the guest take UDP trains as one frame?
+ *
+ * Return: true if it negotiated GUEST_USO4 and GUEST_USO6 (vu_guest_gso())
+ */
+bool vhost_user_guest_uso(void)
+{
+	return vu_guest_gso(VU_F_GUEST_USO);
 }
 
 /**
@@ -1172,7 +1227,7 @@ size_t vhost_user_lend_done(struct ctx *c, const struct virtio_net_out *out,
  * @copied:	Bytes of @copy used, updated
  * @f:		View of the frame, set on success
  *
- * Return: false if the chain holds no frame we can take
+ * Return: false if the chain holds no frame we can take (the drop counted)
  */
 static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
 			size_t *copied, struct pkt *f)
@@ -1183,8 +1238,10 @@ static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
 	unsigned i;
 
 	if (e->len < VIRTIO_NET_HDR_LEN + ETH_HLEN_ ||
-	    e->len - VIRTIO_NET_HDR_LEN > TAP_FRAME_MAX)
+	    e->len - VIRTIO_NET_HDR_LEN > TAP_FRAME_MAX) {
+		stats_inc(STAT_TAP_DROP_VQ);
 		return false;
+	}
 	len = e->len - VIRTIO_NET_HDR_LEN;
 	/* The header, which may itself be scattered */
 	for (i = 0; skip >= e->iov[i].iov_len; i++) {
@@ -1252,10 +1309,13 @@ static bool vu_tx_batch(struct ctx *c, struct vu_queue *q,
 			return false;
 		}
 		vu_tx_heads[nh++] = e.head;
-		if (r == VIRTQ_DROP ||
-		    !vu_tx_frame(&e, vu_tx_copy, &copied, &vu_tx_frames[n]))
+		/* Each drop counted once: here, in vu_tx_frame(), or by
+		 * tap_vnet_in() (a kind of super-frame we don't know)
+		 */
+		if (r == VIRTQ_DROP)
 			stats_inc(STAT_TAP_DROP_VQ);
-		else
+		else if (vu_tx_frame(&e, vu_tx_copy, &copied,
+				     &vu_tx_frames[n]))
 			n++;
 	}
 

@@ -33,8 +33,10 @@ void vhost_user_kick_handler(struct ctx *c, union epoll_ref ref,
 			     const struct timespec *now);
 bool vhost_user_ready(void);
 size_t vhost_user_send(struct ctx *c, const struct iovec *iov,
-		       size_t bufs_per_frame, size_t nframes);
+		       size_t bufs_per_frame, size_t nframes, uint16_t gso);
 bool vhost_user_guest_csum(void);
+bool vhost_user_guest_tso(void);
+bool vhost_user_guest_uso(void);
 size_t vhost_user_lend(struct ctx *c, size_t pre, size_t plen, size_t n,
 		       struct pkt_room *rooms, bool *empty);
 size_t vhost_user_lend_done(struct ctx *c, const struct virtio_net_out *out,

@@ -194,7 +194,7 @@ static void fuzz_datapath(void)
 						       q->kick, VHOST_USER_TX),
 					&now);
 	if (fuzz_c.fd_tap >= 0)
-		vhost_user_send(&fuzz_c, iov, 2, 1);
+		vhost_user_send(&fuzz_c, iov, 2, 1, 0);
 }
 
 /**

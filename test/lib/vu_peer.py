@@ -26,6 +26,12 @@ Checks:
 		close the connection
   fds		a message with descriptors it doesn't use, many times: the
 		number of passt's open descriptors (--pid) doesn't grow
+  tso4		GUEST_TSO4/6: a TCP download from a host server (--port,
+		sending the file --data) in super-frames, byte for byte
+  tso4-small	the same with 16 receive buffers, too few for a super-frame:
+		segments, and every byte
+  uso4		GUEST_USO4/6: a train from udp_peer.py's echo_srv (--port)
+		in one frame, byte for byte
 """
 
 import argparse
@@ -87,6 +93,7 @@ class Frontend:
         self.call = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
         self.avail = [0, 0]
         self.used_seen = [0, 0]
+        self.refill = False  # give receive buffers back once read
 
     def close(self):
         """Close everything of ours"""
@@ -254,8 +261,9 @@ class Frontend:
         self.desc(1, slot + 1, GPA + off2, len(data) - cut, 0)
         self.offer(1, slot)
 
-    def rx_frames(self):
-        """Frames passt wrote into receive buffers, since the last call"""
+    def rx_frames(self, hdr=False):
+        """Frames passt wrote into receive buffers, since the last call;
+        with hdr, (virtio-net header, frame) pairs"""
         out = []
         entries = self.used(0)
         i = 0
@@ -264,20 +272,29 @@ class Frontend:
             off = BUFS_OFF[0] + head * BUF_SIZE
             nbuf = struct.unpack_from("<H", self.mem, off + 10)[0]
             data = bytes(self.mem[off + HDR_LEN:off + length])
+            if i + max(nbuf, 1) > len(entries):
+                pkt.die("frame of %d buffers, %d used" %
+                        (nbuf, len(entries) - i))
             for j in range(1, nbuf):
                 h2, l2 = entries[i + j]
                 o2 = BUFS_OFF[0] + h2 * BUF_SIZE
                 data += bytes(self.mem[o2:o2 + l2])
-            out.append(data)
+            vh = bytes(self.mem[off:off + HDR_LEN])
+            out.append((vh, data) if hdr else data)
             i += max(nbuf, 1)
+        if self.refill and entries:
+            for head, _ in entries:
+                self.offer(0, head, kick=False)
+            os.eventfd_write(self.kick[0], 1)
         return out
 
-    def rx_wait(self, match):
-        """Wait for a received frame match() accepts"""
+    def rx_wait(self, match, hdr=False):
+        """Wait for a received frame match() accepts (with hdr: match()
+        takes the virtio-net header too, and the pair is returned)"""
         end = time.monotonic() + self.timeout
         while time.monotonic() < end:
-            for f in self.rx_frames():
-                if match(f):
+            for f in self.rx_frames(hdr):
+                if (match(*f) if hdr else match(f)):
                     return f
             select.select([self.call[0]], [], [], 0.05)
             try:
@@ -388,6 +405,136 @@ def check_ping4_big(fe, a):
     return check_ping4(fe, a, size=6000, split=True)
 
 
+F_GUEST_CSUM, F_GUEST_TSO4, F_GUEST_TSO6 = 1 << 1, 1 << 7, 1 << 8
+F_GUEST_USO4, F_GUEST_USO6 = 1 << 54, 1 << 55
+GSO_TCPV4, GSO_UDP_L4 = 1, 5
+F_SESSION = F_VERSION_1 | F_MRG_RXBUF | F_PROTOCOL
+
+
+def vnet_hdr(vh):
+    """flags, gso_type, hdr_len, gso_size, csum_start, csum_offset"""
+    return struct.unpack_from("<BBHHHH", vh)
+
+
+def gw_mac(fe, post=True):
+    """The gateway's MAC address, by ARP (receive buffers given first if
+    post)"""
+    if post:
+        fe.rx_post()
+    fe.tx(arp_request())
+    r = fe.rx_wait(is_arp_reply)
+    if not r:
+        pkt.die("no ARP reply")
+    return r[22:28]
+
+
+def check_tso4(fe, a, nbufs=QSIZE):
+    """GUEST_TSO4/6: a download from a host server (--port, sending the
+    file --data) comes in super-frames of the MSS we announce, over as
+    many mergeable buffers as they take, its bytes those of the file;
+    with fewer receive buffers than a super-frame takes (nbufs, given
+    back as they are used), in segments"""
+    mss, sport, isn = 1460, 40123, 1000
+    want = open(a.data, "rb").read()
+    fe.setup(F_SESSION | F_GUEST_CSUM | F_GUEST_TSO4 | F_GUEST_TSO6)
+    fe.rx_post(nbufs)
+    fe.refill = True
+    gw = gw_mac(fe, post=False)
+
+    def seg(flags, seq, ack, opts=b""):
+        return pkt.eth(gw, pkt.GUEST_MAC, pkt.ETH_P_IP, pkt.ipv4(
+            pkt.GUEST4, pkt.GW4, 6, pkt.tcp_seg(
+                pkt.GUEST4, pkt.GW4, sport, a.port, flags, seq, ack, opts)))
+
+    def ours(_vh, f):
+        return (f[12:14] == b"\x08\x00" and f[23] == 6 and
+                struct.unpack_from("!H", f, 36)[0] == sport)
+    fe.tx(seg(0x02, isn, 0, struct.pack("!BBH", 2, 4, mss)), slot=1)
+    r = fe.rx_wait(ours, hdr=True)
+    if not r or r[1][47] & 0x12 != 0x12:
+        pkt.die("no SYN-ACK")
+    srv = struct.unpack_from("!I", r[1], 38)[0] + 1
+    fe.tx(seg(0x10, isn + 1, srv), slot=2)
+
+    # The window we gave, 65535 bytes, in frames: collect them
+    data, supers, end = {}, 0, time.monotonic() + fe.timeout
+    while sum(len(d) for d in data.values()) < 65535 and \
+            time.monotonic() < end:
+        frames = [r for r in fe.rx_frames(hdr=True) if ours(*r)]
+        if not frames:
+            select.select([fe.call[0]], [], [], 0.05)
+            try:
+                os.eventfd_read(fe.call[0])
+            except BlockingIOError:
+                pass
+        for vh, f in frames:
+            ihl, doff = (f[14] & 0xf) * 4, f[14 + 20 + 12] >> 4
+            tot = struct.unpack_from("!H", f, 16)[0]
+            payload = f[14 + ihl + doff * 4:14 + tot]
+            if not payload:
+                continue
+            flags, typ, _hl, size, _cs, _co = vnet_hdr(vh)
+            if len(payload) > mss:
+                if typ != GSO_TCPV4 or size != mss or not flags & 1:
+                    pkt.die("%d bytes in a frame: gso_type %d, gso_size %d, "
+                            "flags %d" % (len(payload), typ, size, flags))
+                supers += 1
+            data[struct.unpack_from("!I", f, 38)[0] - srv] = payload
+    fe.tx(seg(0x04, isn + 1, 0), slot=3)
+    got, off = b"", 0
+    while off in data:
+        got += data[off]
+        off += len(data[off])
+    if got != want[:len(got)] or len(got) < 65535 - mss:
+        pkt.die("%d bytes in order of %d, not the file's" %
+                (len(got), len(want)))
+    if nbufs * BUF_SIZE < 65535:
+        if supers:
+            pkt.die("%d super-frame(s) in %d buffers" % (supers, nbufs))
+        return "tso4-small: %d bytes in %d segments, %d buffers" % (
+            len(got), len(data), nbufs)
+    if not supers:
+        pkt.die("no super-frame in %d frames" % len(data))
+    return "tso4: %d bytes, %d super-frame(s) of %d-byte segments" % (
+        len(got), supers, mss)
+
+
+def check_tso4_small(fe, a):
+    """GUEST_TSO4/6 with 16 receive buffers, 32 KiB: segments"""
+    return check_tso4(fe, a, 16)
+
+
+def check_uso4(fe, a):
+    """GUEST_USO4/6: a train the host's echo server (--port, udp_peer.py
+    echo_srv) sends in one call comes in one frame"""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import udp_peer  # pylint: disable=import-outside-toplevel
+    seg_len, n, seed, sport = 1000, 8, 4242, 40124
+    fe.setup(F_SESSION | F_GUEST_CSUM | F_GUEST_USO4 | F_GUEST_USO6)
+    gw = gw_mac(fe)
+    ask = b"train? %d %d %d" % (seg_len, n, seed)
+    fe.tx(pkt.eth(gw, pkt.GUEST_MAC, pkt.ETH_P_IP, pkt.ipv4(
+        pkt.GUEST4, pkt.GW4, 17,
+        pkt.udp4(pkt.GUEST4, pkt.GW4, sport, a.port, ask))), slot=1)
+
+    def ours(_vh, f):
+        return (f[12:14] == b"\x08\x00" and f[23] == 17 and
+                struct.unpack_from("!H", f, 36)[0] == sport)
+    r = fe.rx_wait(ours, hdr=True)
+    if not r:
+        pkt.die("no answer to the train's request")
+    vh, f = r
+    flags, typ, _hl, size, _cs, _co = vnet_hdr(vh)
+    want = b"".join(udp_peer.train_segs(seg_len, n, seed))
+    if typ != GSO_UDP_L4 or size != seg_len or not flags & 1:
+        pkt.die("frame of %d bytes: gso_type %d, gso_size %d, flags %d" %
+                (len(f), typ, size, flags))
+    if f[42:] != want:
+        pkt.die("train of %d bytes, not the %d sent" % (len(f) - 42,
+                                                        len(want)))
+    return "uso4: one frame, %d datagrams of %d bytes" % (n, seg_len)
+
+
 # Malformed messages and rings: name -> what to do after connecting
 def bad_ring(fe, head_desc):
     """Set up, then put a malformed chain on the transmit queue"""
@@ -487,13 +634,16 @@ def check_fds(fe, a):
 CHECKS = {"session": check_session, "unknown-acked": check_unknown_acked,
           "arp": check_arp, "ping4": check_ping4,
           "ping4-big": check_ping4_big, "short-chain": check_short_chain,
-          "fds": check_fds}
+          "fds": check_fds, "tso4": check_tso4, "tso4-small": check_tso4_small,
+          "uso4": check_uso4}
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--timeout", type=float, default=3)
     p.add_argument("--pid", type=int)
+    p.add_argument("--port", type=int, help="host server's port")
+    p.add_argument("--data", help="what the host server sends")
     p.add_argument("socket")
     p.add_argument("checks", nargs="+")
     a = p.parse_args()
