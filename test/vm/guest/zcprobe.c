@@ -11,20 +11,27 @@
  *	zcprobe refuse		the requests a kernel with it must refuse
  *				with EINVAL: without SO_ZEROCOPY (TCP and
  *				UDP), more than ZC_NOTIFICATION_MAX
- *				entries, less room than asked for
+ *				entries, less room than asked for (fails
+ *				where "probe" says unsupported)
  *	zcprobe tcp4|tcp6	SENDS MSG_ZEROCOPY sends over a loopback
  *	zcprobe udp4|udp6	TCP connection, or of datagrams to a
  *				loopback UDP socket, from BUF_N buffers,
  *				each used again only once its send has
  *				completed; a child process reads and
  *				checks every byte
+ *	zcprobe tcp4mix		tcp4, asking for one entry a time, every
+ *				other batch from the error queue: the
+ *				two ways mixed (fails where "probe" says
+ *				unsupported)
  *
  * The stream and datagram runs take completions with the control message
  * on every send if "probe" would say supported, else from the error queue
  * (recvmsg(MSG_ERRQUEUE)), and check them: each send completes exactly
  * once, in ranges that make sense. They print
- *	NAME ok via=cmsg|errqueue sends=N ids=N entries=N zerocopy=N copied=N
- * (zerocopy and copied count sends) or "NAME fail: REASON". Each command
+ *	NAME ok via=cmsg|errqueue|mix sends=N ids=N entries=N queued=N
+ *		zerocopy=N copied=N
+ * (entries: completion ranges, queued: those of them that came from the
+ * error queue; zerocopy and copied count sends), on one line, or "NAME fail: REASON". Each command
  * exits 0 only if what it printed is one of the good answers. Built
  * static into the guest's initramfs by test/vm/initramfs.sh.
  */
@@ -78,11 +85,15 @@ union zc_ctl {
  * struct run - State of one run of zerocopy sends
  * @fd:		Sending socket
  * @cmsg:	Take completions through SCM_ZC_NOTIFICATION, else errqueue
+ * @mix:	With @cmsg: ask for one entry a time, and take every other
+ *		batch of completions from the error queue
+ * @fetches:	Times completions were waited for
  * @next_id:	Id the next zerocopy send gets from the kernel
  * @done:	Completed ids
  * @first_id:	For each buffer, first id of the sends from it, -1 if free
  * @last_id:	For each buffer, last id of those sends
  * @entries:	Completion entries seen (ranges)
+ * @queued:	Of those, taken from the error queue
  * @zerocopy:	Sends completed without a copy
  * @copied:	Sends completed with SO_EE_CODE_ZEROCOPY_COPIED
  * @err:	Why the run failed, NULL while it hasn't
@@ -90,11 +101,14 @@ union zc_ctl {
 struct run {
 	int fd;
 	int cmsg;
+	int mix;
+	unsigned long fetches;
 	uint32_t next_id;
 	uint8_t done[IDS_MAX];
 	long first_id[BUF_N];
 	long last_id[BUF_N];
 	unsigned long entries;
+	unsigned long queued;
 	unsigned long zerocopy;
 	unsigned long copied;
 	const char *err;
@@ -253,6 +267,7 @@ static int take_errqueue(struct run *r)
 			if (complete(r, ee->ee_info, ee->ee_data,
 				     !(ee->ee_code & SO_EE_CODE_ZEROCOPY_COPIED)))
 				return -1;
+			r->queued++;
 		}
 	}
 }
@@ -277,11 +292,12 @@ static ssize_t zc_sendmsg(struct run *r, char *buf, size_t len,
 	union zc_ctl ctl;
 	ssize_t n;
 
+	uint32_t ask = r->mix ? 1 : ZC_NOTIFICATION_MAX;
+
 	if (r->cmsg)
-		info = zc_request(&mh, &ctl, ZC_NOTIFICATION_MAX,
-				  ZC_NOTIFICATION_MAX);
+		info = zc_request(&mh, &ctl, ask, ask);
 	n = sendmsg(r->fd, &mh, flags);
-	if (n >= 0 && info && take_info(r, info, ZC_NOTIFICATION_MAX))
+	if (n >= 0 && info && take_info(r, info, ask))
 		return -1;
 	return n;
 }
@@ -304,7 +320,7 @@ static int fetch(struct run *r, int fetch_flags)
 		r->err = "no completion in time";
 		return -1;
 	}
-	if (r->cmsg) {
+	if (r->cmsg && !(r->mix && (r->fetches++ & 1))) {
 		if (zc_sendmsg(r, NULL, 0, fetch_flags) < 0) {
 			if (!r->err)
 				r->err = "empty sendmsg() to fetch failed";
@@ -411,7 +427,7 @@ static void reader(int s, int udp, uint32_t total, int out)
 		n = recv(s, b, sizeof(b), 0);
 		if (n <= 0)
 			break;
-		if (udp && n != UDP_SEND) {
+		if (udp && n != (ssize_t)UDP_SEND) {
 			bad = got;
 			break;
 		}
@@ -496,7 +512,7 @@ static int run_sends(struct run *r, int udp)
 
 /**
  * run() - One run over loopback, with a child reading
- * @name:	tcp4, tcp6, udp4 or udp6
+ * @name:	tcp4, tcp6, udp4 or udp6, or tcp4mix (see struct run)
  * @cmsg:	Take completions with SCM_ZC_NOTIFICATION
  *
  * Return: 0 if it all worked
@@ -517,6 +533,11 @@ static int run(const char *name, int cmsg)
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
 	r.cmsg = cmsg;
+	r.mix = !strcmp(name, "tcp4mix");
+	if (r.mix && !cmsg) {
+		printf("%s fail: no SCM_ZC_NOTIFICATION here\n", name);
+		return 1;
+	}
 	ss.ss_family = (sa_family_t)af;
 	if (v6)
 		a6->sin6_addr = in6addr_loopback;
@@ -596,9 +617,9 @@ static int run(const char *name, int cmsg)
 			goto out;
 		}
 	}
-	printf("%s ok via=%s sends=%d ids=%u entries=%lu zerocopy=%lu copied=%lu\n",
-	       name, cmsg ? "cmsg" : "errqueue", SENDS, r.next_id, r.entries,
-	       r.zerocopy, r.copied);
+	printf("%s ok via=%s sends=%d ids=%u entries=%lu queued=%lu zerocopy=%lu copied=%lu\n",
+	       name, r.mix ? "mix" : cmsg ? "cmsg" : "errqueue", SENDS,
+	       r.next_id, r.entries, r.queued, r.zerocopy, r.copied);
 	ret = 0;
 
 out:
@@ -719,12 +740,19 @@ int main(int argc, char **argv)
 	}
 	if (sup < 0)
 		return 1;
-	if (!strcmp(argv[1], "refuse"))
+	if (!strcmp(argv[1], "refuse")) {
+		/* Where everything is refused, refusing proves nothing */
+		if (!sup) {
+			printf("refuse fail: no SCM_ZC_NOTIFICATION here\n");
+			return 1;
+		}
 		return refuse();
+	}
 	if (!strcmp(argv[1], "tcp4") || !strcmp(argv[1], "tcp6") ||
-	    !strcmp(argv[1], "udp4") || !strcmp(argv[1], "udp6"))
+	    !strcmp(argv[1], "udp4") || !strcmp(argv[1], "udp6") ||
+	    !strcmp(argv[1], "tcp4mix"))
 		return run(argv[1], sup);
 usage:
-	fprintf(stderr, "Usage: zcprobe probe|refuse|tcp4|tcp6|udp4|udp6\n");
+	fprintf(stderr, "Usage: zcprobe probe|refuse|tcp4|tcp6|udp4|udp6|tcp4mix\n");
 	return ret;
 }

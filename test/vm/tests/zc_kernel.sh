@@ -4,7 +4,8 @@
 # (kernel.sh zc, test/kernel): zcprobe (guest/zcprobe.c) finds it;
 # MSG_ZEROCOPY sends over loopback, TCP and UDP, IPv4 and IPv6, get their
 # completions back from sendmsg() itself, none left in the error queue,
-# not copied (the loopback patch); requests it must refuse are refused.
+# not copied (the loopback patch), also when taken one a time with the
+# error queue used in between; requests it must refuse are refused.
 # Then on the rig's stock kernel: the probe says unsupported, and the
 # same sends fall back to the error queue, where loopback's are copied.
 #
@@ -17,20 +18,26 @@ vm_init
 SENDS=256	# zcprobe.c: SENDS
 
 # zc_check() - Pass if a guest's zcprobe run line says ok, took its
-#	       completions the expected way, and each send completed once,
-#	       all zero-copy or all copied
+#	       completions the expected way (all, none or some of them from
+#	       the error queue), and each send completed once, all zero-copy
+#	       or all copied
 # $1:	Guest name
-# $2:	Run: tcp4, tcp6, udp4 or udp6
-# $3:	How completions came: cmsg or errqueue
+# $2:	Run: tcp4, tcp6, udp4, udp6 or tcp4mix
+# $3:	How completions came: cmsg, errqueue or mix
 # $4:	What every send was: zerocopy or copied
 zc_check() {
-	local ids='([0-9]+)' re line
+	local queued sends re line
+	case "$3" in
+	cmsg)		queued="entries=[0-9]+ queued=0" ;;
+	errqueue)	queued="entries=([0-9]+) queued=\\2" ;;
+	mix)		queued="entries=[0-9]+ queued=[1-9][0-9]*" ;;
+	esac
 	if [ "$4" = zerocopy ]; then
-		re="zerocopy=\\1 copied=0"
+		sends="zerocopy=\\1 copied=0"
 	else
-		re="zerocopy=0 copied=\\1"
+		sends="zerocopy=0 copied=\\1"
 	fi
-	re="^PT zc $2 ok via=$3 sends=${SENDS} ids=${ids} entries=[0-9]+ ${re}\$"
+	re="^PT zc $2 ok via=$3 sends=${SENDS} ids=([0-9]+) ${queued} ${sends}\$"
 	line="$(tr -d '\r' < "$(vm_log "$1")" | grep "^PT zc $2 ")"
 	if grep -qE "${re}" <<< "${line}"; then
 		pass "$1_$2_$3_$4"
@@ -46,7 +53,7 @@ fi
 STOCK_KERNEL="${VM_KERNEL}"
 
 vm_script <<'EOF'
-for c in probe refuse tcp4 tcp6 udp4 udp6; do
+for c in probe refuse tcp4 tcp6 udp4 udp6 tcp4mix; do
 	zcprobe $c 2>&1 | sed 's/^/PT zc /'
 done
 EOF
@@ -58,6 +65,8 @@ vm_check "patched_refuse" patched "PT zc refuse ok"
 for r in tcp4 tcp6 udp4 udp6; do
 	zc_check patched "${r}" cmsg zerocopy
 done
+# Requests for one entry, every other batch from the error queue instead
+zc_check patched tcp4mix mix zerocopy
 vm_end patched 10 && pass "patched_guest_done" ||
 	fail "patched_guest_done" "$(vm_tail patched)"
 
