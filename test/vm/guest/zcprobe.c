@@ -11,8 +11,10 @@
  *	zcprobe refuse		the requests a kernel with it must refuse
  *				with EINVAL: without SO_ZEROCOPY (TCP and
  *				UDP), more than ZC_NOTIFICATION_MAX
- *				entries, less room than asked for (fails
- *				where "probe" says unsupported)
+ *				entries, less room than asked for; neither
+ *				they nor a good one on a send that fails
+ *				take a pending completion (fails where
+ *				"probe" says unsupported)
  *	zcprobe tcp4|tcp6	SENDS MSG_ZEROCOPY sends over a loopback
  *	zcprobe udp4|udp6	TCP connection, or of datagrams to a
  *				loopback UDP socket, from BUF_N buffers,
@@ -23,15 +25,19 @@
  *				other batch from the error queue: the
  *				two ways mixed (fails where "probe" says
  *				unsupported)
+ *	zcprobe tcp4q		tcp4 through the error queue only, even
+ *				where the control message works
  *
  * The stream and datagram runs take completions with the control message
  * on every send if "probe" would say supported, else from the error queue
  * (recvmsg(MSG_ERRQUEUE)), and check them: each send completes exactly
  * once, in ranges that make sense. They print
  *	NAME ok via=cmsg|errqueue|mix sends=N ids=N entries=N queued=N
- *		zerocopy=N copied=N
- * (entries: completion ranges, queued: those of them that came from the
- * error queue; zerocopy and copied count sends), on one line, or "NAME fail: REASON". Each command
+ *		zerocopy=N copied=N waits=N calls=N
+ * on one line (entries: completion ranges, queued: those of them that
+ * came from the error queue; zerocopy and copied count sends; waits:
+ * poll()s for completions when a buffer or the end needed them, calls:
+ * system calls spent fetching them then), or "NAME fail: REASON". Each command
  * exits 0 only if what it printed is one of the good answers. Built
  * static into the guest's initramfs by test/vm/initramfs.sh.
  */
@@ -87,7 +93,9 @@ union zc_ctl {
  * @cmsg:	Take completions through SCM_ZC_NOTIFICATION, else errqueue
  * @mix:	With @cmsg: ask for one entry a time, and take every other
  *		batch of completions from the error queue
- * @fetches:	Times completions were waited for
+ * @fetches:	Times completions were waited for (poll() calls)
+ * @calls:	System calls that fetched completions: empty sendmsg()s, or
+ *		recvmsg(MSG_ERRQUEUE)s, the last one of each batch included
  * @next_id:	Id the next zerocopy send gets from the kernel
  * @done:	Completed ids
  * @first_id:	For each buffer, first id of the sends from it, -1 if free
@@ -103,6 +111,7 @@ struct run {
 	int cmsg;
 	int mix;
 	unsigned long fetches;
+	unsigned long calls;
 	uint32_t next_id;
 	uint8_t done[IDS_MAX];
 	long first_id[BUF_N];
@@ -246,6 +255,7 @@ static int take_errqueue(struct run *r)
 		const struct sock_extended_err *ee;
 		struct cmsghdr *c;
 
+		r->calls++;
 		if (recvmsg(r->fd, &mh, MSG_ERRQUEUE) < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;
@@ -320,7 +330,8 @@ static int fetch(struct run *r, int fetch_flags)
 		r->err = "no completion in time";
 		return -1;
 	}
-	if (r->cmsg && !(r->mix && (r->fetches++ & 1))) {
+	if (r->cmsg && !(r->mix && (r->fetches & 1))) {
+		r->calls++;
 		if (zc_sendmsg(r, NULL, 0, fetch_flags) < 0) {
 			if (!r->err)
 				r->err = "empty sendmsg() to fetch failed";
@@ -329,6 +340,7 @@ static int fetch(struct run *r, int fetch_flags)
 	} else if (take_errqueue(r)) {
 		return -1;
 	}
+	r->fetches++;
 	if (r->entries == before) {
 		r->err = "POLLERR but nothing to take";
 		return -1;
@@ -512,7 +524,8 @@ static int run_sends(struct run *r, int udp)
 
 /**
  * run() - One run over loopback, with a child reading
- * @name:	tcp4, tcp6, udp4 or udp6, or tcp4mix (see struct run)
+ * @name:	tcp4, tcp6, udp4 or udp6, or tcp4mix (see struct run), or
+ *		tcp4q (error queue only)
  * @cmsg:	Take completions with SCM_ZC_NOTIFICATION
  *
  * Return: 0 if it all worked
@@ -532,7 +545,7 @@ static int run(const char *name, int cmsg)
 
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
-	r.cmsg = cmsg;
+	r.cmsg = cmsg && strcmp(name, "tcp4q") != 0;
 	r.mix = !strcmp(name, "tcp4mix");
 	if (r.mix && !cmsg) {
 		printf("%s fail: no SCM_ZC_NOTIFICATION here\n", name);
@@ -608,7 +621,7 @@ static int run(const char *name, int cmsg)
 		goto out;
 	}
 	/* Everything came through the control message: nothing left */
-	if (cmsg) {
+	if (r.cmsg) {
 		char c;
 
 		if (recv(r.fd, &c, 1, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0 ||
@@ -617,9 +630,10 @@ static int run(const char *name, int cmsg)
 			goto out;
 		}
 	}
-	printf("%s ok via=%s sends=%d ids=%u entries=%lu queued=%lu zerocopy=%lu copied=%lu\n",
-	       name, r.mix ? "mix" : cmsg ? "cmsg" : "errqueue", SENDS,
-	       r.next_id, r.entries, r.queued, r.zerocopy, r.copied);
+	printf("%s ok via=%s sends=%d ids=%u entries=%lu queued=%lu zerocopy=%lu copied=%lu waits=%lu calls=%lu\n",
+	       name, r.mix ? "mix" : r.cmsg ? "cmsg" : "errqueue", SENDS,
+	       r.next_id, r.entries, r.queued, r.zerocopy, r.copied,
+	       r.fetches, r.calls);
 	ret = 0;
 
 out:
@@ -659,9 +673,72 @@ static int refused(int s, uint32_t size, uint32_t room)
 }
 
 /**
- * refuse() - The requests a kernel with SCM_ZC_NOTIFICATION must refuse
+ * pend_one() - Make one zerocopy completion wait in the error queue
+ * @t:		TCP socket with SO_ZEROCOPY, nothing sent with it before
+ * @rd:		The other end, read here
  *
- * Return: 0 if all were refused with EINVAL
+ * Return: 0 once the completion is there, -1 if it didn't come
+ */
+static int pend_one(int t, int rd)
+{
+	struct pollfd pfd = { .fd = t, .events = 0 };
+	static char zbuf[4096], sink[8192];
+	size_t got = 0;
+
+	memset(zbuf, 'z', sizeof(zbuf));
+	if (send(t, zbuf, sizeof(zbuf), MSG_ZEROCOPY) != sizeof(zbuf))
+		return -1;
+	while (got < sizeof(zbuf)) {
+		ssize_t n = recv(rd, sink, sizeof(sink), 0);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	if (poll(&pfd, 1, WAIT_MS) != 1 || !(pfd.revents & POLLERR))
+		return -1;
+	return 0;
+}
+
+/**
+ * send_fails() - Does a send with a good request fail on this socket?
+ * @t:		TCP socket with SO_ZEROCOPY, shut down for writing
+ *
+ * Return: 1 if sendmsg() failed
+ */
+static int send_fails(int t)
+{
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	union zc_ctl ctl;
+
+	zc_request(&mh, &ctl, ZC_NOTIFICATION_MAX, ZC_NOTIFICATION_MAX);
+	return sendmsg(t, &mh, 0) < 0;
+}
+
+/**
+ * still_pending() - Is pend_one()'s completion still in the error queue?
+ * @t:		Its socket
+ *
+ * Return: 1 if the error queue holds just that one, for send 0
+ */
+static int still_pending(int t)
+{
+	static struct run r;
+
+	memset(&r, 0, sizeof(r));
+	r.fd = t;
+	r.next_id = 1;
+	return !take_errqueue(&r) && r.entries == 1 && r.done[0];
+}
+
+/**
+ * refuse() - The requests a kernel with SCM_ZC_NOTIFICATION must refuse,
+ *	      and a failed send, all with a completion pending that none of
+ *	      them may take
+ *
+ * Return: 0 if all were refused with EINVAL, the send failed, and the
+ *	   completion stayed
  */
 static int refuse(void)
 {
@@ -697,6 +774,10 @@ static int refuse(void)
 		printf("refuse fail: SO_ZEROCOPY: %s\n", strerror(errno));
 		return 1;
 	}
+	if (pend_one(t, rd)) {
+		printf("refuse fail: no completion for a zerocopy send\n");
+		return 1;
+	}
 	if (!refused(t, ZC_NOTIFICATION_MAX + 1, ZC_NOTIFICATION_MAX + 1)) {
 		printf("refuse fail: %d entries taken\n",
 		       ZC_NOTIFICATION_MAX + 1);
@@ -704,6 +785,15 @@ static int refuse(void)
 	}
 	if (!refused(t, 4, 2)) {
 		printf("refuse fail: room for 2 entries, 4 asked, taken\n");
+		bad = 1;
+	}
+	/* A good request on a send that fails (EPIPE) takes nothing either */
+	if (shutdown(t, SHUT_WR) || !send_fails(t)) {
+		printf("refuse fail: send after shutdown() didn't fail\n");
+		bad = 1;
+	}
+	if (!still_pending(t)) {
+		printf("refuse fail: refused or failed sends took the completion\n");
 		bad = 1;
 	}
 	close(rd);
@@ -750,9 +840,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "tcp4") || !strcmp(argv[1], "tcp6") ||
 	    !strcmp(argv[1], "udp4") || !strcmp(argv[1], "udp6") ||
-	    !strcmp(argv[1], "tcp4mix"))
+	    !strcmp(argv[1], "tcp4mix") || !strcmp(argv[1], "tcp4q"))
 		return run(argv[1], sup);
 usage:
-	fprintf(stderr, "Usage: zcprobe probe|refuse|tcp4|tcp6|udp4|udp6|tcp4mix\n");
+	fprintf(stderr, "Usage: zcprobe probe|refuse|tcp4|tcp6|udp4|udp6|tcp4mix|tcp4q\n");
 	return ret;
 }

@@ -5,7 +5,8 @@
 # MSG_ZEROCOPY sends over loopback, TCP and UDP, IPv4 and IPv6, get their
 # completions back from sendmsg() itself, none left in the error queue,
 # not copied (the loopback patch), also when taken one a time with the
-# error queue used in between; requests it must refuse are refused.
+# error queue used in between, and through the error queue alone;
+# requests it must refuse are refused, and take nothing from the queue.
 # Then on the rig's stock kernel: the probe says unsupported, and the
 # same sends fall back to the error queue, where loopback's are copied.
 #
@@ -22,7 +23,7 @@ SENDS=256	# zcprobe.c: SENDS
 #	       the error queue), and each send completed once, all zero-copy
 #	       or all copied
 # $1:	Guest name
-# $2:	Run: tcp4, tcp6, udp4, udp6 or tcp4mix
+# $2:	Run: tcp4, tcp6, udp4, udp6, tcp4mix or tcp4q
 # $3:	How completions came: cmsg, errqueue or mix
 # $4:	What every send was: zerocopy or copied
 zc_check() {
@@ -37,7 +38,7 @@ zc_check() {
 	else
 		sends="zerocopy=0 copied=\\1"
 	fi
-	re="^PT zc $2 ok via=$3 sends=${SENDS} ids=([0-9]+) ${queued} ${sends}\$"
+	re="^PT zc $2 ok via=$3 sends=${SENDS} ids=([0-9]+) ${queued} ${sends} waits=[0-9]+ calls=[0-9]+\$"
 	line="$(tr -d '\r' < "$(vm_log "$1")" | grep "^PT zc $2 ")"
 	if grep -qE "${re}" <<< "${line}"; then
 		pass "$1_$2_$3_$4"
@@ -53,7 +54,7 @@ fi
 STOCK_KERNEL="${VM_KERNEL}"
 
 vm_script <<'EOF'
-for c in probe refuse tcp4 tcp6 udp4 udp6 tcp4mix; do
+for c in probe refuse tcp4 tcp6 udp4 udp6 tcp4mix tcp4q; do
 	zcprobe $c 2>&1 | sed 's/^/PT zc /'
 done
 EOF
@@ -67,6 +68,8 @@ for r in tcp4 tcp6 udp4 udp6; do
 done
 # Requests for one entry, every other batch from the error queue instead
 zc_check patched tcp4mix mix zerocopy
+# The error queue alone, as before: zero-copy too
+zc_check patched tcp4q errqueue zerocopy
 vm_end patched 10 && pass "patched_guest_done" ||
 	fail "patched_guest_done" "$(vm_tail patched)"
 
