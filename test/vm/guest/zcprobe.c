@@ -4,7 +4,7 @@
  * test/kernel) where the kernel has it, through the error queue where not
  *
  * Usage:
- *	zcprobe probe		ask for completions on a 0-byte UDP send:
+ *	zcprobe probe		ask for completions on an empty UDP send:
  *				"probe supported" if the kernel answers
  *				(and says there are none), "probe
  *				unsupported" if sendmsg() fails with EINVAL
@@ -371,9 +371,10 @@ static int buf_free(const struct run *r, int b)
 /**
  * supported() - Does sendmsg() take SCM_ZC_NOTIFICATION here?
  *
- * A 0-byte datagram from a UDP socket with SO_ZEROCOPY to itself, with a
- * request for one entry: a kernel with it answers, and sets the size to
- * 0 as nothing is pending; one without it refuses the unknown message.
+ * An empty MSG_PROBE send (nothing goes out) on a UDP socket with
+ * SO_ZEROCOPY, connected to itself, with a request for one entry: a
+ * kernel with it answers, and sets the size to 0 as nothing is pending;
+ * one without it refuses the unknown message.
  *
  * Return: 1 if it answered, 0 if EINVAL, -1 (with a line) on anything else
  */
@@ -397,7 +398,7 @@ static int supported(void)
 		goto out;
 	}
 	info = zc_request(&mh, &ctl, 1, 1);
-	n = sendmsg(s, &mh, 0);
+	n = sendmsg(s, &mh, ZC_MSG_PROBE);
 	if (n < 0 && errno == EINVAL) {
 		ret = 0;
 	} else if (n < 0) {
