@@ -15,6 +15,11 @@
  *				they nor a good one on a send that fails
  *				take a pending completion (fails where
  *				"probe" says unsupported)
+ *	zcprobe others		an ICMP error in the error queue stays
+ *				there while a completion behind it is
+ *				taken, and sendmmsg() answers each of its
+ *				messages (fails where "probe" says
+ *				unsupported)
  *	zcprobe tcp4|tcp6	SENDS MSG_ZEROCOPY sends over a loopback
  *	zcprobe udp4|udp6	TCP connection, or of datagrams to a
  *				loopback UDP socket, from BUF_N buffers,
@@ -42,6 +47,7 @@
  * static into the guest's initramfs by test/vm/initramfs.sh.
  */
 
+#define _GNU_SOURCE		/* sendmmsg() */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/errqueue.h>
@@ -807,6 +813,189 @@ static int refuse(void)
 }
 
 /**
+ * udp_sock() - A UDP socket on 127.0.0.1, its address
+ * @a:		Its address, set here
+ * @zc:		Set SO_ZEROCOPY and IP_RECVERR on it
+ *
+ * Return: the socket, -1 on failure
+ */
+static int udp_sock(struct sockaddr_in *a, int zc)
+{
+	socklen_t al = sizeof(*a);
+	int s, one = 1;
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return -1;
+	if (bind(s, (struct sockaddr *)a, sizeof(*a)) ||
+	    getsockname(s, (struct sockaddr *)a, &al) ||
+	    (zc && (setsockopt(s, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)) ||
+		    setsockopt(s, SOL_IP, IP_RECVERR, &one, sizeof(one))))) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/**
+ * zc_to() - A zerocopy datagram, read at once by its receiver: once read,
+ *	     its completion is in the sender's error queue
+ * @s:		Sender, with SO_ZEROCOPY
+ * @to:		Receiver's address
+ * @rcv:	Receiver
+ *
+ * Return: 0 if it went and was read
+ */
+static int zc_to(int s, const struct sockaddr_in *to, int rcv)
+{
+	static char d[1024];
+	struct pollfd pfd = { .fd = rcv, .events = POLLIN };
+
+	if (sendto(s, d, sizeof(d), MSG_ZEROCOPY, (const struct sockaddr *)to,
+		   sizeof(*to)) != sizeof(d))
+		return -1;
+	if (poll(&pfd, 1, WAIT_MS) != 1 ||
+	    recv(rcv, d, sizeof(d), 0) != sizeof(d))
+		return -1;
+	return 0;
+}
+
+/**
+ * others() - What else shares the error queue stays, sendmmsg() answers
+ *	      each of its messages
+ *
+ * A UDP socket with IP_RECVERR gets an ICMP port unreachable into its
+ * error queue (a datagram to a closed loopback port), then a completion
+ * behind it: an empty send with a request takes the completion, and the
+ * ICMP error is then still there, alone. Another socket has two
+ * completions pending, and one sendmmsg() of two empty messages, each
+ * asking for one entry: between them, both sends completed, once.
+ *
+ * Return: 0 if so
+ */
+static int others(void)
+{
+	struct sockaddr_in dead, live, me, me2;
+	struct mmsghdr mm[2] = { 0 };
+	union zc_ctl ctl, ctl2[2];
+	struct msghdr mh = { 0 };
+	struct zc_info *info, *in2[2];
+	int closed, rcv, u, u2, i;
+	static struct run r;
+
+	closed = udp_sock(&dead, 0);
+	rcv = udp_sock(&live, 0);
+	u = udp_sock(&me, 1);
+	u2 = udp_sock(&me2, 1);
+	if (closed < 0 || rcv < 0 || u < 0 || u2 < 0) {
+		printf("others fail: socket setup: %s\n", strerror(errno));
+		return 1;
+	}
+	close(closed);
+
+	if (sendto(u, "x", 1, 0, (struct sockaddr *)&dead, sizeof(dead)) != 1) {
+		printf("others fail: datagram to a closed port\n");
+		return 1;
+	}
+	/* The error is reported by the next send that allocates: use it */
+	for (i = 0; i < 3; i++) {
+		if (!zc_to(u, &live, rcv))
+			break;
+	}
+	if (i == 3) {
+		printf("others fail: zerocopy send after the ICMP error\n");
+		return 1;
+	}
+
+	mh.msg_name = &live;
+	mh.msg_namelen = sizeof(live);
+	info = zc_request(&mh, &ctl, ZC_NOTIFICATION_MAX, ZC_NOTIFICATION_MAX);
+	memset(&r, 0, sizeof(r));
+	r.fd = u;
+	r.next_id = 1;
+	if (sendmsg(u, &mh, ZC_MSG_PROBE) < 0) {
+		printf("others fail: fetch: %s\n", strerror(errno));
+		return 1;
+	}
+	if (take_info(&r, info, ZC_NOTIFICATION_MAX) || !r.done[0]) {
+		printf("others fail: completion not taken past the ICMP error: %s\n",
+		       r.err ? r.err : "none");
+		return 1;
+	}
+	{
+		char cbuf[512];
+		struct msghdr eh = { .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		const struct sock_extended_err *ee = NULL;
+		struct cmsghdr *c;
+		char b;
+
+		if (recvmsg(u, &eh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+			printf("others fail: ICMP error gone from the queue\n");
+			return 1;
+		}
+		for (c = CMSG_FIRSTHDR(&eh); c; c = CMSG_NXTHDR(&eh, c)) {
+			if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR)
+				ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		}
+		if (!ee || ee->ee_origin != SO_EE_ORIGIN_ICMP ||
+		    ee->ee_errno != ECONNREFUSED) {
+			printf("others fail: first queued entry isn't the ICMP error\n");
+			return 1;
+		}
+		if (recv(u, &b, 1, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0 ||
+		    errno != EAGAIN) {
+			printf("others fail: more than the ICMP error left\n");
+			return 1;
+		}
+	}
+
+	/* sendmmsg(): two completions, two messages asking for one each */
+	for (i = 0; i < 2; i++) {
+		if (zc_to(u2, &live, rcv)) {
+			printf("others fail: zerocopy sends for sendmmsg()\n");
+			return 1;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		mm[i].msg_hdr.msg_name = &live;
+		mm[i].msg_hdr.msg_namelen = sizeof(live);
+		in2[i] = zc_request(&mm[i].msg_hdr, &ctl2[i], 1, 1);
+		/* Nonsense, unless the kernel writes over it */
+		in2[i]->arr[0].lo = UINT32_MAX;
+		in2[i]->arr[0].hi = UINT32_MAX;
+	}
+	if (sendmmsg(u2, mm, 2, ZC_MSG_PROBE) != 2) {
+		printf("others fail: sendmmsg(): %s\n", strerror(errno));
+		return 1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.fd = u2;
+	r.next_id = 2;
+	for (i = 0; i < 2; i++) {
+		if (take_info(&r, in2[i], 1)) {
+			printf("others fail: sendmmsg() message %d: %s\n", i, r.err);
+			return 1;
+		}
+	}
+	if (!r.done[0] || !r.done[1]) {
+		printf("others fail: sendmmsg() brought %lu entries, not both sends\n",
+		       r.entries);
+		return 1;
+	}
+	printf("others ok sendmmsg-entries=%lu\n", r.entries);
+
+	/* Left open on failures above: the process ends right after */
+	close(rcv);
+	close(u);
+	close(u2);
+	return 0;
+}
+
+/**
  * main() - Entry point
  * @argc:	Argument count
  * @argv:	Command and its arguments
@@ -831,6 +1020,13 @@ int main(int argc, char **argv)
 	}
 	if (sup < 0)
 		return 1;
+	if (!strcmp(argv[1], "others")) {
+		if (!sup) {
+			printf("others fail: no SCM_ZC_NOTIFICATION here\n");
+			return 1;
+		}
+		return others();
+	}
 	if (!strcmp(argv[1], "refuse")) {
 		/* Where everything is refused, refusing proves nothing */
 		if (!sup) {
@@ -844,6 +1040,6 @@ int main(int argc, char **argv)
 	    !strcmp(argv[1], "tcp4mix") || !strcmp(argv[1], "tcp4q"))
 		return run(argv[1], sup);
 usage:
-	fprintf(stderr, "Usage: zcprobe probe|refuse|tcp4|tcp6|udp4|udp6|tcp4mix|tcp4q\n");
+	fprintf(stderr, "Usage: zcprobe probe|refuse|others|tcp4|tcp6|udp4|udp6|tcp4mix|tcp4q\n");
 	return ret;
 }

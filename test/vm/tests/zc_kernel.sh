@@ -6,7 +6,8 @@
 # completions back from sendmsg() itself, none left in the error queue,
 # not copied (the loopback patch), also when taken one a time with the
 # error queue used in between, and through the error queue alone;
-# requests it must refuse are refused, and take nothing from the queue.
+# requests it must refuse are refused, and take nothing from the queue;
+# an ICMP error in the queue stays there, sendmmsg() answers each message.
 # Then on the rig's stock kernel: the probe says unsupported, and the
 # same sends fall back to the error queue, where loopback's are copied.
 #
@@ -54,7 +55,7 @@ fi
 STOCK_KERNEL="${VM_KERNEL}"
 
 vm_script <<'EOF'
-for c in probe refuse tcp4 tcp6 udp4 udp6 tcp4mix tcp4q; do
+for c in probe refuse others tcp4 tcp6 udp4 udp6 tcp4mix tcp4q; do
 	zcprobe $c 2>&1 | sed 's/^/PT zc /'
 done
 EOF
@@ -63,6 +64,7 @@ _vm_qemu patched
 vm_wait patched "PT done" 240
 vm_check "patched_probe" patched "PT zc probe supported"
 vm_check "patched_refuse" patched "PT zc refuse ok"
+vm_check "patched_others" patched "PT zc others ok"
 for r in tcp4 tcp6 udp4 udp6; do
 	zc_check patched "${r}" cmsg zerocopy
 done
