@@ -61,7 +61,7 @@ done
 EOF
 VM_KERNEL="${ZC_KERNEL}"
 _vm_qemu patched
-vm_wait patched "PT done" 240
+vm_wait patched "PT done" 120
 vm_check "patched_probe" patched "PT zc probe supported"
 vm_check "patched_refuse" patched "PT zc refuse ok"
 vm_check "patched_others" patched "PT zc others ok"
@@ -82,7 +82,7 @@ done
 EOF
 VM_KERNEL="${STOCK_KERNEL}"
 _vm_qemu stock
-vm_wait stock "PT done" 240
+vm_wait stock "PT done" 120
 vm_check "stock_probe" stock "PT zc probe unsupported"
 for r in tcp4 tcp6 udp4 udp6; do
 	zc_check stock "${r}" errqueue copied
