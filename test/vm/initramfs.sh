@@ -9,7 +9,8 @@
 # busybox-static, fetched with apt-get download and unpacked into the
 # cache (it can't be installed next to the busybox package), our init,
 # udhcpc script and shell functions (test/vm/guest) and ptguest, built static from
-# test/vm/guest/ptguest.c. A test appends an archive of its own with
+# test/vm/guest/ptguest.c, and zcprobe, from test/vm/guest/zcprobe.c (with
+# test/kernel/zc_notification.h). A test appends an archive of its own with
 # /test.sh (test/vm/lib.sh). Cached like the kernel (see kernel.sh), keyed
 # by those files and busybox-static's version.
 
@@ -17,6 +18,7 @@ set -eu
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 GUEST="${HERE}/guest"
+ZC_HEADER="${HERE}/../kernel/zc_notification.h"
 CACHE="${PT_VM_CACHE:-${HOME}/.cache/passt-vm}"
 
 die() {
@@ -51,7 +53,8 @@ busybox_static() {
 
 bb="$(busybox_static)"
 key="$(cat "$0" "${GUEST}/init" "${GUEST}/udhcpc.script" "${GUEST}/pt.sh" \
-	"${GUEST}/ptguest.c" "${bb}/VERSION" | sha256sum | cut -c1-16)"
+	"${GUEST}/ptguest.c" "${GUEST}/zcprobe.c" "${ZC_HEADER}" \
+	"${bb}/VERSION" | sha256sum | cut -c1-16)"
 out="${CACHE}/initramfs-${key}.cpio.gz"
 if [ -s "${out}" ]; then
 	echo "${out}"
@@ -67,6 +70,9 @@ cp "${GUEST}/udhcpc.script" "${stage}/etc/udhcpc/default.script"
 cp "${GUEST}/pt.sh" "${stage}/etc/pt.sh"
 gcc -static -O2 -Wall -Wextra -Werror -o "${stage}/bin/ptguest" \
 	"${GUEST}/ptguest.c" || die "can't build ptguest"
+gcc -static -O2 -Wall -Wextra -Werror -I"$(dirname "${ZC_HEADER}")" \
+	-o "${stage}/bin/zcprobe" "${GUEST}/zcprobe.c" ||
+	die "can't build zcprobe"
 chmod 0755 "${stage}/init" "${stage}/etc/udhcpc/default.script"
 (cd "${stage}" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 	gzip -1 > "${out}.tmp"

@@ -1,17 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/vm/kernel.sh - build the VM tests' guest kernel once, print its path
+# test/vm/kernel.sh - build a VM tests' guest kernel once, print its path
 #
-# Usage: test/vm/kernel.sh
+# Usage: test/vm/kernel.sh [zc]
 #
 # The kernel comes from Debian's linux-source-6.12 (/usr/src), configured
-# as allnoconfig plus test/vm/kernel.config. It is cached outside the
-# repository, in PT_VM_CACHE (default: ~/.cache/passt-vm), under a key made
-# of the configuration, this script and the source package's version: any
-# change to one of them builds a new one. The build takes a few minutes
-# with every core; later calls just print the path. Concurrent calls wait
-# for each other (flock). Output of the build goes to kernel-KEY.log
-# there; on failure its end is printed.
+# as allnoconfig plus test/vm/kernel.config. With "zc", our patches in
+# test/kernel (*.patch, in name order) go on top first: the test kernel
+# with SCM_ZC_NOTIFICATION (test/kernel/README.md).
+#
+# Each is cached outside the repository, in PT_VM_CACHE (default:
+# ~/.cache/passt-vm), under a key made of what it's built from: any change
+# to one of those builds a new one. The plain kernel's key is the
+# configuration, kernel.key and the source package's version, as it was
+# before the patched kernel came (kernel.key is the text this script had
+# then, when the key was made of the script itself), so that caches of it
+# stay good: change kernel.key if the plain kernel has to be built
+# differently. The patched kernel's key adds this script, the patches and
+# test/kernel/zc_notification.h.
+#
+# The build takes a few minutes with every core (at the lowest priority:
+# the machines running it are shared); later calls just print the path.
+# Concurrent calls wait for each other (flock). Output of the build goes
+# to kernel-KEY.log there; on failure its end is printed.
 
 set -eu
 
@@ -19,17 +30,35 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${PT_VM_CACHE:-${HOME}/.cache/passt-vm}"
 SRC_TAR=/usr/src/linux-source-6.12.tar.xz
 FRAGMENT="${HERE}/kernel.config"
+ZC_DIR="${HERE}/../kernel"
+ZC_HEADER="${ZC_DIR}/zc_notification.h"
 
 die() {
 	echo "kernel.sh: $*" >&2
 	exit 1
 }
 
+variant="${1:-}"
+case "${variant}" in
+"")	;;
+zc)	ls "${ZC_DIR}"/*.patch > /dev/null 2>&1 ||
+		die "no patches in ${ZC_DIR}" ;;
+*)	die "unknown kernel '${variant}': none (plain) or zc" ;;
+esac
+
 [ -r "${SRC_TAR}" ] || die "${SRC_TAR} missing: apt-get install linux-source-6.12"
 ver="$(dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null)" ||
 	die "can't read the version of linux-source-6.12"
-key="$(cat "${FRAGMENT}" "$0" - <<<"${ver}" | sha256sum | cut -c1-16)"
-out="${CACHE}/kernel-${key}"
+if [ -z "${variant}" ]; then
+	key="$(cat "${FRAGMENT}" "${HERE}/kernel.key" - <<<"${ver}" |
+		sha256sum | cut -c1-16)"
+	name="kernel-${key}"
+else
+	key="$(cat "${FRAGMENT}" "$0" "${ZC_DIR}"/*.patch "${ZC_HEADER}" \
+		- <<<"${ver}" | sha256sum | cut -c1-16)"
+	name="kernel-${variant}-${key}"
+fi
+out="${CACHE}/${name}"
 mkdir -p "${CACHE}"
 
 exec 9>"${CACHE}/kernel.lock"
@@ -39,19 +68,50 @@ if [ -s "${out}/bzImage" ]; then
 	exit 0
 fi
 
-log="${CACHE}/kernel-${key}.log"
+log="${CACHE}/${name}.log"
 build="${CACHE}/build-${key}"
 rm -rf "${build}" "${out}"
 mkdir -p "${build}" "${out}"
 trap 'rm -rf "${build}"' EXIT
 
-# build_kernel() - Unpack, configure, check the configuration, build
+# define_of() - The value a header #defines a name to
+# $1:	Name
+# $2:	Header
+define_of() {
+	awk -v n="$1" '$1 == "#define" && $2 == n { print $3 }' "$2"
+}
+
+# zc_patch() - Put our patches on the unpacked source, check that the
+#	       control message's number and size limit are the ones user
+#	       space is told (test/kernel/zc_notification.h)
+# $1:	Source directory
+zc_patch() {
+	local p k u
+
+	for p in "${ZC_DIR}"/*.patch; do
+		echo "applying $(basename "${p}")"
+		patch -d "$1" -p1 --batch --forward < "${p}" || return 1
+	done
+	for p in SCM_ZC_NOTIFICATION:include/uapi/asm-generic/socket.h \
+		 ZC_NOTIFICATION_MAX:include/uapi/linux/errqueue.h; do
+		k="$(define_of "${p%%:*}" "$1/${p#*:}")"
+		u="$(define_of "${p%%:*}" "${ZC_HEADER}")"
+		if [ -z "${k}" ] || [ "${k}" != "${u}" ]; then
+			echo "${p%%:*} is '${k}' in the kernel, '${u}' in ${ZC_HEADER}"
+			return 1
+		fi
+	done
+}
+
+# build_kernel() - Unpack, patch if asked, configure, check the
+#		   configuration, build
 build_kernel() {
 	local src="${build}/linux-source-6.12" missing line
 
 	tar -C "${build}" -xJf "${SRC_TAR}"
-	make -C "${src}" O="${build}/o" KCONFIG_ALLCONFIG="${FRAGMENT}" \
-		allnoconfig
+	[ -z "${variant}" ] || zc_patch "${src}" || return 1
+	nice -n 19 make -C "${src}" O="${build}/o" \
+		KCONFIG_ALLCONFIG="${FRAGMENT}" allnoconfig
 	# Every option asked for must be there: a dependency missing from
 	# the fragment would drop one without a word otherwise
 	missing=
@@ -64,11 +124,11 @@ build_kernel() {
 		esac
 	done < "${FRAGMENT}"
 	[ -z "${missing}" ] || { echo "not set:${missing}"; return 1; }
-	make -C "${src}" O="${build}/o" -j"$(nproc)" bzImage
+	nice -n 19 make -C "${src}" O="${build}/o" -j"$(nproc)" bzImage
 	cp "${build}/o/arch/x86/boot/bzImage" "${build}/o/.config" "${out}/"
 }
 
-echo "kernel.sh: building the guest kernel into ${out} (log: ${log})" >&2
+echo "kernel.sh: building the ${variant:-plain} guest kernel into ${out} (log: ${log})" >&2
 start=$(date +%s)
 if ! build_kernel > "${log}" 2>&1; then
 	tail -n 30 "${log}" >&2
