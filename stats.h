@@ -168,6 +168,8 @@ enum stats_col {
 	  OTHER, ONE, "tap backend full, senders waited")		\
 	X(TCP_CONN_TAP_OUT,	"tcp_connections_guest_initiated",	\
 	  TCP, ONE, "connections from the guest")			\
+	X(TCP_CONNECT_AT_ONCE,	"tcp_connects_done_at_once",		\
+	  TCP, ONE, "connects done within connect()")		\
 	X(TCP_CONN_TAP_IN,	"tcp_connections_host_initiated",	\
 	  TCP, ONE, "connections to the guest")				\
 	X(TCP_CONN_SPLICE,	"tcp_connections_spliced",		\

@@ -140,6 +140,26 @@ static void tcp_mss_set(const struct ctx *c, struct tcp_tap_conn *conn,
 }
 
 /**
+ * tcp_sock_established() - Is a socket's connection already set up?
+ * @s:		Socket, after a non-blocking connect() in progress
+ *
+ * To a peer on this host (loopback, a local address), the handshake
+ * usually completes within connect() itself, which still says
+ * EINPROGRESS: the first byte of TCP_INFO, its state, tells.
+ *
+ * Return: true if the connection is established
+ */
+static bool tcp_sock_established(int s)
+{
+	socklen_t sl = 1;
+	uint8_t state;
+
+	/* #syscalls getsockopt */
+	return !getsockopt(s, IPPROTO_TCP, TCP_INFO, &state, &sl) && sl == 1 &&
+	       state == TCP_ESTABLISHED;
+}
+
+/**
  * tcp_conn_from_tap() - A SYN from the guest: connect on the host
  * @c:		Execution context
  * @seq:	Packets of the flow, the first being the SYN
@@ -260,6 +280,12 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 
 	stats_inc(STAT_TCP_CONN_TAP_OUT);
 	flow_log(f, LOG_DEBUG, "new connection from guest");
+	if (!rc || tcp_sock_established(s)) {
+		/* The SYN-ACK now, not after an EPOLLOUT round */
+		stats_inc(STAT_TCP_CONNECT_AT_ONCE);
+		if (tcp_connect_finish(c, conn, conn->progress_at))
+			tcp_timer_schedule(conn);
+	}
 	return;
 
 refuse:

@@ -218,6 +218,18 @@ for f in 4 6; do
 	check "refused_ipv${f}" peer in_ns refused "${gw}" "${CLOSED_PORT}" 1000
 done
 
+# To a server on the host's loopback, connect() is done by the time it
+# returns: the SYN-ACK goes out then, not after an EPOLLOUT round
+if [ ${srv_ok} -eq 1 ]; then
+	stats="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	n="$(stat_of "${stats}" tcp_connects_done_at_once)"
+	if [ "${n:-0}" -ge $((MANY * 2)) ]; then
+		pass "connect_done_at_once"
+	else
+		fail "connect_done_at_once" "tcp_connects_done_at_once ${n:-0}, expected $((MANY * 2)) or more"
+	fi
+fi
+
 # Unreachable: the host's connect() fails at once, the guest gets a reset.
 # Timed out: the SYNs go into the blackhole, and with one SYN retry the
 # host gives up after about 3 s: then the guest gets a reset too.
