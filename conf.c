@@ -33,6 +33,7 @@
 #include "flow.h"
 #include "netlink.h"
 #include "conf.h"
+#include "zerocopy.h"
 
 #define RESOLV_CONF		"/etc/resolv.conf"
 #define MTU_MAX			MTU_DEFAULT
@@ -89,6 +90,8 @@ enum {
 	OPT_PRINT_SYSCALLS,
 	OPT_VHOST_USER,
 	OPT_PRINT_CAPS,
+	OPT_ZEROCOPY,
+	OPT_ZEROCOPY_MIN,
 };
 
 static const struct option conf_options[] = {
@@ -161,6 +164,8 @@ static const struct option conf_options[] = {
 	{ "print-syscalls",	no_argument,		NULL, OPT_PRINT_SYSCALLS },
 	{ "vhost-user",		no_argument,		NULL, OPT_VHOST_USER },
 	{ "print-capabilities",	no_argument,		NULL, OPT_PRINT_CAPS },
+	{ "zerocopy",		required_argument,	NULL, OPT_ZEROCOPY },
+	{ "zerocopy-min",	required_argument,	NULL, OPT_ZEROCOPY_MIN },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -886,6 +891,25 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			break;
 		case OPT_NO_PEEK_OFF:
 			c->no_peek_off = true;
+			break;
+		case OPT_ZEROCOPY:
+			if (!strcmp(arg, "auto"))
+				c->zc_mode = ZC_AUTO;
+			else if (!strcmp(arg, "on"))
+				c->zc_mode = ZC_ON;
+			else if (!strcmp(arg, "off"))
+				c->zc_mode = ZC_OFF;
+			else
+				return conf_err(err, errlen,
+						"Invalid %s '%s': must be auto, on or off",
+						name, arg);
+			break;
+		case OPT_ZEROCOPY_MIN:
+			if (parse_u32(arg, 10, &v) || !v || v > 1U << 30)
+				return conf_err(err, errlen,
+						"Invalid %s '%s': must be 1 to %u bytes",
+						name, arg, 1U << 30);
+			c->zc_min = v;
 			break;
 		case OPT_FREEBIND:
 			c->freebind = true;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "flow.h"
 #include "conf.h"
+#include "zerocopy.h"
 
 /**
  * conf_print_version() - Print the one-line version string
@@ -128,8 +129,12 @@ static void conf_usage_common(const struct ctx *c)
 "      --freebind             let forwarded ports listen on addresses the\n"
 "                             host hasn't configured (yet)\n"
 "      --max-flows N          connections and UDP flows tracked at once [%u]\n"
-"      --no-peek-off          keep unacknowledged TCP data without SO_PEEK_OFF\n",
-		  FLOW_MAX_DEFAULT);
+"      --no-peek-off          keep unacknowledged TCP data without SO_PEEK_OFF\n"
+"      --zerocopy MODE        TCP data from the guest sent with MSG_ZEROCOPY:\n"
+"                             auto (to peers off this host's loopback), on,\n"
+"                             off [auto]\n"
+"      --zerocopy-min BYTES   smallest such send [%u]\n",
+		  FLOW_MAX_DEFAULT, ZC_MIN_DEFAULT);
 
 	log_print(
 "\n"

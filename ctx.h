@@ -208,6 +208,9 @@ struct fwd_ctx;
  * @stats_interval:	Seconds between periodic statistics, 0 for none
  * @flow_max:		Size of the flow table
  * @no_peek_off:	Force the discard-buffer fallback for TCP peeking
+ * @zc_mode:		--zerocopy: enum zc_mode (zerocopy.h)
+ * @zc_min:		--zerocopy-min: smallest send that goes zero-copy, 0
+ *			for the default
  * @tap_vnet_hdr:	The tap device has a virtio-net header before frames
  * @tap_tso:		The tap takes TCP super-frames from the namespace's
  *			kernel (TUNSETOFFLOAD with TSO4/6, and partial checksums)
@@ -268,6 +271,8 @@ struct ctx {
 	unsigned stats_interval;
 	unsigned flow_max;
 	bool no_peek_off;
+	unsigned zc_mode;
+	unsigned zc_min;
 	bool tap_vnet_hdr;
 	bool tap_tso;
 	bool tap_uso;

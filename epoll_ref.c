@@ -24,6 +24,7 @@ static const char *const epoll_type_names[EPOLL_NUM_TYPES] = {
 	[EPOLL_TYPE_UDP_REPLY]		= "UDP reply socket",
 	[EPOLL_TYPE_VHOST_CMD]		= "vhost-user socket",
 	[EPOLL_TYPE_VHOST_KICK]		= "vhost-user kick",
+	[EPOLL_TYPE_ZC_ORPHAN]		= "zero-copy orphan",
 };
 
 /**

@@ -28,6 +28,7 @@ enum epoll_type {
 	EPOLL_TYPE_UDP_REPLY,		/* connected socket of a UDP flow */
 	EPOLL_TYPE_VHOST_CMD,		/* vhost-user control socket */
 	EPOLL_TYPE_VHOST_KICK,		/* vhost-user queue kick eventfd */
+	EPOLL_TYPE_ZC_ORPHAN,		/* closed flow's socket, completions due */
 	EPOLL_NUM_TYPES,
 };
 

@@ -49,6 +49,7 @@
 #include "tcp.h"
 #include "fwd_listen.h"
 #include "udp.h"
+#include "zerocopy.h"
 #include "pasta.h"
 #include "isolation.h"
 #include "seccomp.h"
@@ -285,6 +286,9 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 	case EPOLL_TYPE_TCP_SPLICE:
 		tcp_splice_sock_handler(c, ref, ev->events);
 		break;
+	case EPOLL_TYPE_ZC_ORPHAN:
+		zc_orphan_handler(c, ref);
+		break;
 	default:
 		err("Event for unknown type %u, fd %d", ref.type, ref.fd);
 		ASSERT(0);
@@ -491,6 +495,7 @@ int main(int argc, char **argv)
 		tap_init(c);
 	icmp_init(c);
 	tcp_init(c);
+	zc_init(c);
 	udp_init(c);
 	fwd_listen_init(c);
 

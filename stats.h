@@ -174,6 +174,26 @@ enum stats_col {
 	  TCP, ONE, "connections to the guest")				\
 	X(TCP_CONN_SPLICE,	"tcp_connections_spliced",		\
 	  TCP, ONE, "connections spliced")				\
+	X(ZC_SENDS,		"zc_sends",				\
+	  TCP, ONE, "sends with MSG_ZEROCOPY")				\
+	X(ZC_BYTES,		"zc_bytes",				\
+	  TCP, ONE, "bytes sent with MSG_ZEROCOPY")			\
+	X(ZC_DONE,		"zc_completed",				\
+	  TCP, ONE, "zero-copy sends completed")			\
+	X(ZC_DONE_COPIED,	"zc_completed_copied",			\
+	  TCP, ONE, "... of which the kernel copied")			\
+	X(ZC_COPIED_OFF,	"zc_off_after_copied",			\
+	  TCP, ONE, "sockets copying after one copied")		\
+	X(ZC_NOBUFS,		"zc_nobufs_copied",			\
+	  TCP, ONE, "refused (ENOBUFS), copied")		\
+	X(ZC_POOL_FULL,		"zc_pool_full_copied",			\
+	  TCP, ONE, "buffers or ring full, copied")			\
+	X(ZC_NO_SLOT,		"zc_no_slot_copied",			\
+	  TCP, ONE, "no zero-copy slot free, copied")			\
+	X(ZC_ORPHANS,		"zc_sockets_kept_open",			\
+	  TCP, ONE, "closed sockets kept till completed")		\
+	X(ZC_ORPHANS_CLOSED,	"zc_sockets_closed_later",		\
+	  TCP, ONE, "... closed once completed")			\
 	X(TCP_PEEK_OFF_BYTES,	"tcp_bytes_peeked_at_offset",		\
 	  TCP, ONE, "bytes peeked with SO_PEEK_OFF")			\
 	X(TCP_PEEK_DISCARD_BYTES, "tcp_bytes_peeked_via_discard",	\

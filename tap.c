@@ -274,6 +274,21 @@ void tap_buf_unpin(struct ctx *c, uint16_t buf)
 }
 
 /**
+ * tap_bufs_free() - Receive buffers nobody pins
+ * @mask:	Bit per buffer not to count (about to be pinned)
+ *
+ * Return: number of buffers free for reads, beyond those in @mask
+ */
+unsigned tap_bufs_free(unsigned mask)
+{
+	unsigned b, n = 0;
+
+	for (b = 0; b < TAP_BUF_COUNT; b++)
+		n += !tap_bufs[b].pins && !(mask & (1U << b));
+	return n;
+}
+
+/**
  * tap_buf_next() - Pick the buffer for the next read
  * @c:		Execution context
  *

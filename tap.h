@@ -101,6 +101,7 @@ void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
 /* Receive buffer pinning, for zero-copy sends of guest data */
 void tap_buf_pin(struct ctx *c, uint16_t buf);
 void tap_buf_unpin(struct ctx *c, uint16_t buf);
+unsigned tap_bufs_free(unsigned mask);
 
 /**
  * struct tap_fill - What the caller wrote into one frame from tap_lend()

@@ -84,6 +84,7 @@
 #include "flow.h"
 #include "tcp.h"
 #include "tcp_internal.h"
+#include "zerocopy.h"
 #include "flow_deadline.h"
 
 /**
@@ -197,6 +198,10 @@ static void tcp_sock_close(struct ctx *c, struct tcp_tap_conn *conn,
 {
 	if (conn->sock < 0)
 		return;
+	/* Sends in flight keep it open, closed later (zerocopy.c) */
+	if (!zc_sock_close(c, &conn->zc, conn->sock,
+			   conn->epoll_events != TCP_EPOLL_DELETED, rst_host))
+		goto done;
 	if (rst_host) {
 		struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
@@ -205,6 +210,7 @@ static void tcp_sock_close(struct ctx *c, struct tcp_tap_conn *conn,
 	epoll_del(c->epollfd, conn->sock);
 	/* #syscalls close */
 	close(conn->sock);
+done:
 	conn->sock = -1;
 	conn->epoll_events = TCP_EPOLL_DELETED;
 }
@@ -554,9 +560,9 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	static struct iovec wr[TAP_BATCH_MAX];
 	uint64_t ms = tcp_now_ms(now);
 	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
-	bool fin = false, ack_now = false;
+	bool fin = false, ack_now = false, in_bufs = true;
 	size_t n_wr = 0, wr_bytes = 0;
-	unsigned i, holes = 0;
+	unsigned i, holes = 0, bufs = 0;
 
 	if (conn->flags & TCP_RST_PENDING) {
 		/* The host side is gone: the guest gets its reset first */
@@ -651,6 +657,11 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			wr[n_wr].iov_base = (void *)(uintptr_t)payload.data;
 			wr[n_wr].iov_len = payload.len;
 			n_wr++;
+			/* For MSG_ZEROCOPY: which receive buffers to pin */
+			if (payload.buf < TAP_BUF_COUNT)
+				bufs |= 1U << payload.buf;
+			else
+				in_bufs = false;
 			wr_bytes += payload.len;
 			wr_end += (uint32_t)payload.len;
 		}
@@ -667,8 +678,9 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		struct msghdr mh = { .msg_iov = wr, .msg_iovlen = n_wr };
 		ssize_t n;
 
-		/* #syscalls sendmsg */
-		n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = zc_sendmsg(c, &conn->zc, conn->sock, &mh, wr_bytes,
+			       in_bufs ? bufs : 0, inany_is_loopback(
+			       &conn->f.side[!conn->tapside].eaddr));
 		stats_inc(STAT_TCP_SENDMSG_CALLS);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
@@ -819,6 +831,9 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	if (events & EPOLLERR) {
 		int err = 0;
 		socklen_t sl = sizeof(err);
+
+		/* Zero-copy completions raise it too */
+		zc_completions(c, &conn->zc);
 
 		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
 		if (err) {

@@ -132,6 +132,7 @@ enum tcp_state {
  *			retransmission timeout counts from there
  * @rto:		Current retransmission timeout, ms
  * @epoll_events:	Events the socket is watched for now
+ * @zc:		Zero-copy slot of the socket (zerocopy.h), ZC_NONE if none
  */
 struct tcp_tap_conn {
 	struct flow_common f;
@@ -155,6 +156,7 @@ struct tcp_tap_conn {
 	uint64_t progress_at;
 	uint32_t rto;
 	uint32_t epoll_events;
+	uint16_t zc;
 };
 static_assert(sizeof(struct tcp_tap_conn) <= FLOW_SLOT_SIZE,
 	      "tcp_tap_conn must fit a flow slot");

@@ -62,6 +62,7 @@
 #include "flow.h"
 #include "tcp.h"
 #include "udp.h"
+#include "zerocopy.h"
 #include "icmp.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -797,6 +798,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_c.flow_max = FUZZ_FLOWS;
 	icmp_init(&fuzz_c);
 	tcp_init(&fuzz_c);
+	zc_init(&fuzz_c);
 	udp_init(&fuzz_c);
 	return 0;
 }

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* zerocopy.h - MSG_ZEROCOPY sends of guest data: pinned buffers,
+ *		completions
+ */
+
+#ifndef ZEROCOPY_H
+#define ZEROCOPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "epoll_ref.h"
+
+struct ctx;
+
+/* What --zerocopy asks for */
+enum zc_mode {
+	ZC_AUTO = 0,	/* for peers not on this host's loopback */
+	ZC_OFF,
+	ZC_ON,		/* for every peer (local ones copy: then off) */
+};
+
+/* Smallest send that goes zero-copy, by default: below it, pinning and
+ * the completion cost more than the copy
+ */
+#define ZC_MIN_DEFAULT		16384
+
+/* A flow's slot: none yet, or never (the socket refused SO_ZEROCOPY, or
+ * the kernel copied anyway)
+ */
+#define ZC_NONE			0
+#define ZC_NEVER		UINT16_MAX
+
+void zc_init(struct ctx *c);
+ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
+		   const struct msghdr *mh, size_t bytes, unsigned bufs,
+		   bool local);
+void zc_completions(struct ctx *c, uint16_t *slot);
+bool zc_sock_close(struct ctx *c, uint16_t *slot, int s, bool watched,
+		   bool rst);
+void zc_orphan_handler(struct ctx *c, union epoll_ref ref);
+
+#endif /* ZEROCOPY_H */
