@@ -92,6 +92,7 @@ enum {
 	OPT_PRINT_CAPS,
 	OPT_ZEROCOPY,
 	OPT_ZEROCOPY_MIN,
+	OPT_ZEROCOPY_CMSG,
 };
 
 static const struct option conf_options[] = {
@@ -166,6 +167,7 @@ static const struct option conf_options[] = {
 	{ "print-capabilities",	no_argument,		NULL, OPT_PRINT_CAPS },
 	{ "zerocopy",		required_argument,	NULL, OPT_ZEROCOPY },
 	{ "zerocopy-min",	required_argument,	NULL, OPT_ZEROCOPY_MIN },
+	{ "zerocopy-cmsg",	required_argument,	NULL, OPT_ZEROCOPY_CMSG },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -910,6 +912,13 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 						"Invalid %s '%s': must be 1 to %u bytes",
 						name, arg, 1U << 30);
 			c->zc_min = v;
+			break;
+		case OPT_ZEROCOPY_CMSG:
+			if (parse_u32(arg, 10, &v) || v > INT_MAX)
+				return conf_err(err, errlen,
+						"Invalid %s '%s': a SOL_SOCKET message number, 0 for none",
+						name, arg);
+			c->zc_cmsg = v ? (int)v : -1;
 			break;
 		case OPT_FREEBIND:
 			c->freebind = true;

@@ -133,8 +133,11 @@ static void conf_usage_common(const struct ctx *c)
 "      --zerocopy MODE        TCP data from the guest sent with MSG_ZEROCOPY:\n"
 "                             auto (to peers off this host's loopback), on,\n"
 "                             off [auto]\n"
-"      --zerocopy-min BYTES   smallest such send [%u]\n",
-		  FLOW_MAX_DEFAULT, ZC_MIN_DEFAULT);
+"      --zerocopy-min BYTES   smallest such send [%u]\n"
+"      --zerocopy-cmsg N      number of SCM_ZC_NOTIFICATION, completions\n"
+"                             returned by sendmsg() if the kernel has it,\n"
+"                             0 for none [%d]\n",
+		  FLOW_MAX_DEFAULT, ZC_MIN_DEFAULT, ZC_NOTIFICATION_CMSG);
 
 	log_print(
 "\n"

@@ -211,6 +211,8 @@ struct fwd_ctx;
  * @zc_mode:		--zerocopy: enum zc_mode (zerocopy.h)
  * @zc_min:		--zerocopy-min: smallest send that goes zero-copy, 0
  *			for the default
+ * @zc_cmsg:		--zerocopy-cmsg: SCM_ZC_NOTIFICATION's number, 0 for
+ *			the default, -1 for none
  * @tap_vnet_hdr:	The tap device has a virtio-net header before frames
  * @tap_tso:		The tap takes TCP super-frames from the namespace's
  *			kernel (TUNSETOFFLOAD with TSO4/6, and partial checksums)
@@ -273,6 +275,7 @@ struct ctx {
 	bool no_peek_off;
 	unsigned zc_mode;
 	unsigned zc_min;
+	int zc_cmsg;
 	bool tap_vnet_hdr;
 	bool tap_tso;
 	bool tap_uso;

@@ -182,6 +182,12 @@ enum stats_col {
 	  TCP, ONE, "zero-copy sends completed")			\
 	X(ZC_DONE_COPIED,	"zc_completed_copied",			\
 	  TCP, ONE, "... of which the kernel copied")			\
+	X(ZC_VIA_SENDMSG,	"zc_ranges_via_sendmsg",		\
+	  TCP, ONE, "completions returned by sendmsg()")		\
+	X(ZC_VIA_ERRQUEUE,	"zc_ranges_via_errqueue",		\
+	  TCP, ONE, "completions from the error queue")		\
+	X(ZC_NOTIF_FETCHES,	"zc_empty_sends_to_fetch",		\
+	  TCP, ONE, "empty sends to fetch completions")		\
 	X(ZC_COPIED_OFF,	"zc_off_after_copied",			\
 	  TCP, ONE, "sockets copying after one copied")		\
 	X(ZC_NOBUFS,		"zc_nobufs_copied",			\

@@ -30,6 +30,18 @@
  * already, or reset) and watches its error queue alone until every
  * completion came, then closes it.
  *
+ * Completions come from the error queue (recvmsg(MSG_ERRQUEUE), when
+ * EPOLLERR says some wait), or, where the kernel has it, back from the
+ * sendmsg() calls we make anyway: SCM_ZC_NOTIFICATION, a control message
+ * posted for Linux but never merged (our test kernel implements it,
+ * test/kernel/), into which the kernel moves up to ZC_NOTIF_MAX
+ * completions from the queue when the call returns. It has no number in
+ * mainline, and the one it was posted with is taken there: ours is a
+ * build setting (ZC_NOTIFICATION_CMSG) and an option (--zerocopy-cmsg),
+ * probed at start on a throwaway socket; a kernel without it refuses the
+ * message (EINVAL). A socket whose queue fills between our sends still
+ * raises EPOLLERR: then an empty sendmsg() fetches them, the same way.
+ *
  * Modes (--zerocopy): auto, for peers not on this host's loopback (where
  * the kernel copies anyway); on, for every peer; off. Sends below
  * --zerocopy-min bytes copy.
@@ -81,8 +93,116 @@ struct zc_slot {
 	uint8_t bufs[ZC_PENDING];
 };
 
+/* Linux's flag for a send that builds nothing (glibc doesn't have it) */
+#ifndef MSG_PROBE
+#define MSG_PROBE		0x10
+#endif
+
+/* SCM_ZC_NOTIFICATION: entries one request takes, as the kernel has it */
+#define ZC_NOTIF_MAX		16
+
+/**
+ * struct zc_notif_elem - One completion in SCM_ZC_NOTIFICATION's payload
+ * @lo:		First send number of the range
+ * @hi:		Last one
+ * @zerocopy:	0 if the kernel copied after all
+ */
+struct zc_notif_elem {
+	uint32_t lo;
+	uint32_t hi;
+	uint8_t zerocopy;
+};
+static_assert(sizeof(struct zc_notif_elem) == 12, "kernel's layout");
+
+/* The payload: a 32-bit count (room in, entries out), then the entries */
+#define ZC_NOTIF_LEN	(sizeof(uint32_t) + \
+			 ZC_NOTIF_MAX * sizeof(struct zc_notif_elem))
+
+/**
+ * union zc_notif_ctl - Control buffer for one SCM_ZC_NOTIFICATION request
+ * @buf:	Message
+ * @align:	Alignment of a control message
+ */
+union zc_notif_ctl {
+	char buf[CMSG_SPACE(ZC_NOTIF_LEN)];
+	struct cmsghdr align;
+};
+
 static struct zc_slot zc_slots[ZC_SLOTS];
 static bool zc_supported;	/* SO_ZEROCOPY on a TCP socket, at start */
+static int zc_notif;		/* SCM_ZC_NOTIFICATION's number, 0: none */
+
+/**
+ * zc_notif_request() - Ask for completions with a message
+ * @mh:		Message to send, its control buffer set here
+ * @ctl:	Control buffer
+ *
+ * Return: where the kernel writes the count and the entries
+ */
+static uint8_t *zc_notif_request(struct msghdr *mh, union zc_notif_ctl *ctl)
+{
+	const uint32_t room = ZC_NOTIF_MAX;
+	struct cmsghdr *cm;
+
+	memset(ctl, 0, sizeof(*ctl));
+	mh->msg_control = ctl->buf;
+	mh->msg_controllen = sizeof(ctl->buf);
+	cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = zc_notif;
+	cm->cmsg_len = CMSG_LEN(ZC_NOTIF_LEN);
+	memcpy(CMSG_DATA(cm), &room, sizeof(room));
+	return CMSG_DATA(cm);
+}
+
+/**
+ * zc_notif_probe() - Does sendmsg() answer SCM_ZC_NOTIFICATION?
+ * @num:	Number to try, 0 for none
+ *
+ * An empty MSG_PROBE send (nothing goes out) on a UDP socket with
+ * SO_ZEROCOPY, connected to itself on loopback: a kernel with the message
+ * answers, and says no completion is pending (a count of 0 back for the
+ * 16 entries asked); one without it refuses it (EINVAL); one that gave
+ * the number to something else doesn't write the count back.
+ *
+ * Return: true if it answered as it should
+ */
+static bool zc_notif_probe(int num)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct msghdr mh = { 0 };
+	socklen_t al = sizeof(a);
+	union zc_notif_ctl ctl;
+	bool ok = false;
+	int s, one = 1;
+
+	if (num <= 0)
+		return false;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return false;
+	if (!bind(s, (struct sockaddr *)&a, sizeof(a)) &&
+	    !getsockname(s, (struct sockaddr *)&a, &al) &&
+	    !connect(s, (struct sockaddr *)&a, sizeof(a)) &&
+	    !setsockopt(s, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
+		const uint8_t *p;
+		uint32_t n;
+
+		zc_notif = num;
+		p = zc_notif_request(&mh, &ctl);
+		if (sendmsg(s, &mh, MSG_PROBE | MSG_DONTWAIT) >= 0) {
+			memcpy(&n, p, sizeof(n));
+			/* cppcheck-suppress knownConditionTrueFalse
+			 * The kernel writes it back: 16 in, 0 out
+			 */
+			ok = !n;
+		}
+		zc_notif = 0;
+	}
+	close(s);
+	return ok;
+}
 
 /**
  * zc_init() - Probe SO_ZEROCOPY, set the slots free
@@ -90,7 +210,7 @@ static bool zc_supported;	/* SO_ZEROCOPY on a TCP socket, at start */
  */
 void zc_init(struct ctx *c)
 {
-	int s, one = 1, i;
+	int s, one = 1, i, num;
 
 	for (i = 0; i < ZC_SLOTS; i++)
 		zc_slots[i].fd = -1;
@@ -104,15 +224,21 @@ void zc_init(struct ctx *c)
 		close(s);
 	}
 
+	num = !c->zc_cmsg ? ZC_NOTIFICATION_CMSG : c->zc_cmsg;
+	if (zc_supported && c->zc_mode != ZC_OFF && zc_notif_probe(num))
+		zc_notif = num;
+
 	if (c->zc_mode == ZC_OFF)
 		stats_feature("TCP: MSG_ZEROCOPY", "off (--zerocopy off)");
 	else if (!zc_supported)
 		stats_feature("TCP: MSG_ZEROCOPY", "not supported by the kernel");
 	else
 		stats_feature("TCP: MSG_ZEROCOPY", c->zc_mode == ZC_ON ?
-			      "on, completions from the error queue" :
-			      "for peers not on loopback, completions from "
-			      "the error queue");
+			      "on" : "for peers not on loopback");
+	if (zc_supported && c->zc_mode != ZC_OFF)
+		stats_feature("TCP: zero-copy completions", zc_notif ?
+			      "returned by sendmsg() (SCM_ZC_NOTIFICATION)" :
+			      "from the error queue (no SCM_ZC_NOTIFICATION)");
 	if (c->zc_mode == ZC_ON && !zc_supported)
 		warn("--zerocopy on: the kernel refuses SO_ZEROCOPY, copying");
 }
@@ -169,54 +295,6 @@ static void zc_pin(struct ctx *c, struct zc_slot *z, unsigned bufs)
 }
 
 /**
- * zc_sendmsg() - Send guest data, zero-copy where it pays and may
- * @c:		Execution context
- * @slot:	Flow's slot index (ZC_NONE to start), updated
- * @s:		Socket
- * @mh:		Message, its data in tap receive buffers
- * @bytes:	Its length
- * @bufs:	Bit per receive buffer the data lies in, 0 if any of it lies
- *		elsewhere (guest memory): then it's copied
- * @local:	The peer is on this host's loopback
- *
- * Return: as sendmsg(), errno set on failure
- */
-ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
-		   const struct msghdr *mh, size_t bytes, unsigned bufs,
-		   bool local)
-{
-	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
-	struct zc_slot *z;
-	ssize_t n;
-
-	if (!zc_supported || c->zc_mode == ZC_OFF || !bufs ||
-	    bytes < c->zc_min || (c->zc_mode == ZC_AUTO && local) ||
-	    !(z = zc_slot_get(slot, s)))
-		goto copy;
-	if (z->copy)
-		goto copy;
-	if (z->next - z->done >= ZC_PENDING ||
-	    tap_bufs_free(bufs) < ZC_FREE_BUFS) {
-		stats_inc(STAT_ZC_POOL_FULL);
-		goto copy;
-	}
-
-	/* #syscalls sendmsg */
-	n = sendmsg(s, mh, flags | MSG_ZEROCOPY);
-	if (n > 0) {
-		zc_pin(c, z, bufs);
-		stats_inc(STAT_ZC_SENDS);
-		stats_add(STAT_ZC_BYTES, (size_t)n);
-		return n;
-	}
-	if (n == 0 || errno != ENOBUFS)
-		return n;
-	stats_inc(STAT_ZC_NOBUFS);
-copy:
-	return sendmsg(s, mh, flags);
-}
-
-/**
  * zc_done() - Release the sends of a completed range
  * @c:		Execution context
  * @z:		Slot
@@ -246,6 +324,122 @@ static void zc_done(struct ctx *c, struct zc_slot *z, uint32_t lo, uint32_t hi,
 	while (z->done != z->next && !(z->bufs[z->done % ZC_PENDING] &
 				       ZC_INFLIGHT))
 		z->done++;
+}
+
+/**
+ * zc_copied() - The kernel copied a send of this socket: copy from now on
+ * @z:		Slot
+ *
+ * On this host's loopback, or through a device that can't gather, there
+ * is nothing to gain, and pinning costs.
+ */
+static void zc_copied(struct zc_slot *z)
+{
+	if (z->copy)
+		return;
+	z->copy = true;
+	stats_inc(STAT_ZC_COPIED_OFF);
+}
+
+/**
+ * zc_notif_take() - Completions the kernel wrote into a request
+ * @c:		Execution context
+ * @z:		Slot
+ * @p:		Payload of the request, as sendmsg() left it
+ *
+ * Return: number of entries taken, ZC_NOTIF_MAX if more may wait
+ */
+static unsigned zc_notif_take(struct ctx *c, struct zc_slot *z,
+			      const uint8_t *p)
+{
+	uint32_t n, i;
+
+	memcpy(&n, p, sizeof(n));
+	n = MIN(n, (uint32_t)ZC_NOTIF_MAX);
+	/* cppcheck-suppress knownConditionTrueFalse
+	 * The kernel wrote @n back: what we wrote there isn't what we read
+	 */
+	for (i = 0; i < n; i++) {
+		struct zc_notif_elem e;
+
+		memcpy(&e, p + sizeof(n) + i * sizeof(e), sizeof(e));
+		if (!e.zerocopy)
+			zc_copied(z);
+		zc_done(c, z, e.lo, e.hi, !e.zerocopy);
+		stats_inc(STAT_ZC_VIA_SENDMSG);
+	}
+	return n;
+}
+
+/**
+ * zc_sendmsg() - Send guest data, zero-copy where it pays and may
+ * @c:		Execution context
+ * @slot:	Flow's slot index (ZC_NONE to start), updated
+ * @s:		Socket
+ * @mh:		Message, its data in tap receive buffers
+ * @bytes:	Its length
+ * @bufs:	Bit per receive buffer the data lies in, 0 if any of it lies
+ *		elsewhere (guest memory): then it's copied
+ * @local:	The peer is on this host's loopback
+ *
+ * A socket with sends in flight asks for their completions on the way,
+ * where the kernel can hand them back (SCM_ZC_NOTIFICATION), copying or
+ * not.
+ *
+ * Return: as sendmsg(), errno set on failure
+ */
+ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
+		   const struct msghdr *mh, size_t bytes, unsigned bufs,
+		   bool local)
+{
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	struct msghdr m = *mh;
+	union zc_notif_ctl ctl;
+	struct zc_slot *z = NULL;
+	uint8_t *req = NULL;
+	bool zc = false;
+	ssize_t n;
+
+	if (zc_supported && c->zc_mode != ZC_OFF && bufs &&
+	    bytes >= c->zc_min && (c->zc_mode == ZC_ON || !local))
+		z = zc_slot_get(slot, s);
+	else if (*slot != ZC_NONE && *slot != ZC_NEVER)
+		z = &zc_slots[*slot - 1];
+
+	if (z && !z->copy && bufs && bytes >= c->zc_min) {
+		zc = z->next - z->done < ZC_PENDING &&
+		     tap_bufs_free(bufs) >= ZC_FREE_BUFS;
+		if (!zc)
+			stats_inc(STAT_ZC_POOL_FULL);
+	}
+	if (z && zc_notif && z->next != z->done)
+		req = zc_notif_request(&m, &ctl);
+
+	/* #syscalls sendmsg */
+	n = sendmsg(s, &m, flags | (zc ? MSG_ZEROCOPY : 0));
+	if (n < 0 && req && errno == EINVAL) {
+		/* It passed the probe: whatever changed, go without it */
+		warn("zero-copy: sendmsg() refuses SCM_ZC_NOTIFICATION (%d), "
+		     "completions from the error queue from now on", zc_notif);
+		zc_notif = 0;
+		req = NULL;
+		m.msg_control = mh->msg_control;
+		m.msg_controllen = mh->msg_controllen;
+		n = sendmsg(s, &m, flags | (zc ? MSG_ZEROCOPY : 0));
+	}
+	if (n < 0 && zc && errno == ENOBUFS) {
+		stats_inc(STAT_ZC_NOBUFS);
+		zc = false;
+		n = sendmsg(s, &m, flags);
+	}
+	if (n > 0 && zc) {
+		zc_pin(c, z, bufs);
+		stats_inc(STAT_ZC_SENDS);
+		stats_add(STAT_ZC_BYTES, (size_t)n);
+	}
+	if (n >= 0 && req)
+		zc_notif_take(c, z, req);
+	return n;
 }
 
 /**
@@ -286,6 +480,7 @@ static bool zc_errqueue(struct ctx *c, struct zc_slot *z)
 			copied_seen = true;
 		zc_done(c, z, ee->ee_info, ee->ee_data,
 			ee->ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
+		stats_inc(STAT_ZC_VIA_ERRQUEUE);
 	}
 	return copied_seen;
 }
@@ -314,16 +509,36 @@ static void zc_slot_free(struct ctx *c, struct zc_slot *z)
  */
 void zc_completions(struct ctx *c, uint16_t *slot)
 {
+	bool fetched = false;
 	struct zc_slot *z;
 
 	if (*slot == ZC_NONE || *slot == ZC_NEVER)
 		return;
 	z = &zc_slots[*slot - 1];
-	if (zc_errqueue(c, z) && !z->copy) {
-		/* On this host, or a device that can't gather: no gain */
-		z->copy = true;
-		stats_inc(STAT_ZC_COPIED_OFF);
+	if (zc_notif) {
+		unsigned i;
+
+		fetched = true;
+		/* Fetch them the way they come back with data: an empty
+		 * send carries the request
+		 */
+		for (i = 0; i < ZC_ERRQUEUE_BATCH / ZC_NOTIF_MAX; i++) {
+			struct msghdr mh = { 0 };
+			union zc_notif_ctl ctl;
+			uint8_t *req = zc_notif_request(&mh, &ctl);
+
+			stats_inc(STAT_ZC_NOTIF_FETCHES);
+			if (sendmsg(z->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+				fetched = false;
+				break;
+			}
+			if (zc_notif_take(c, z, req) < ZC_NOTIF_MAX)
+				break;
+		}
 	}
+	/* Without the message, or if the socket refused a send */
+	if (!fetched && zc_errqueue(c, z))
+		zc_copied(z);
 	if (z->copy && z->done == z->next) {
 		zc_slot_free(c, z);
 		*slot = ZC_NEVER;

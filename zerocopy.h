@@ -27,6 +27,14 @@ enum zc_mode {
  */
 #define ZC_MIN_DEFAULT		16384
 
+/* SOL_SOCKET number of SCM_ZC_NOTIFICATION (completions returned by
+ * sendmsg(), never merged into Linux): our test kernel's (test/kernel/),
+ * probed at start; --zerocopy-cmsg sets another, or none
+ */
+#ifndef ZC_NOTIFICATION_CMSG
+#define ZC_NOTIFICATION_CMSG	96
+#endif
+
 /* A flow's slot: none yet, or never (the socket refused SO_ZEROCOPY, or
  * the kernel copied anyway)
  */

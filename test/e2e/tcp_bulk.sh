@@ -456,6 +456,12 @@ zc_round() {
 	bulk_upload "zerocopy_upload_ipv6" 6
 	hashing_transfer "zerocopy_upload_hashed_ipv4" up 4
 	stats="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	# This kernel has no SCM_ZC_NOTIFICATION: the probe says so, and
+	# completions come from the error queue
+	check_grep "zerocopy_completions_errqueue" \
+		"zero-copy completions *from the error queue" "$(cat "${PASTA_LOG}")"
+	zc_stat_check "zerocopy_ranges_via_errqueue" "${stats}" \
+		zc_ranges_via_errqueue -ge 3
 	zc_stat_check "zerocopy_sends" "${stats}" zc_sends -ge 3
 	zc_stat_check "zerocopy_copied_seen" "${stats}" zc_completed_copied -ge 3
 	zc_stat_check "zerocopy_off_after_copied" "${stats}" \
