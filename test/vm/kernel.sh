@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test/vm/kernel.sh - build a VM tests' guest kernel once, print its path
 #
-# Usage: test/vm/kernel.sh [zc]
+# Usage: test/vm/kernel.sh [zc|pasta]
 #
 # The kernel comes from Debian's linux-source-6.12 (/usr/src), configured
 # as allnoconfig plus test/vm/kernel.config. With "zc", our patches in
 # test/kernel (*.patch, in name order) go on top first: the test kernel
-# with SCM_ZC_NOTIFICATION (test/kernel/README.md).
+# with SCM_ZC_NOTIFICATION (test/kernel/README.md). "zc" and "pasta" (no
+# patches) add test/vm/kernel-pasta.config to the configuration: what our
+# pasta needs to run in the guest (tun, namespaces, seccomp).
 #
 # Each is cached outside the repository, in PT_VM_CACHE (default:
 # ~/.cache/passt-vm), under a key made of what it's built from: any change
@@ -16,8 +18,8 @@
 # before the patched kernel came (kernel.key is the text this script had
 # then, when the key was made of the script itself), so that caches of it
 # stay good: change kernel.key if the plain kernel has to be built
-# differently. The patched kernel's key adds this script, the patches and
-# test/kernel/zc_notification.h.
+# differently. The others' keys add this script, kernel-pasta.config and,
+# for the patched kernel, the patches and test/kernel/zc_notification.h.
 #
 # The build takes a few minutes with every core (at the lowest priority:
 # the machines running it are shared); later calls just print the path.
@@ -30,6 +32,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${PT_VM_CACHE:-${HOME}/.cache/passt-vm}"
 SRC_TAR=/usr/src/linux-source-6.12.tar.xz
 FRAGMENT="${HERE}/kernel.config"
+PASTA_FRAGMENT="${HERE}/kernel-pasta.config"
 ZC_DIR="${HERE}/../kernel"
 ZC_HEADER="${ZC_DIR}/zc_notification.h"
 
@@ -43,7 +46,8 @@ case "${variant}" in
 "")	;;
 zc)	ls "${ZC_DIR}"/*.patch > /dev/null 2>&1 ||
 		die "no patches in ${ZC_DIR}" ;;
-*)	die "unknown kernel '${variant}': none (plain) or zc" ;;
+pasta)	;;
+*)	die "unknown kernel '${variant}': none (plain), zc or pasta" ;;
 esac
 
 [ -r "${SRC_TAR}" ] || die "${SRC_TAR} missing: apt-get install linux-source-6.12"
@@ -53,9 +57,13 @@ if [ -z "${variant}" ]; then
 	key="$(cat "${FRAGMENT}" "${HERE}/kernel.key" - <<<"${ver}" |
 		sha256sum | cut -c1-16)"
 	name="kernel-${key}"
+elif [ "${variant}" = zc ]; then
+	key="$(cat "${FRAGMENT}" "${PASTA_FRAGMENT}" "$0" "${ZC_DIR}"/*.patch \
+		"${ZC_HEADER}" - <<<"${ver}" | sha256sum | cut -c1-16)"
+	name="kernel-${variant}-${key}"
 else
-	key="$(cat "${FRAGMENT}" "$0" "${ZC_DIR}"/*.patch "${ZC_HEADER}" \
-		- <<<"${ver}" | sha256sum | cut -c1-16)"
+	key="$(cat "${FRAGMENT}" "${PASTA_FRAGMENT}" "$0" - <<<"${ver}" |
+		sha256sum | cut -c1-16)"
 	name="kernel-${variant}-${key}"
 fi
 out="${CACHE}/${name}"
@@ -106,12 +114,16 @@ zc_patch() {
 # build_kernel() - Unpack, patch if asked, configure, check the
 #		   configuration, build
 build_kernel() {
-	local src="${build}/linux-source-6.12" missing line
+	local src="${build}/linux-source-6.12" conf="${build}/fragment"
+	local missing line
 
 	tar -C "${build}" -xJf "${SRC_TAR}"
-	[ -z "${variant}" ] || zc_patch "${src}" || return 1
+	[ "${variant}" != zc ] || zc_patch "${src}" || return 1
+	# KCONFIG_ALLCONFIG takes one file: the fragments, joined
+	cat "${FRAGMENT}" > "${conf}"
+	[ -z "${variant}" ] || cat "${PASTA_FRAGMENT}" >> "${conf}"
 	nice -n 19 make -C "${src}" O="${build}/o" \
-		KCONFIG_ALLCONFIG="${FRAGMENT}" allnoconfig
+		KCONFIG_ALLCONFIG="${conf}" allnoconfig
 	# Every option asked for must be there: a dependency missing from
 	# the fragment would drop one without a word otherwise
 	missing=
@@ -122,7 +134,7 @@ build_kernel() {
 				missing="${missing} ${line}"
 			;;
 		esac
-	done < "${FRAGMENT}"
+	done < "${conf}"
 	[ -z "${missing}" ] || { echo "not set:${missing}"; return 1; }
 	nice -n 19 make -C "${src}" O="${build}/o" -j"$(nproc)" bzImage
 	cp "${build}/o/arch/x86/boot/bzImage" "${build}/o/.config" "${out}/"

@@ -193,6 +193,27 @@ vm_check_forwards() {
 	fi
 }
 
+# vm_guest_bin() - Put a dynamically linked program of the host, and the
+#		   libraries and loader ldd names for it, into the guest's
+#		   files (T_TMP/guest-files, for the next vm_script), at
+#		   the paths the host has them
+# $1:	Program
+# $2:	Its path in the guest
+#
+# Return: non-zero if ldd can't tell or a file can't be copied
+vm_guest_bin() {
+	local root="${T_TMP}/guest-files" libs lib
+	libs="$(ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+				$1 ~ /^\// { print $1 }')" || return 1
+	[ -n "${libs}" ] || return 1
+	mkdir -p "${root}$(dirname "$2")" || return 1
+	cp -L "$1" "${root}$2" || return 1
+	for lib in ${libs}; do
+		mkdir -p "${root}$(dirname "${lib}")" &&
+			cp -L "${lib}" "${root}${lib}" || return 1
+	done
+}
+
 # vm_script() - Add the guest's /test.sh, from stdin, to a new initramfs
 #
 # Sets VM_INITRD: the base image with an archive of /test.sh (and of any

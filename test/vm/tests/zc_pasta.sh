@@ -1,0 +1,233 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# zc_pasta.sh - our pasta's MSG_ZEROCOPY sends, inside a guest whose
+# kernel keeps zerocopy pages on loopback (kernel.sh zc, test/kernel
+# patch 0002): there a loopback peer gets real zero-copy, and the receive
+# buffers pasta pins for each send are really held until the kernel lets
+# them go. On the same kernel without the patches (kernel.sh pasta),
+# loopback copies, and pasta stops zero-copy on that socket.
+#
+# In the guest (no network card, only its loopback): a TCP server on all
+# addresses that hashes what one connection brings (busybox nc into
+# sha256sum), pasta --config-net with a command in its namespace that
+# uploads a file made in the guest to pasta's gateway address, which
+# pasta maps to the guest's loopback. The hash of what the server got is
+# checked against the file's; pasta's counters (SIGUSR1, its log) and the
+# CPU time it took for the transfer (/proc/PID/stat) are printed by the
+# guest, and checked here.
+#
+# The rig's plain kernel has no tun device nor network namespaces:
+# both kernels here add test/vm/kernel-pasta.config. The figures (CPU
+# time, counters) are printed as "   (RUN: ...)" lines: test/run -v shows
+# them. Under TCG their times say little about a real machine.
+
+. "$(dirname "$0")/../lib.sh"
+vm_init
+
+# The file, MiB (ZC_PASTA_MB): made once per guest in its tmpfs, which
+# gets half of the guest's memory, and sent by each run. Under TCG,
+# making and hashing it takes about 25 s, each upload about as long
+SIZE_MB="${ZC_PASTA_MB:-200}"
+VM_MEM=512
+
+if ! ZC_KERNEL="$("${VM_DIR}/kernel.sh" zc 2>"${T_TMP}/kernel-zc.err")"; then
+	fail "zc_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-zc.err")"
+	lib_done
+fi
+if ! PASTA_KERNEL="$("${VM_DIR}/kernel.sh" pasta 2>"${T_TMP}/kernel-pasta.err")"; then
+	fail "pasta_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-pasta.err")"
+	lib_done
+fi
+if ! vm_guest_bin "${PASTA}" /bin/pasta; then
+	fail "pasta_into_guest" "can't copy ${PASTA} and its libraries"
+	lib_done
+fi
+
+# guest_script() - Write the guest's /test.sh (vm_script): the file, then one upload
+#		   through pasta per run given
+# $@:	Runs, NAME:MODE, MODE for --zerocopy
+guest_script() {
+	{
+		echo "SIZE_MB=${SIZE_MB}"
+		echo "RUNS='$*'"
+		cat <<'EOF'
+PORT=5201
+GW=198.51.100.1
+
+# uptime() - Seconds since boot, hundredths
+uptime() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# wait_file() - Wait for a file to be there, bounded
+# $1:	File
+# $2:	Tenths of a second
+wait_file() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt "$2" ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$1" ]
+}
+
+t0=$(uptime)
+dd if=/dev/urandom of=/tmp/data bs=1048576 count="${SIZE_MB}" 2>/dev/null
+echo "PT data $(sha256sum < /tmp/data | cut -d' ' -f1) $(wc -c < /tmp/data) made in $(awk "BEGIN { print $(uptime) - ${t0} }") s"
+
+# In pasta's namespace: the upload, its times, then wait to be told to go
+cat > /tmp/up.sh <<'UP'
+t0=$(cut -d' ' -f1 /proc/uptime)
+nc "$1" "$2" < /tmp/data
+echo $? > /tmp/up.rc
+echo "${t0} $(cut -d' ' -f1 /proc/uptime)" > /tmp/up.time
+i=0
+while [ ! -e /tmp/stop ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+UP
+
+# The server's standard input stays open: busybox nc stops reading the
+# connection once its own input ends
+mkfifo /tmp/hold
+exec 3<>/tmp/hold
+
+for run in ${RUNS}; do
+	name="${run%%:*}"
+	mode="${run#*:}"
+	log="/tmp/pasta-${name}.log"
+	rm -f /tmp/stop /tmp/up.rc /tmp/up.time /tmp/got
+	nc -l -p "${PORT}" <&3 | sha256sum > /tmp/got &
+	i=0
+	# Port 5201, listening: ":1451 00000000:0000 0A" in /proc/net/tcp
+	while ! grep -q ':1451 00000000:0000 0A' /proc/net/tcp &&
+	      [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	pasta -l "${log}" --config-net -a 198.51.100.2 -n 24 -g "${GW}" \
+		--zerocopy "${mode}" -- sh /tmp/up.sh "${GW}" "${PORT}" \
+		> "/tmp/pasta-${name}.out" 2>&1 &
+	p=$!
+	if ! wait_file /tmp/up.time 1500; then
+		echo "PT error ${name} no upload: $(tail -n 3 "/tmp/pasta-${name}.out" "${log}" | tr '\n' ' ')"
+		touch /tmp/stop
+		kill $p
+		wait $p
+		continue
+	fi
+	echo "PT comm ${name} $(cat /proc/$p/comm)"
+	# utime and stime, in USER_HZ ticks: comm has no spaces
+	echo "PT cpu ${name} $(cut -d' ' -f14,15 /proc/$p/stat) secs $(awk '{ print $2 - $1 }' /tmp/up.time) rc $(cat /tmp/up.rc)"
+	kill -USR1 $p
+	i=0
+	while ! grep -q 'flows_active:' "${log}" && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	awk -v n="${name}" '/  counters:/ {
+		for (i = 1; i <= NF; i++)
+			if (split($i, kv, "=") == 2)
+				print "PT stat " n " " kv[1] " " kv[2]
+	}' "${log}"
+	grep 'MSG_ZEROCOPY' "${log}" | sed "s/^[0-9.]*: */PT feature ${name} /"
+	wait_file /tmp/got 100
+	echo "PT got ${name} $(cut -d' ' -f1 /tmp/got)"
+	touch /tmp/stop
+	wait $p
+	echo "PT exit ${name} $?"
+	grep -i 'warn\|error\|assert\|fail' "${log}" "/tmp/pasta-${name}.out" |
+		grep -v 'error queue' | head -n 5 | sed "s/^/PT log ${name} /"
+done
+EOF
+	} > "${T_TMP}/test.sh"
+	vm_script < "${T_TMP}/test.sh"
+}
+
+# run_stats() - A run's counters, as stats_dump prints them
+# $1:	Guest name
+# $2:	Run
+run_stats() {
+	tr -d '\r' < "$(vm_log "$1")" |
+		awk -v r="$2" '$1 == "PT" && $2 == "stat" && $3 == r { print $4, $5 }'
+}
+
+# run_checks() - The upload of a run arrived whole, pasta left when its
+#		 command did; print its figures
+# $1:	Guest name
+# $2:	Run
+# Sets STATS to the run's counters
+run_checks() {
+	local sum cpu
+	sum="$(vm_value "$1" "PT data " | cut -d' ' -f1)"
+	if [ -n "${sum}" ] && vm_grep "$1" "PT got $2 ${sum}"; then
+		pass "$2_upload_intact"
+	else
+		fail "$2_upload_intact" "sent '${sum}', $(vm_value "$1" "PT got $2 ") $(vm_value "$1" "PT error $2 ")"
+	fi
+	check_grep "$2_pasta_ran" "^pasta$" "$(vm_value "$1" "PT comm $2 ")"
+	if vm_grep "$1" "PT exit $2 0"; then
+		pass "$2_pasta_exit"
+	else
+		fail "$2_pasta_exit" "$(vm_value "$1" "PT exit $2 ") $(vm_value "$1" "PT log $2 ")"
+	fi
+	STATS="$(run_stats "$1" "$2")"
+	if [ -n "${STATS}" ]; then
+		pass "$2_stats"
+	else
+		fail "$2_stats" "no counters from pasta's log"
+	fi
+	cpu="$(vm_value "$1" "PT cpu $2 ")"
+	echo "   ($2: pasta's utime stime (ticks), upload seconds: ${cpu}; zc_sends=$(stat_of "${STATS}" zc_sends) zc_completed=$(stat_of "${STATS}" zc_completed) zc_completed_copied=$(stat_of "${STATS}" zc_completed_copied) zc_off_after_copied=$(stat_of "${STATS}" zc_off_after_copied) zc_pool_full_copied=$(stat_of "${STATS}" zc_pool_full_copied) zc_nobufs_copied=$(stat_of "${STATS}" zc_nobufs_copied) zc_sockets_kept_open=$(stat_of "${STATS}" zc_sockets_kept_open) zc_sockets_closed_later=$(stat_of "${STATS}" zc_sockets_closed_later))"
+}
+
+# run_stat() - Check a counter of a run (run_checks set STATS)
+# $1:	Run
+# $2:	Counter
+# $3:	Comparison: -ge or -le
+# $4:	Value
+run_stat() {
+	local v
+	v="$(stat_of "${STATS}" "$2")"
+	if test "${v}" "$3" "$4"; then
+		pass "$1_$2"
+	else
+		fail "$1_$2" "$2 is ${v}, expected $3 $4"
+	fi
+}
+
+# kept_closed() - Every socket kept open for its completions was closed
+# $1:	Run
+kept_closed() {
+	local k c
+	k="$(stat_of "${STATS}" zc_sockets_kept_open)"
+	c="$(stat_of "${STATS}" zc_sockets_closed_later)"
+	if [ "${k}" = "${c}" ]; then
+		pass "$1_kept_sockets_closed"
+	else
+		fail "$1_kept_sockets_closed" "${k} kept open, ${c} closed later"
+	fi
+}
+
+# Patched kernel: --zerocopy on, then off
+guest_script on:on off:off
+VM_KERNEL="${ZC_KERNEL}"
+_vm_qemu patched
+vm_wait patched "PT done" 200
+vm_check "patched_data" patched "PT data "
+run_checks patched on
+run_stat on zc_sends -ge 1
+run_stat on zc_completed -ge 1
+run_stat on zc_completed_copied -le 0
+run_stat on zc_off_after_copied -le 0
+kept_closed on
+run_checks patched off
+run_stat off zc_sends -le 0
+vm_end patched 10 && pass "patched_guest_done" ||
+	fail "patched_guest_done" "$(vm_tail patched)"
+
+# Without the patches: loopback copies, zero-copy goes off
+guest_script stock:on
+VM_KERNEL="${PASTA_KERNEL}"
+_vm_qemu stock
+vm_wait stock "PT done" 100
+run_checks stock stock
+run_stat stock zc_sends -ge 1
+run_stat stock zc_completed_copied -ge 1
+run_stat stock zc_off_after_copied -ge 1
+kept_closed stock
+vm_end stock 10 && pass "stock_guest_done" ||
+	fail "stock_guest_done" "$(vm_tail stock)"
+
+lib_done
