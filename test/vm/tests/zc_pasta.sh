@@ -20,6 +20,10 @@
 # both kernels here add test/vm/kernel-pasta.config. The figures (CPU
 # time, counters) are printed as "   (RUN: ...)" lines: test/run -v shows
 # them. Under TCG their times say little about a real machine.
+#
+# On the patched kernel, three runs: completions returned by sendmsg()
+# (SCM_ZC_NOTIFICATION, patch 0001, found by pasta's probe), completions
+# from the error queue (--zerocopy-cmsg 0), and zero-copy off.
 
 . "$(dirname "$0")/../lib.sh"
 vm_init
@@ -45,7 +49,8 @@ fi
 
 # guest_script() - Write the guest's /test.sh (vm_script): the file, then one upload
 #		   through pasta per run given
-# $@:	Runs, NAME:MODE, MODE for --zerocopy
+# $@:	Runs, NAME:MODE[:CMSG], MODE for --zerocopy, CMSG for
+#	--zerocopy-cmsg (0: completions from the error queue only)
 guest_script() {
 	{
 		echo "SIZE_MB=${SIZE_MB}"
@@ -90,6 +95,10 @@ exec 3<>/tmp/hold
 for run in ${RUNS}; do
 	name="${run%%:*}"
 	mode="${run#*:}"
+	cmsg=
+	case "${mode}" in
+	*:*) cmsg="--zerocopy-cmsg ${mode#*:}"; mode="${mode%%:*}" ;;
+	esac
 	log="/tmp/pasta-${name}.log"
 	rm -f /tmp/stop /tmp/up.rc /tmp/up.time /tmp/got
 	nc -l -p "${PORT}" <&3 | sha256sum > /tmp/got &
@@ -98,7 +107,7 @@ for run in ${RUNS}; do
 	while ! grep -q ':1451 00000000:0000 0A' /proc/net/tcp &&
 	      [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	pasta -l "${log}" --config-net -a 198.51.100.2 -n 24 -g "${GW}" \
-		--zerocopy "${mode}" -- sh /tmp/up.sh "${GW}" "${PORT}" \
+		--zerocopy "${mode}" ${cmsg} -- sh /tmp/up.sh "${GW}" "${PORT}" \
 		> "/tmp/pasta-${name}.out" 2>&1 &
 	p=$!
 	if ! wait_file /tmp/up.time 1500; then
@@ -121,7 +130,8 @@ for run in ${RUNS}; do
 			if (split($i, kv, "=") == 2)
 				print "PT stat " n " " kv[1] " " kv[2]
 	}' "${log}"
-	grep 'MSG_ZEROCOPY' "${log}" | sed "s/^[0-9.]*: */PT feature ${name} /"
+	grep 'MSG_ZEROCOPY\|zero-copy completions' "${log}" |
+		sed "s/^[0-9.]*: */PT feature ${name} /"
 	wait_file /tmp/got 100
 	echo "PT got ${name} $(cut -d' ' -f1 /tmp/got)"
 	touch /tmp/stop
@@ -149,7 +159,7 @@ run_stats() {
 # $2:	Run
 # Sets STATS to the run's counters
 run_checks() {
-	local sum cpu
+	local sum cpu k line=
 	sum="$(vm_value "$1" "PT data " | cut -d' ' -f1)"
 	if [ -n "${sum}" ] && vm_grep "$1" "PT got $2 ${sum}"; then
 		pass "$2_upload_intact"
@@ -169,7 +179,14 @@ run_checks() {
 		fail "$2_stats" "no counters from pasta's log"
 	fi
 	cpu="$(vm_value "$1" "PT cpu $2 ")"
-	echo "   ($2: pasta's utime stime (ticks), upload seconds: ${cpu}; zc_sends=$(stat_of "${STATS}" zc_sends) zc_completed=$(stat_of "${STATS}" zc_completed) zc_completed_copied=$(stat_of "${STATS}" zc_completed_copied) zc_off_after_copied=$(stat_of "${STATS}" zc_off_after_copied) zc_pool_full_copied=$(stat_of "${STATS}" zc_pool_full_copied) zc_nobufs_copied=$(stat_of "${STATS}" zc_nobufs_copied) zc_sockets_kept_open=$(stat_of "${STATS}" zc_sockets_kept_open) zc_sockets_closed_later=$(stat_of "${STATS}" zc_sockets_closed_later))"
+	for k in zc_sends zc_completed zc_completed_copied zc_off_after_copied \
+		 zc_pool_full_copied zc_nobufs_copied zc_ranges_via_sendmsg \
+		 zc_ranges_via_errqueue zc_empty_sends_to_fetch \
+		 zc_sockets_kept_open zc_sockets_closed_later \
+		 tcp_sendmsg_calls tcp_sendmsg_partial; do
+		line="${line} ${k}=$(stat_of "${STATS}" "${k}")"
+	done
+	echo "   ($2: pasta's utime stime (ticks), upload seconds: ${cpu};${line})"
 }
 
 # run_stat() - Check a counter of a run (run_checks set STATS)
@@ -200,18 +217,31 @@ kept_closed() {
 	fi
 }
 
-# Patched kernel: --zerocopy on, then off
-guest_script on:on off:off
+# Patched kernel: --zerocopy on with completions returned by sendmsg()
+# (SCM_ZC_NOTIFICATION, found by the probe), on with completions from
+# the error queue (--zerocopy-cmsg 0), then off
+guest_script on:on errq:on:0 off:off
 VM_KERNEL="${ZC_KERNEL}"
 _vm_qemu patched
-vm_wait patched "PT done" 200
+vm_wait patched "PT done" 260
 vm_check "patched_data" patched "PT data "
 run_checks patched on
 run_stat on zc_sends -ge 1
 run_stat on zc_completed -ge 1
 run_stat on zc_completed_copied -le 0
 run_stat on zc_off_after_copied -le 0
+run_stat on zc_ranges_via_sendmsg -ge 1
+check_grep "on_feature_sendmsg_completions" \
+	"zero-copy completions +returned by sendmsg" \
+	"$(tr -d '\r' < "$(vm_log patched)" | grep '^PT feature on ')"
 kept_closed on
+run_checks patched errq
+run_stat errq zc_sends -ge 1
+run_stat errq zc_completed -ge 1
+run_stat errq zc_completed_copied -le 0
+run_stat errq zc_ranges_via_sendmsg -le 0
+run_stat errq zc_ranges_via_errqueue -ge 1
+kept_closed errq
 run_checks patched off
 run_stat off zc_sends -le 0
 vm_end patched 10 && pass "patched_guest_done" ||
