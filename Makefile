@@ -28,13 +28,20 @@ OBJS := $(SRCS:.c=.o)
 .PHONY: all clean install uninstall check unit fuzz fuzz-build clang-tidy cppcheck bench bench-vm e2e vm deps \
 	san-build debug-build syscalls
 
-all: passt pasta
+# GUEST: programs for guests, not linked into passt
+GUEST_SRCS := guest/vsock-tap.c
+GUEST_BINS := $(GUEST_SRCS:.c=)
+
+all: passt pasta $(GUEST_BINS)
 
 passt: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 pasta: passt
 	ln -sf passt pasta
+
+guest/%: guest/%.c Makefile
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 %.o: %.c $(HDRS) Makefile
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -100,15 +107,17 @@ $(SAN_BUILD)/%.o: %.c $(HDRS) Makefile
 
 $(SAN_BUILD)/seccomp.o: $(SECCOMP_LIST)
 
-install: passt pasta doc/passt.1
+install: all doc/passt.1
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 passt $(DESTDIR)$(BINDIR)/passt
+	install -m 0755 guest/vsock-tap $(DESTDIR)$(BINDIR)/vsock-tap
 	ln -sf passt $(DESTDIR)$(BINDIR)/pasta
 	install -m 0644 doc/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
 	ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(BINDIR)/pasta \
+	      $(DESTDIR)$(BINDIR)/vsock-tap \
 	      $(DESTDIR)$(MANDIR)/man1/passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 # Unit tests (cmocka): each test/unit/test_X.c is linked with the project
@@ -139,7 +148,7 @@ vm: all
 # One file per run: clang-tidy 14 reports false va_list errors when one
 # invocation analyses several files
 clang-tidy: $(SECCOMP_LIST)
-	@for f in $(SRCS); do \
+	@for f in $(SRCS) $(GUEST_SRCS); do \
 		clang-tidy --quiet $$f -- $(BASE_CFLAGS) || exit 1; \
 	done
 
@@ -148,6 +157,10 @@ cppcheck: $(SECCOMP_LIST)
 		--inline-suppr --quiet -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" \
 		--suppress=missingIncludeSystem --suppress=unusedStructMember \
 		-I. $(SRCS)
+	cppcheck --std=c11 --error-exitcode=1 --enable=warning,style,performance,portability \
+		--inline-suppr --quiet -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" \
+		--suppress=missingIncludeSystem --suppress=unusedStructMember \
+		$(GUEST_SRCS)
 
 # deps first, on its own, as for check; then ours, the connection-rate
 # client (crr), and a run: pasta's (run), then passt's under QEMU (vm),
@@ -167,7 +180,7 @@ test/bench/crr: test/bench/crr.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 clean:
-	rm -f passt pasta *.o test/unit/*.o $(UNIT_BINS) test/bench/crr
+	rm -f passt pasta $(GUEST_BINS) *.o test/unit/*.o $(UNIT_BINS) test/bench/crr
 	rm -rf $(SAN_BUILD) $(DEBUG_BUILD)
 	rm -f $(SECCOMP_LIST) $(SECCOMP_LIST).tmp $(SECCOMP_LIST).note
 	[ ! -f test/fuzz/Makefile ] || $(MAKE) -C test/fuzz clean

@@ -25,6 +25,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <linux/vm_sockets.h>
 
 #include "util.h"
 #include "log.h"
@@ -34,6 +36,7 @@
 #include "netlink.h"
 #include "conf.h"
 #include "zerocopy.h"
+#include "tap.h"
 
 #define RESOLV_CONF		"/etc/resolv.conf"
 #define MTU_MAX			MTU_DEFAULT
@@ -93,6 +96,9 @@ enum {
 	OPT_ZEROCOPY,
 	OPT_ZEROCOPY_MIN,
 	OPT_ZEROCOPY_CMSG,
+	OPT_VSOCK_PORT,
+	OPT_VSOCK_CID,
+	OPT_FRAMING,
 };
 
 static const struct option conf_options[] = {
@@ -168,6 +174,9 @@ static const struct option conf_options[] = {
 	{ "zerocopy",		required_argument,	NULL, OPT_ZEROCOPY },
 	{ "zerocopy-min",	required_argument,	NULL, OPT_ZEROCOPY_MIN },
 	{ "zerocopy-cmsg",	required_argument,	NULL, OPT_ZEROCOPY_CMSG },
+	{ "vsock-port",		required_argument,	NULL, OPT_VSOCK_PORT },
+	{ "vsock-cid",		required_argument,	NULL, OPT_VSOCK_CID },
+	{ "framing",		required_argument,	NULL, OPT_FRAMING },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -235,6 +244,7 @@ void conf_init_ctx(struct ctx *c, const char *argv0)
 	c->fd_tap_listen = -1;
 	c->fd_tap = -1;
 	c->fd_tap_given = -1;
+	c->vsock_cid = VMADDR_CID_ANY;
 	c->epollfd = -1;
 	c->mtu = MTU_DEFAULT;
 	c->ip4.prefix_len = -1;
@@ -883,6 +893,36 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 						name, arg, sizeof(c->sock_path) - 1);
 			}
 			break;
+		case OPT_VSOCK_PORT:
+		case OPT_VSOCK_CID:
+		case OPT_FRAMING:
+			if (c->mode != MODE_PASST)
+				return conf_err(err, errlen,
+						"%s is only valid for passt", name);
+			if (opt == OPT_FRAMING) {
+				if (!strcmp(arg, "qemu"))
+					c->framing = TAP_FRAMING_QEMU;
+				else if (!strcmp(arg, "gvproxy"))
+					c->framing = TAP_FRAMING_GVPROXY;
+				else
+					return conf_err(err, errlen,
+							"Invalid %s '%s': must be qemu or gvproxy",
+							name, arg);
+				g->framing = true;
+			} else if (parse_u32(arg, 10, &v) ||
+				   (opt == OPT_VSOCK_PORT &&
+				    (!v || v == VMADDR_PORT_ANY))) {
+				return conf_err(err, errlen,
+						"Invalid %s '%s'%s", name, arg,
+						opt == OPT_VSOCK_PORT ?
+						": must be 1 to 4294967294" :
+						"");
+			} else if (opt == OPT_VSOCK_PORT) {
+				c->vsock_port = v;
+			} else {
+				c->vsock_cid = v;
+			}
+			break;
 		case OPT_MAX_FLOWS:
 			if (parse_u32(arg, 10, &v) || !v ||
 			    v > FLOW_MAX_LIMIT)
@@ -946,6 +986,24 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 	if (c->sock_path[0] && c->fd_tap_given >= 0)
 		return conf_err(err, errlen,
 				"-s/--socket and -F/--fd are exclusive");
+	if (c->vsock_port) {
+		const char *x = c->sock_path[0] ? "-s/--socket" :
+				c->fd_tap_given >= 0 ? "-F/--fd" :
+				c->vhost_user ? "--vhost-user" : NULL;
+
+		if (x)
+			return conf_err(err, errlen,
+					"--vsock-port and %s are exclusive", x);
+		/* What guests on vsock speak, unless told otherwise */
+		if (!g->framing)
+			c->framing = TAP_FRAMING_GVPROXY;
+	}
+	if (!c->vsock_port && c->vsock_cid != VMADDR_CID_ANY)
+		return conf_err(err, errlen,
+				"--vsock-cid needs --vsock-port");
+	if (c->vhost_user && g->framing)
+		return conf_err(err, errlen,
+				"--framing is for frames on a stream, not --vhost-user");
 	if (c->splice_only) {
 		const char *x = NULL;
 

@@ -57,6 +57,7 @@ enum conf_result {
  * @debug:		-d
  * @trace:		--trace
  * @runas:		--runas
+ * @framing:		--framing
  * @host_lo_to_ns_lo:	--host-lo-to-ns-lo
  */
 struct conf_given {
@@ -67,6 +68,7 @@ struct conf_given {
 	char log_file[PATH_MAX];
 	size_t log_size;
 	bool stderr_too, quiet, debug, trace, runas, host_lo_to_ns_lo;
+	bool framing;
 };
 
 enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,

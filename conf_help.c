@@ -252,7 +252,17 @@ static void conf_usage_mode(const struct ctx *c)
 "                             -netdev vhost-user, the guest's memory shared\n"
 "                             with us [frames over the stream]\n"
 "      --print-capabilities   print what we offer as a vhost-user backend\n"
-"                             (JSON, for libvirt), then quit\n");
+"                             (JSON, for libvirt), then quit\n"
+"      --vsock-port PORT      listen on AF_VSOCK at PORT instead of a UNIX\n"
+"                             socket: a guest's forwarder connects to the\n"
+"                             host's CID (2) there [framing gvproxy]\n"
+"      --vsock-cid CID        listen on CID only [any]\n"
+"      --framing qemu|gvproxy how frames are delimited on the stream:\n"
+"                             qemu, a 4-byte big-endian length before each;\n"
+"                             gvproxy, an HTTP request first (POST\n"
+"                             /connect), then a 2-byte little-endian length\n"
+"                             before each, as gvisor-tap-vsock's forwarder\n"
+"                             and our vsock-tap send them [qemu]\n");
 	}
 }
 

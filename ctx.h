@@ -179,6 +179,11 @@ struct fwd_ctx;
  * @fd_tap_given:	-F: descriptor given by the caller, or -1
  * @vhost_user:		--vhost-user (passt): the guest's socket carries the
  *			vhost-user protocol, frames go through shared memory
+ * @vsock_port:		--vsock-port (passt): listen on AF_VSOCK at this port
+ *			instead of a UNIX socket, 0 for none
+ * @vsock_cid:		--vsock-cid: address to listen on (VMADDR_CID_ANY)
+ * @framing:		--framing: enum tap_framing, how frames are delimited
+ *			on the guest's stream (tap.h)
  * @epollfd:		The epoll instance
  * @our_tap_mac:	Our MAC on the guest link (-M)
  * @guest_mac:		Guest's MAC, learnt from its frames
@@ -237,6 +242,9 @@ struct ctx {
 	int fd_tap;
 	int fd_tap_given;
 	bool vhost_user;
+	unsigned vsock_port;
+	unsigned vsock_cid;
+	unsigned framing;
 	int epollfd;
 
 	uint8_t our_tap_mac[MAC_LEN];

@@ -114,6 +114,8 @@ enum stats_col {
 	  DROPS, ONE, "short frame")					\
 	X(TAP_DROP_STREAM,	"drop_bad_stream_length",		\
 	  DROPS, ONE, "bad stream length (passt)")			\
+	X(TAP_DROP_REQUEST,	"drop_bad_connect_request",		\
+	  DROPS, ONE, "bad connection request (gvproxy)")		\
 	X(TAP_DROP_VQ,		"drop_virtqueue_chain",			\
 	  DROPS, ONE, "unusable chain (vhost-user)")			\
 	X(TAP_DROP_GSO,		"drop_unknown_gso_type",		\

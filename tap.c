@@ -4,14 +4,16 @@
  * Theory of operation
  *
  * Backends: a tap device in a namespace (pasta: one frame per read() and
- * write()), a UNIX stream socket (passt with QEMU: each frame preceded
- * by its length as a 4-byte big-endian number), or vhost-user (virtqueues
- * in the guest's memory, see vhost_user.c, whose frames come as views of
- * guest memory, TAP_BUF_NONE). Later backends (AF_VSOCK) plug in at the
- * same two points: a batch of received frames is
- * handed to tap_handle_frames(), and frames to send are given to
- * tap_send_frames() as scatter lists that start with the Ethernet header;
- * the backend adds whatever framing it needs.
+ * write()), a stream socket (passt: UNIX, with QEMU, or AF_VSOCK, with a
+ * forwarder in the guest, see vsock.c), or vhost-user (virtqueues in the
+ * guest's memory, see vhost_user.c, whose frames come as views of guest
+ * memory, TAP_BUF_NONE). On a stream, each frame comes after its length:
+ * 4 bytes, big-endian (QEMU's framing), or 2 bytes, little-endian, after a
+ * connection request (gvproxy's, enum tap_framing). Every backend plugs in
+ * at the same two points: a batch of received frames is handed to
+ * tap_handle_frames(), and frames to send are given to tap_send_frames()
+ * as scatter lists that start with the Ethernet header; the backend adds
+ * whatever framing it needs.
  *
  * Receive buffers: frames are read into one of TAP_BUF_COUNT large
  * buffers. A consumer that hands guest bytes to the kernel without copying
@@ -76,6 +78,7 @@
 #include "dhcpv6.h"
 #include "virtio_net.h"
 #include "vhost_user.h"
+#include "vsock.h"
 
 #define TAP_SOCK_PATH_FMT	"/tmp/passt_%u.socket"
 #define TAP_SOCK_TRIES		100
@@ -109,6 +112,9 @@ static unsigned tap_buf_cur;		/* buffer the next read goes into */
 static bool tap_rx_blocked;		/* every buffer pinned */
 static size_t tap_stream_partial;	/* bytes of an incomplete frame */
 static size_t tap_stream_partial_off;	/* ...at this offset of tap_buf_cur */
+
+/* Stream backend: gvproxy's connection request still to come */
+static bool tap_request_wait;
 
 /* Stream backend: the rest of a frame the socket only took in part */
 static uint8_t tap_stream_pending[TAP_FRAME_MAX + sizeof(uint32_t)];
@@ -830,7 +836,7 @@ void tap_disconnect(struct ctx *c, const char *why)
 	c->fd_tap = -1;
 	tap_stream_partial = tap_stream_partial_off = 0;
 	tap_stream_pending_len = tap_stream_pending_off = 0;
-	tap_out_blocked = false;
+	tap_out_blocked = tap_request_wait = false;
 
 	if (c->mode == MODE_PASTA || c->one_off || c->fd_tap_listen < 0) {
 		notice("Exiting: no guest left");
@@ -976,6 +982,76 @@ static bool tap_stream_flush_pending(struct ctx *c)
 }
 
 /**
+ * tap_stream_hlen() - Length of the length before each frame on the stream
+ * @c:		Execution context
+ *
+ * Return: 2 (gvproxy's framing) or 4 (QEMU's)
+ */
+static size_t tap_stream_hlen(const struct ctx *c)
+{
+	return c->framing == TAP_FRAMING_GVPROXY ? 2 : 4;
+}
+
+/**
+ * tap_stream_len_get() - Length of the next frame on the stream
+ * @c:		Execution context
+ * @p:		Its length field, tap_stream_hlen() bytes
+ *
+ * Return: the length
+ */
+static size_t tap_stream_len_get(const struct ctx *c, const uint8_t *p)
+{
+	if (c->framing == TAP_FRAMING_GVPROXY)
+		return (size_t)p[0] | (size_t)p[1] << 8;
+	return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 |
+	       (size_t)p[3];
+}
+
+/**
+ * tap_stream_len_put() - Write the length field of a frame to the guest
+ * @c:		Execution context
+ * @p:		Where, tap_stream_hlen() bytes
+ * @len:	Length of the frame, below 64 KiB for gvproxy's framing
+ */
+static void tap_stream_len_put(const struct ctx *c, uint8_t *p, size_t len)
+{
+	if (c->framing == TAP_FRAMING_GVPROXY) {
+		p[0] = (uint8_t)len;
+		p[1] = (uint8_t)(len >> 8);
+		return;
+	}
+	p[0] = (uint8_t)(len >> 24);
+	p[1] = (uint8_t)(len >> 16);
+	p[2] = (uint8_t)(len >> 8);
+	p[3] = (uint8_t)len;
+}
+
+/**
+ * tap_stream_request() - Wait for the connection request of gvproxy's
+ *			  framing before any frame
+ * @c:		Execution context
+ *
+ * Return: true once it's done and frames may be read, false if it isn't,
+ *	   or the guest was disconnected for it
+ */
+static bool tap_stream_request(struct ctx *c)
+{
+	const char *why = NULL;
+	int rc = vsock_request_read(c->fd_tap, &why);
+
+	if (rc < 0) {
+		stats_inc(STAT_TAP_DROP_REQUEST);
+		tap_disconnect(c, why);
+		return false;
+	}
+	if (!rc)
+		return false;
+	tap_request_wait = false;
+	info("Guest's forwarder connected: frames follow");
+	return true;
+}
+
+/**
  * tap_handler_passt() - Read frames from the stream socket
  * @c:		Execution context
  * @events:	Epoll events
@@ -984,12 +1060,19 @@ static bool tap_stream_flush_pending(struct ctx *c)
 void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now)
 {
+	const size_t hlen = tap_stream_hlen(c);
+
 	if (events & EPOLLOUT && tap_stream_flush_pending(c))
 		tap_out_ready(c, now);
+	if (events & EPOLLIN && tap_request_wait && !tap_stream_request(c)) {
+		if (c->fd_tap >= 0 && events & (EPOLLRDHUP | EPOLLHUP |
+						EPOLLERR))
+			tap_disconnect(c, "connection closed");
+		return;
+	}
 	if (events & EPOLLIN && tap_buf_next(c)) {
 		uint8_t *buf = tap_mem[tap_buf_cur];
-		size_t n, off = 0, end;
-		uint32_t bad_len = 0;
+		size_t n, off = 0, end, bad_len = 0;
 		bool bad = false;
 		/* #syscalls:passt recvfrom recv */
 		ssize_t len = recv(c->fd_tap, buf + tap_stream_partial,
@@ -1012,24 +1095,20 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 		end = tap_stream_partial + (size_t)len;
 		do {
 			n = 0;
-			while (n < TAP_BATCH_MAX &&
-			       end - off >= sizeof(uint32_t)) {
-				uint32_t flen;
+			while (n < TAP_BATCH_MAX && end - off >= hlen) {
+				size_t flen = tap_stream_len_get(c, buf + off);
 
-				memcpy(&flen, buf + off, sizeof(flen));
-				flen = ntohl(flen);
 				if (flen < ETH_HLEN_ || flen > TAP_STREAM_MAX) {
 					bad_len = flen;
 					bad = true;
 					break;
 				}
-				if (end - off - sizeof(uint32_t) < flen)
+				if (end - off - hlen < flen)
 					break;
-				tap_frames[n++] = pkt_init(buf + off +
-							   sizeof(uint32_t),
+				tap_frames[n++] = pkt_init(buf + off + hlen,
 							   flen,
 							   (uint16_t)tap_buf_cur);
-				off += sizeof(uint32_t) + flen;
+				off += hlen + flen;
 			}
 			if (n)
 				tap_handle_frames(c, tap_frames, n, now);
@@ -1038,8 +1117,8 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 		if (bad) {
 			/* Framing is lost: nothing after this is sane */
 			stats_inc(STAT_TAP_DROP_STREAM);
-			warn_ratelimit("Guest sent a frame length of %u, outside "
-				       "%u to %u: closing its connection",
+			warn_ratelimit("Guest sent a frame length of %zu, "
+				       "outside %u to %u: closing its connection",
 				       bad_len, ETH_HLEN_, TAP_STREAM_MAX);
 			tap_disconnect(c, "bad frame length in stream");
 			return;
@@ -1054,7 +1133,20 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 }
 
 /**
- * tap_listen_handler() - Accept a guest connection on the UNIX socket
+ * tap_stream_start() - A guest connected on the stream: start afresh
+ * @c:		Execution context
+ */
+static void tap_stream_start(const struct ctx *c)
+{
+	tap_stream_partial = tap_stream_partial_off = 0;
+	tap_rx_blocked = tap_out_blocked = false;
+	tap_request_wait = c->framing == TAP_FRAMING_GVPROXY;
+	vsock_request_reset();
+}
+
+/**
+ * tap_listen_handler() - Accept a guest connection on the listening socket
+ *			  (UNIX or AF_VSOCK)
  * @c:		Execution context
  * @events:	Epoll events
  */
@@ -1091,8 +1183,7 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 	}
 
 	c->fd_tap = fd;
-	tap_stream_partial = tap_stream_partial_off = 0;
-	tap_rx_blocked = tap_out_blocked = false;
+	tap_stream_start(c);
 	info("Guest connected");
 	epoll_add(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
 	arp_announce(c);
@@ -1299,7 +1390,7 @@ static void tap_sock_listen(struct ctx *c)
  * @c:		Execution context
  *
  * pasta: the tap device was opened in the namespace (c->fd_tap). passt: a
- * descriptor given with --fd, or a listening UNIX socket.
+ * descriptor given with --fd, or a listening UNIX or AF_VSOCK socket.
  */
 void tap_init(struct ctx *c)
 {
@@ -1317,12 +1408,16 @@ void tap_init(struct ctx *c)
 			c->fd_tap = c->fd_tap_given;
 			if (set_nonblock(c->fd_tap))
 				die_perror("--fd %d", c->fd_tap);
+			tap_stream_start(c);
 		} else {
-			tap_sock_listen(c);
+			if (c->vsock_port)
+				vsock_listen(c);
+			else
+				tap_sock_listen(c);
 			if (epoll_add(c->epollfd, EPOLLIN,
 				      epoll_ref_make(EPOLL_TYPE_TAP_LISTEN,
 						     c->fd_tap_listen, 0)))
-				die_perror("epoll_ctl on UNIX socket");
+				die_perror("epoll_ctl on the listening socket");
 			return;
 		}
 	}
@@ -1348,7 +1443,9 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes, uint16_t gso)
 {
 	static struct iovec out[TAP_IOV_MAX];
-	static uint32_t lens[TAP_IOV_MAX];
+	static uint8_t lens[TAP_IOV_MAX][sizeof(uint32_t)];
+	static size_t flens[TAP_IOV_MAX];
+	const size_t hlen = tap_stream_hlen(c);
 	size_t i, j, sent = 0;
 
 	if (c->fd_tap < 0 || !nframes) {
@@ -1413,7 +1510,7 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 		return i;
 	}
 
-	/* Stream: length prefix before each frame, batches of IOV_MAX */
+	/* Stream: length before each frame, batches of IOV_MAX */
 	if (tap_stream_pending_len && !tap_stream_flush_pending(c)) {
 		tap_out_block(c);
 		stats_add(STAT_TAP_DROP_OUT, nframes);
@@ -1432,12 +1529,17 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 
 			for (j = 0; j < bufs_per_frame; j++)
 				flen += f[j].iov_len;
-			lens[i - first] = htonl((uint32_t)flen);
-			out[cnt].iov_base = &lens[i - first];
-			out[cnt++].iov_len = sizeof(uint32_t);
+			/* No frame we make is longer, but gvproxy's framing
+			 * can't say it if one were
+			 */
+			ASSERT(flen <= TAP_STREAM_MAX);
+			tap_stream_len_put(c, lens[i - first], flen);
+			flens[i - first] = flen;
+			out[cnt].iov_base = lens[i - first];
+			out[cnt++].iov_len = hlen;
 			for (j = 0; j < bufs_per_frame; j++)
 				out[cnt++] = f[j];
-			total += flen + sizeof(uint32_t);
+			total += flen + hlen;
 		}
 		nf = i - first;
 		mh.msg_iovlen = cnt;
@@ -1462,7 +1564,7 @@ static size_t tap_send(struct ctx *c, const struct iovec *iov,
 
 		/* Partial: count whole frames, keep the rest of a cut one */
 		for (i = 0, cnt = 0; i < nf; i++) {
-			size_t flen = ntohl(lens[i]) + sizeof(uint32_t);
+			size_t flen = flens[i] + hlen;
 
 			if ((size_t)n >= flen) {
 				n -= (ssize_t)flen;

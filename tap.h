@@ -30,6 +30,19 @@
  * no frame QEMU sends, the framing is lost
  */
 #define TAP_STREAM_MAX		65535U
+/**
+ * enum tap_framing - How frames are delimited on a stream backend
+ * @TAP_FRAMING_QEMU:		Each frame after its length, 4 bytes, big-endian
+ *				(QEMU's -netdev stream)
+ * @TAP_FRAMING_GVPROXY:	An HTTP request (POST /connect) first, then each
+ *				frame after its length, 2 bytes, little-endian
+ *				(gvisor-tap-vsock's guest forwarder)
+ */
+enum tap_framing {
+	TAP_FRAMING_QEMU = 0,
+	TAP_FRAMING_GVPROXY,
+};
+
 /* Frames handled in one batch */
 #define TAP_BATCH_MAX		1024
 

@@ -2,15 +2,18 @@
 /* fuzz_stream.c - libFuzzer harness for the stream backend's framing
  *
  * passt talks to QEMU over a UNIX stream socket, each frame preceded by
- * its length as a 4-byte big-endian number: tap_handler_passt() cuts the
- * byte stream back into frames, across reads, across receive buffers when
+ * its length as a 4-byte big-endian number, or to a guest's forwarder in
+ * gvproxy's framing (an HTTP request, POST /connect, up to a blank line,
+ * then 2-byte little-endian lengths): tap_handler_passt() cuts the byte
+ * stream back into frames, across reads, across receive buffers when
  * consumers keep buffers pinned, and drops the guest on a length that
- * makes no sense. This harness feeds it.
+ * makes no sense, or a request that isn't one. This harness feeds it.
  *
  * Input layout:
  *
  *	byte 0		flags: FUZZ_F_HOLD, handlers keep the receive buffer
- *			of every packet pinned until a release record
+ *			of every packet pinned until a release record;
+ *			FUZZ_F_GVPROXY, gvproxy's framing
  *	then records	2-byte big-endian length L, then L bytes of stream,
  *			written to the socket as one piece, then one
  *			EPOLLIN event; or L = 0xffff and a byte: 0 releases
@@ -20,9 +23,12 @@
  *
  * What is checked: every frame tap.c takes is, in order, the next frame of
  * the stream as written, byte for byte (a stub pcap_frame() sees each
- * one); after each event, unless every buffer is pinned, no whole frame
- * written so far is left unprocessed; and a length below an Ethernet
- * header or above TAP_STREAM_MAX disconnects the guest.
+ * one), the first one right after the request's blank line; after each
+ * event, unless every buffer is pinned, no whole frame written so far is
+ * left unprocessed, and no whole request left unread; a length below an
+ * Ethernet header or above TAP_STREAM_MAX disconnects the guest, and so
+ * does a request not starting "POST /connect", or longer than 4096
+ * bytes; a good one never does.
  *
  * tap.c is included, not linked; pcap.c is replaced by the checking stub,
  * the link services are linked as in fuzz_frames, and TCP, UDP and ICMP
@@ -36,6 +42,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_F_HOLD		0x01
+#define FUZZ_F_GVPROXY		0x02
+#define FUZZ_REQ_MAX		4096	/* vsock.c's VSOCK_REQUEST_MAX */
 
 #define FUZZ_SEP		0xffff
 #define FUZZ_CTL_RELEASE	0
@@ -49,6 +57,8 @@ static int fuzz_epollfd = -1;
 static int fuzz_listen_fd = -1;
 static int fuzz_peer = -1;		/* the guest's end */
 static bool fuzz_hold;
+static size_t fuzz_hlen;		/* length field: 4 or 2 bytes */
+static bool fuzz_req_done;		/* model: request taken by tap.c */
 
 /* Model: the stream as written, and how far tap.c has taken it */
 static uint8_t fuzz_stream[FUZZ_STREAM_MAX];
@@ -59,22 +69,84 @@ static size_t fuzz_taken;
 static unsigned fuzz_pins[TAP_BUF_COUNT];
 
 /**
+ * fuzz_len() - Length field of the model's stream at an offset
+ * @off:	Offset, with fuzz_hlen bytes after it
+ *
+ * Return: the length it gives
+ */
+static size_t fuzz_len(size_t off)
+{
+	const uint8_t *p = fuzz_stream + off;
+
+	if (fuzz_hlen == 2)
+		return (size_t)p[0] | (size_t)p[1] << 8;
+	return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 |
+	       p[3];
+}
+
+/**
+ * fuzz_req_end() - Where the request ends in what was written, if it does
+ *
+ * Return: offset after its blank line ("\n\n" or "\n\r\n"), within the
+ *	   first FUZZ_REQ_MAX bytes, or 0
+ */
+static size_t fuzz_req_end(void)
+{
+	size_t i, n = MIN(fuzz_sent, FUZZ_REQ_MAX);
+
+	for (i = 1; i < n; i++) {
+		if (fuzz_stream[i] != '\n')
+			continue;
+		if (fuzz_stream[i - 1] == '\n' ||
+		    (i >= 2 && fuzz_stream[i - 1] == '\r' &&
+		     fuzz_stream[i - 2] == '\n'))
+			return i + 1;
+	}
+	return 0;
+}
+
+/**
+ * fuzz_req_good() - Does a complete request start as it must
+ *
+ * Return: true if it starts "POST /connect"
+ */
+static bool fuzz_req_good(void)
+{
+	return fuzz_sent >= 13 && !memcmp(fuzz_stream, "POST /connect", 13);
+}
+
+/**
+ * fuzz_req_taken() - tap.c took the request: check it, frames start after
+ */
+static void fuzz_req_taken(void)
+{
+	size_t end = fuzz_req_end();
+
+	FUZZ_CHECK(end && fuzz_req_good());
+	fuzz_req_done = true;
+	fuzz_taken = end;
+}
+
+/**
  * pcap_frame() - Stub: each frame tap.c takes must be the next one written
  * @frame:	Frame
  * @len:	Length
  */
 void pcap_frame(const void *frame, size_t len)
 {
-	uint32_t flen;
+	size_t flen;
 
-	FUZZ_CHECK(fuzz_sent - fuzz_taken >= sizeof(flen));
-	memcpy(&flen, fuzz_stream + fuzz_taken, sizeof(flen));
-	flen = ntohl(flen);
+	if (!fuzz_req_done) {
+		/* Frames behind the request in the same read */
+		FUZZ_CHECK(!tap_request_wait);
+		fuzz_req_taken();
+	}
+	FUZZ_CHECK(fuzz_sent - fuzz_taken >= fuzz_hlen);
+	flen = fuzz_len(fuzz_taken);
 	FUZZ_CHECK(flen == len);
-	FUZZ_CHECK(fuzz_sent - fuzz_taken - sizeof(flen) >= len);
-	FUZZ_CHECK(!memcmp(frame, fuzz_stream + fuzz_taken + sizeof(flen),
-			   len));
-	fuzz_taken += sizeof(flen) + len;
+	FUZZ_CHECK(fuzz_sent - fuzz_taken - fuzz_hlen >= len);
+	FUZZ_CHECK(!memcmp(frame, fuzz_stream + fuzz_taken + fuzz_hlen, len));
+	fuzz_taken += fuzz_hlen + len;
 }
 
 /**
@@ -148,17 +220,18 @@ static void fuzz_release(void)
 static bool fuzz_walk(unsigned *whole)
 {
 	size_t off = fuzz_taken;
-	uint32_t flen;
 
 	*whole = 0;
-	while (fuzz_sent - off >= sizeof(flen)) {
-		memcpy(&flen, fuzz_stream + off, sizeof(flen));
-		flen = ntohl(flen);
+	if (!fuzz_req_done)
+		return false;
+	while (fuzz_sent - off >= fuzz_hlen) {
+		size_t flen = fuzz_len(off);
+
 		if (flen < ETH_HLEN_ || flen > TAP_STREAM_MAX)
 			return true;
-		if (fuzz_sent - off - sizeof(flen) < flen)
+		if (fuzz_sent - off - fuzz_hlen < flen)
 			break;
-		off += sizeof(flen) + flen;
+		off += fuzz_hlen + flen;
 		(*whole)++;
 	}
 	return false;
@@ -177,6 +250,28 @@ static void fuzz_event(uint32_t events)
 	if (fuzz_c.fd_tap < 0)
 		return;
 	tap_handler_passt(&fuzz_c, events, &now);
+
+	if (!fuzz_req_done) {
+		size_t end = fuzz_req_end();
+
+		if (fuzz_c.fd_tap >= 0 && !tap_request_wait) {
+			/* Taken: a good one, up to its blank line */
+			fuzz_req_taken();
+		} else if (fuzz_c.fd_tap < 0 && end && fuzz_req_good()) {
+			/* Taken, then a frame after it ended the connection */
+			fuzz_req_taken();
+		} else if (fuzz_c.fd_tap < 0) {
+			/* Refused: a bad one, a long one, or the end */
+			FUZZ_CHECK((end && !fuzz_req_good()) ||
+				   (!end && fuzz_sent >= FUZZ_REQ_MAX) ||
+				   fuzz_peer < 0);
+			return;
+		} else {
+			/* Waiting: for the rest of it, all of it read */
+			FUZZ_CHECK(!end && fuzz_sent < FUZZ_REQ_MAX);
+			return;
+		}
+	}
 	bad = fuzz_walk(&whole);
 
 	if (fuzz_c.fd_tap < 0) {
@@ -212,6 +307,10 @@ static void fuzz_reset(uint8_t flags)
 	fuzz_c.epollfd = fuzz_epollfd;
 	fuzz_c.fd_tap_listen = fuzz_listen_fd;	/* listen again, don't exit */
 	fuzz_hold = flags & FUZZ_F_HOLD;
+	fuzz_c.framing = flags & FUZZ_F_GVPROXY ? TAP_FRAMING_GVPROXY :
+						  TAP_FRAMING_QEMU;
+	fuzz_hlen = flags & FUZZ_F_GVPROXY ? 2 : 4;
+	fuzz_req_done = !(flags & FUZZ_F_GVPROXY);
 
 	memset(tap_bufs, 0, sizeof(tap_bufs));
 	memset(fuzz_pins, 0, sizeof(fuzz_pins));
@@ -220,6 +319,7 @@ static void fuzz_reset(uint8_t flags)
 	tap_stream_partial = tap_stream_partial_off = 0;
 	tap_stream_pending_len = tap_stream_pending_off = 0;
 	tap_seq_count = tap_l4_count = 0;
+	tap_stream_start(&fuzz_c);
 	for (i = 0; i < ARRAY_SIZE(protos); i++)
 		tap_register_l4(protos[i], fuzz_l4_handler);
 

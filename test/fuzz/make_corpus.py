@@ -512,6 +512,14 @@ def framed(*frames):
     return b"".join(struct.pack("!I", len(f)) + f for f in frames)
 
 
+def framed_gv(*frames):
+    """Frames with the 2-byte little-endian length of gvproxy's framing"""
+    return b"".join(struct.pack("<H", len(f)) + f for f in frames)
+
+
+GV_REQ = b"POST /connect HTTP/1.1\r\nHost: vsock\r\n\r\n"
+
+
 def piece(data):
     """One piece of stream, written at once"""
     return struct.pack("!H", len(data)) + data
@@ -547,6 +555,21 @@ def stream_corpus():
                          ctl(2),
         # More whole frames in one read than one batch takes
         "over_batch": b"\x00" + piece(framed(*[tiny] * 1100)) + ctl(1),
+        # gvproxy's framing: the request, then frames
+        "gv_one_piece": b"\x02" + piece(GV_REQ + framed_gv(arp, syn4, dhcp)),
+        "gv_split": b"\x02" + piece(GV_REQ[:9]) + piece(GV_REQ[9:30]) +
+                    piece(GV_REQ[30:] + framed_gv(arp)[:5]) +
+                    piece(framed_gv(arp)[5:] + framed_gv(syn6)),
+        "gv_lf_only": b"\x02" + piece(b"POST /connect HTTP/1.1\n\n" +
+                                      framed_gv(arp)),
+        "gv_not_request": b"\x02" + piece(b"GET / HTTP/1.1\r\n\r\n" +
+                                          framed_gv(arp)),
+        "gv_long_request": b"\x03" + b"".join(
+            piece(b"X-Pad: " + b"a" * 500 + b"\r\n") for _ in range(9)),
+        "gv_bad_length": b"\x02" + piece(GV_REQ + framed_gv(arp) +
+                                         struct.pack("<H", 5) + b"\0" * 8),
+        "gv_hold": b"\x03" + piece(GV_REQ) + b"".join(
+            piece(framed_gv(syn4, syn6)) for _ in range(6)) + ctl(0),
     }
 
 

@@ -34,7 +34,14 @@ Subcommands (every wait is bounded by --timeout, default 3 s):
                             arp, ping4, ping6, badlen (--len), edgelen,
                             hold, kinds (every frame KIND, --rounds
                             times), synflood (--syns SYNs, from forged
-                            ports, to GW4 port --port)
+                            ports, to GW4 port --port), closed (wait for
+                            passt to close the connection).
+                            --framing gvproxy: gvisor-tap-vsock's, a
+                            2-byte little-endian length, after an HTTP
+                            request (--request: its first line, "" for
+                            none), sent --request-split bytes at a time
+                            with pauses, its last piece and the first
+                            frame in one write
   kinds                     list frame KINDs: name, the counter that
                             counts its drop ("-": not dropped), what it is
 
@@ -831,20 +838,45 @@ def cmd_bindid(a):
         die("bind ping socket to %d: %s" % (a.id, e))
 
 
+# The stream's framing: length format, bytes to send before the next frame
+STREAM = {"fmt": "!I", "prefix": b""}
+
+
+def stream_hdr(n):
+    return struct.pack(STREAM["fmt"], n)
+
+
 def stream_send(s, frame):
-    s.sendall(struct.pack("!I", len(frame)) + frame)
+    s.sendall(STREAM["prefix"] + stream_hdr(len(frame)) + frame)
+    STREAM["prefix"] = b""
+
+
+def stream_request(s, a):
+    """gvproxy's framing: the HTTP request, in pieces; its last piece is
+    sent with the first frame"""
+    if not a.request:
+        return
+    req = (a.request + "\r\nHost: vsock\r\nUser-Agent: pkt.py\r\n"
+           "\r\n").encode()
+    step = a.request_split or len(req)
+    while len(req) > step:
+        s.sendall(req[:step])
+        req = req[step:]
+        time.sleep(0.05)
+    STREAM["prefix"] = req
 
 
 def stream_recv(s, timeout, match):
     """Read framed frames until match(frame), or time out; None on EOF"""
     end = time.monotonic() + timeout
     buf = b""
+    h = struct.calcsize(STREAM["fmt"])
     while True:
-        while len(buf) >= 4:
-            n = struct.unpack("!I", buf[:4])[0]
-            if len(buf) < 4 + n:
+        while len(buf) >= h:
+            n = struct.unpack(STREAM["fmt"], buf[:h])[0]
+            if len(buf) < h + n:
                 break
-            f, buf = buf[4:4 + n], buf[4 + n:]
+            f, buf = buf[h:h + n], buf[h + n:]
             if match(f):
                 return f
         left = end - time.monotonic()
@@ -853,7 +885,10 @@ def stream_recv(s, timeout, match):
         r, _, _ = select.select([s], [], [], left)
         if not r:
             return False
-        d = s.recv(65536)
+        try:
+            d = s.recv(65536)
+        except ConnectionResetError:
+            return None
         if not d:
             return None
         buf += d
@@ -937,7 +972,7 @@ def passt_ping6(s, a, gw_mac):
 
 def passt_badlen(s, a):
     """A length passt must refuse (--len): the connection must close"""
-    s.sendall(struct.pack("!I", a.len) + b"\0" * 64)
+    s.sendall(STREAM["prefix"] + stream_hdr(a.len) + b"\0" * 64)
     r = stream_recv(s, a.timeout, lambda f: False)
     if r is not None:
         die("badlen: connection still open after a bad length")
@@ -949,7 +984,7 @@ def passt_edgelen(s, a):
     and 65535 bytes, zeros: dropped as frames): the connection must stay
     open, which the checks after this one show"""
     for n in (14, 65535):
-        s.sendall(struct.pack("!I", n) + b"\0" * n)
+        stream_send(s, b"\0" * n)
     print("edgelen: sent 14 and 65535 bytes")
 
 
@@ -983,6 +1018,9 @@ def cmd_passt(a):
     except OSError as e:
         die("connect %s: %s" % (a.sock, e))
     s.settimeout(None)
+    if a.framing == "gvproxy":
+        STREAM["fmt"] = "<H"
+        stream_request(s, a)
     gw_mac = BCAST
     for c in a.checks:
         if c == "arp":
@@ -997,6 +1035,11 @@ def cmd_passt(a):
             passt_edgelen(s, a)
         elif c == "hold":
             time.sleep(a.timeout)
+        elif c == "closed":
+            s.sendall(STREAM["prefix"])
+            if stream_recv(s, a.timeout, lambda f: False) is not None:
+                die("closed: connection still open")
+            print("closed: connection closed")
         elif c == "kinds":
             passt_kinds(s, a, gw_mac if gw_mac != BCAST else None)
         elif c == "synflood":
@@ -1076,6 +1119,9 @@ def main():
     x.add_argument("--burst", type=int, default=256)
     x.add_argument("--gap-ms", type=float, default=2)
     x.add_argument("--len", type=lambda v: int(v, 0), default=0xFFFFFF00)
+    x.add_argument("--framing", choices=("qemu", "gvproxy"), default="qemu")
+    x.add_argument("--request", default="POST /connect HTTP/1.1")
+    x.add_argument("--request-split", type=int, default=0)
     x.set_defaults(fn=cmd_passt)
     a = p.parse_args()
     a.fn(a)

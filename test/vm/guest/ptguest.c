@@ -12,6 +12,12 @@
  *	ptguest dhcp6 IFNAME			Solicit with Rapid Commit,
  *						print the address and DNS
  *						servers of the answer
+ *	ptguest vsock-send CID PORT HEX SECS	connect over AF_VSOCK, send
+ *						the bytes HEX gives, print
+ *						whether the peer closed the
+ *						connection within SECS
+ *						seconds ("closed", exit 0)
+ *						or not ("open", exit 1)
  *
  * Each prints one line saying what it saw, and exits 0 only if that is
  * what a working network gives. Built static (gcc -static) into the
@@ -31,6 +37,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/vm_sockets.h>
 
 #define UDP_ASK_MAX	1400
 #define UDP_ASK_TRIES	3
@@ -334,6 +341,60 @@ static int dhcp6(const char *ifname)
 }
 
 /**
+ * vsock_send() - Send bytes over AF_VSOCK, see whether the peer hangs up
+ * @cid:	Peer's CID
+ * @port:	Peer's port
+ * @hex:	Bytes to send, as hexadecimal digits
+ * @secs:	How long to wait for the peer to close
+ *
+ * Return: 0 if it closed the connection, 1 if not, 2 on errors
+ */
+static int vsock_send(unsigned cid, unsigned port, const char *hex, int secs)
+{
+	struct sockaddr_vm a = {
+		.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port,
+	};
+	uint8_t buf[512];
+	size_t i, n = strlen(hex) / 2;
+	struct pollfd p;
+	int s;
+
+	if (n > sizeof(buf) || strlen(hex) % 2) {
+		fprintf(stderr, "vsock-send: bad bytes '%s'\n", hex);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return 2;
+		buf[i] = (uint8_t)v;
+	}
+	s = socket(AF_VSOCK, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		printf("vsock-send: connect: %s\n", strerror(errno));
+		return 2;
+	}
+	if (n && send(s, buf, n, MSG_NOSIGNAL) != (ssize_t)n) {
+		printf("vsock-send: send: %s\n", strerror(errno));
+		return 2;
+	}
+	p.fd = s;
+	p.events = POLLIN;
+	/* Whatever passt sends (ARP announcements) is read and let go */
+	while (poll(&p, 1, secs * 1000) > 0) {
+		ssize_t r = recv(s, buf, sizeof(buf), 0);
+
+		if (r <= 0) {
+			printf("vsock-send: closed\n");
+			return 0;
+		}
+	}
+	printf("vsock-send: open\n");
+	return 1;
+}
+
+/**
  * main() - Run one of the tools
  * @argc:	Argument count
  * @argv:	Tool and its arguments: see the top of this file
@@ -350,7 +411,12 @@ int main(int argc, char **argv)
 			       (unsigned)atoi(argv[4]));
 	if (argc == 3 && !strcmp(argv[1], "dhcp6"))
 		return dhcp6(argv[2]);
+	if (argc == 6 && !strcmp(argv[1], "vsock-send"))
+		return vsock_send((unsigned)atoi(argv[2]),
+				  (unsigned)atoi(argv[3]), argv[4],
+				  atoi(argv[5]));
 	fprintf(stderr, "usage: ptguest udp-echo PORT IDLE | "
-		"udp-ask ADDR PORT COUNT | dhcp6 IFNAME\n");
+		"udp-ask ADDR PORT COUNT | dhcp6 IFNAME | "
+		"vsock-send CID PORT HEX SECS\n");
 	return 2;
 }

@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vsock.sh - passt --vsock-port, with our guest forwarder (vsock-tap) on
+# the other end, both inside one guest over vsock loopback (CID 1): this
+# host has no vhost-vsock to reach a guest's vsock from outside
+#
+# In the guest (no network card): passt in its first network namespace,
+# with the servers it forwards to on that namespace's loopback (busybox
+# nc: one that hashes an upload, one that serves a download); vsock-tap
+# and its tap device in a second namespace (unshare -n), where the
+# "guest" takes a DHCP lease from passt, pings its gateway, uploads and
+# downloads a file (VSOCK_MB, 50 MiB) whose sha256 is checked at both
+# ends. Once with gvproxy's framing (the HTTP request, 2-byte lengths),
+# once with QEMU's (--framing qemu, both ends). With gvproxy's, also: a
+# second connection while vsock-tap is connected is refused; once it's
+# gone, a connection whose first frame has a lying length is closed, and
+# so is one whose request is not one; passt then serves a new vsock-tap
+# (lease, ping) on the same socket; passt's counters show all of it.
+#
+# vsock loopback is in the rig's kernels; the network namespaces and the
+# tun device the forwarder needs are not in the plain one: this boots the
+# pasta kernel (kernel.sh pasta, kernel-pasta.config).
+
+. "$(dirname "$0")/../lib.sh"
+vm_init
+
+SIZE_MB="${VSOCK_MB:-50}"
+VM_MEM=384
+
+if ! PASTA_KERNEL="$("${VM_DIR}/kernel.sh" pasta 2>"${T_TMP}/kernel-pasta.err")"; then
+	fail "pasta_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-pasta.err")"
+	lib_done
+fi
+for b in "${PASST}:/bin/passt" "${PASST%/*}/guest/vsock-tap:/bin/vsock-tap"; do
+	if ! vm_guest_bin "${b%%:*}" "${b#*:}"; then
+		fail "into_guest" "can't copy ${b%%:*} and its libraries"
+		lib_done
+	fi
+done
+
+{
+	echo "SIZE_MB=${SIZE_MB}"
+	cat <<'EOF'
+GW=198.51.100.1
+
+# wait_for_file() - Wait for a file to be there, bounded
+# $1:	File
+# $2:	Tenths of a second
+wait_for_file() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt "$2" ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$1" ]
+}
+
+# listening() - Wait for a TCP port to listen on the loopback, bounded
+# $1:	Port, 4 hexadecimal digits
+listening() {
+	i=0
+	while ! grep -q ":$1 00000000:0000 0A" /proc/net/tcp &&
+	      [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+# stats() - passt's counters, as "PT stat RUN NAME VALUE" lines
+# $1:	Run
+# $2:	passt's PID
+# $3:	Its log
+stats() {
+	n="$(grep -c 'flows_active:' "$3")"
+	kill -USR1 "$2"
+	i=0
+	while [ "$(grep -c 'flows_active:' "$3")" -le "$n" ] && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	awk -v r="$1" '/statistics \(SIGUSR1\)/ { delete v }
+		/  counters:/ { for (i = 1; i <= NF; i++)
+			if (split($i, kv, "=") == 2) v[kv[1]] = kv[2] }
+		END { for (k in v) print "PT stat " r " " k " " v[k] }' "$3"
+}
+
+dd if=/dev/urandom of=/tmp/data bs=1048576 count="${SIZE_MB}" 2>/dev/null
+echo "PT data $(sha256sum < /tmp/data | cut -d' ' -f1) $(wc -c < /tmp/data)"
+# Servers' standard input stays open: busybox nc stops reading the
+# connection once its own input ends
+mkfifo /tmp/hold
+exec 3<>/tmp/hold
+
+# The forwarder's side, in its own namespace: $1 run, $2 port, $3 framing,
+# $4 "full" for the transfers and the second-connection check
+cat > /tmp/fwd.sh <<'FWD'
+run=$1 port=$2 framing=$3
+vsock-tap -c 1 -p "${port}" -f "${framing}" -r 10 > "/tmp/vt-${run}.log" 2>&1 &
+vt=$!
+i=0
+while ! ip link show tap0 2>/dev/null | grep -q UP && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+udhcpc -i tap0 -f -q -n -t 5 -T 2 2>&1 | sed "s/^PT lease/PT lease ${run}/" | grep "^PT "
+ping -c 2 -W 2 198.51.100.1 > /dev/null && echo "PT ping ${run} ok"
+if [ "$4" = full ]; then
+	echo "PT second ${run} $(ptguest vsock-send 1 "${port}" '' 2)"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	nc 198.51.100.1 5201 < /tmp/data
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	nc 198.51.100.1 5202 < /dev/null | sha256sum > "/tmp/down-${run}"
+	t2=$(cut -d' ' -f1 /proc/uptime)
+	echo "PT down ${run} $(cut -d' ' -f1 "/tmp/down-${run}")"
+	echo "PT times ${run} up $(awk "BEGIN { print ${t1} - ${t0} }") s down $(awk "BEGIN { print ${t2} - ${t1} }") s"
+fi
+kill "${vt}"
+wait "${vt}"
+echo "PT vt-exit ${run} $?"
+sed "s/^/PT vt-log ${run} /" "/tmp/vt-${run}.log"
+FWD
+
+# run() - One passt, one forwarder run against it
+# $1:	Run name
+# $2:	Port
+# $3:	Framing
+run() {
+	log="/tmp/passt-$1.log"
+	passt -f -l "${log}" --vsock-port "$2" --framing "$3" \
+		-a 198.51.100.2 -n 24 -g "${GW}" > "/tmp/passt-$1.out" 2>&1 &
+	pid=$!
+	nc -l -p 5201 <&3 | sha256sum > "/tmp/up-$1" &
+	nc -l -p 5202 < /tmp/data &
+	listening 1451
+	listening 1452
+	unshare -n sh /tmp/fwd.sh "$1" "$2" "$3" full
+	wait_for_file "/tmp/up-$1" 100
+	echo "PT up $1 $(cut -d' ' -f1 "/tmp/up-$1")"
+	if [ "$1" = gvproxy ]; then
+		# Request, then a frame of 5 bytes: closed, as is a request
+		# that isn't one; then a new forwarder is served
+		req=504f5354202f636f6e6e65637420485454502f312e310d0a0d0a
+		echo "PT lie $1 $(ptguest vsock-send 1 "$2" "${req}0500aabbccddee" 3)"
+		echo "PT notreq $1 $(ptguest vsock-send 1 "$2" 474554202f20485454502f312e310d0a0d0a 3)"
+		unshare -n sh /tmp/fwd.sh "$1-again" "$2" "$3"
+	fi
+	kill -0 "${pid}" && echo "PT alive $1"
+	stats "$1" "${pid}" "${log}"
+	kill "${pid}"
+	wait "${pid}"
+	echo "PT exit $1 $?"
+	grep -i 'warn\|error\|assert' "${log}" | head -n 5 | sed "s/^/PT log $1 /"
+}
+
+run gvproxy 1024 gvproxy
+run qemu 2048 qemu
+EOF
+} > "${T_TMP}/test.sh"
+vm_script < "${T_TMP}/test.sh"
+
+VM_KERNEL="${PASTA_KERNEL}"
+_vm_qemu g1
+vm_wait g1 "PT done" 400
+
+# run_stat() - Check one of passt's counters in a run
+# $1:	Run
+# $2:	Counter
+# $3:	Comparison: -ge, -le, -eq
+# $4:	Value
+run_stat() {
+	local v
+	v="$(vm_value g1 "PT stat $1 $2 ")"
+	v="${v:-0}"
+	if test "${v}" "$3" "$4"; then
+		pass "$1_$2"
+	else
+		fail "$1_$2" "$2 is ${v}, expected $3 $4"
+	fi
+}
+
+sum="$(vm_value g1 "PT data " | cut -d' ' -f1)"
+for r in gvproxy qemu; do
+	check_grep "${r}_lease" "ip=198.51.100.2 mask=24 router=198.51.100.1" \
+		"$(vm_value g1 "PT lease ${r} ")"
+	check "${r}_ping" vm_grep g1 "PT ping ${r} ok"
+	check "${r}_second_refused" vm_grep g1 "PT second ${r} vsock-send: closed"
+	if [ -n "${sum}" ] && vm_grep g1 "PT up ${r} ${sum}"; then
+		pass "${r}_upload_intact"
+	else
+		fail "${r}_upload_intact" "sent ${sum}, got '$(vm_value g1 "PT up ${r} ")'"
+	fi
+	if [ -n "${sum}" ] && vm_grep g1 "PT down ${r} ${sum}"; then
+		pass "${r}_download_intact"
+	else
+		fail "${r}_download_intact" "sent ${sum}, got '$(vm_value g1 "PT down ${r} ")'"
+	fi
+	echo "   (${r}: $(vm_value g1 "PT times ${r} "), ${SIZE_MB} MiB each way, TCG)"
+	check "${r}_forwarder_exit" vm_grep g1 "PT vt-exit ${r} 0"
+	check "${r}_passt_alive" vm_grep g1 "PT alive ${r}"
+	check "${r}_passt_exit" vm_grep g1 "PT exit ${r} 0"
+	if vm_grep g1 "PT log ${r} "; then
+		case "${r}" in
+		gvproxy) n="$(tr -d '\r' < "$(vm_log g1)" | grep "^PT log ${r} " |
+			      grep -vc "frame length of 5\|request is not 'POST")" ;;
+		*)	 n=1 ;;
+		esac
+		[ "${n}" -eq 0 ] && pass "${r}_log_clean" ||
+			fail "${r}_log_clean" "$(vm_value g1 "PT log ${r} ")"
+	else
+		pass "${r}_log_clean"
+	fi
+	run_stat "${r}" tap_frames_in -ge 10000
+	run_stat "${r}" tap_frames_out -ge 10000
+done
+check "gvproxy_lying_length_closed" vm_grep g1 "PT lie gvproxy vsock-send: closed"
+check "gvproxy_not_a_request_closed" vm_grep g1 "PT notreq gvproxy vsock-send: closed"
+check_grep "gvproxy_served_again" "ip=198.51.100.2 " "$(vm_value g1 "PT lease gvproxy-again ")"
+check "gvproxy_ping_again" vm_grep g1 "PT ping gvproxy-again ok"
+run_stat gvproxy drop_bad_stream_length -eq 1
+run_stat gvproxy drop_bad_connect_request -eq 1
+vm_end g1 10 && pass "guest_done" || fail "guest_done" "$(vm_tail g1)"
+
+lib_done
