@@ -202,6 +202,12 @@ enum stats_col {
 	  TCP, ONE, "closed sockets kept till completed")		\
 	X(ZC_ORPHANS_CLOSED,	"zc_sockets_closed_later",		\
 	  TCP, ONE, "... closed once completed")			\
+	X(TAP_ZC_SENDS,		"zc_sends_to_guest",			\
+	  TCP, ONE, "zero-copy sends to the guest")		\
+	X(TAP_ZC_BYTES,		"zc_bytes_to_guest",			\
+	  TCP, ONE, "bytes sent zero-copy to the guest")		\
+	X(TAP_ZC_POOL_FULL,	"zc_to_guest_pool_full",		\
+	  TCP, ONE, "... pool busy, copied")		\
 	X(TCP_PEEK_OFF_BYTES,	"tcp_bytes_peeked_at_offset",		\
 	  TCP, ONE, "bytes peeked with SO_PEEK_OFF")			\
 	X(TCP_PEEK_DISCARD_BYTES, "tcp_bytes_peeked_via_discard",	\

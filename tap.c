@@ -79,6 +79,7 @@
 #include "virtio_net.h"
 #include "vhost_user.h"
 #include "vsock.h"
+#include "tap_zc.h"
 
 #define TAP_SOCK_PATH_FMT	"/tmp/passt_%u.socket"
 #define TAP_SOCK_TRIES		100
@@ -831,8 +832,11 @@ void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
 void tap_disconnect(struct ctx *c, const char *why)
 {
 	info("Guest disconnected: %s", why);
-	epoll_del(c->epollfd, c->fd_tap);
-	close(c->fd_tap);
+	/* With zero-copy sends in flight, zerocopy.c closes it later */
+	if (c->mode == MODE_PASTA || c->vhost_user || tap_zc_close(c)) {
+		epoll_del(c->epollfd, c->fd_tap);
+		close(c->fd_tap);
+	}
 	c->fd_tap = -1;
 	tap_stream_partial = tap_stream_partial_off = 0;
 	tap_stream_pending_len = tap_stream_pending_off = 0;
@@ -1062,6 +1066,16 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 {
 	const size_t hlen = tap_stream_hlen(c);
 
+	if (events & EPOLLERR && tap_zc_completions(c)) {
+		socklen_t sl = sizeof(int);
+		int err = 0;
+
+		/* Completions wait there: only a real error is an error */
+		/* #syscalls:passt getsockopt */
+		if (!getsockopt(c->fd_tap, SOL_SOCKET, SO_ERROR, &err, &sl) &&
+		    !err)
+			events &= ~(uint32_t)EPOLLERR;
+	}
 	if (events & EPOLLOUT && tap_stream_flush_pending(c))
 		tap_out_ready(c, now);
 	if (events & EPOLLIN && tap_request_wait && !tap_stream_request(c)) {
@@ -1679,13 +1693,15 @@ size_t tap_send_frames_gso(struct ctx *c, const struct iovec *iov,
  * @rooms:	Where each frame's payload goes, set for the frames lent
  *
  * The seam for receiving from host sockets straight into the guest's
- * memory (vhost-user; a backend without it lends nothing): the caller
- * receives into the rooms, then hands every frame lent back to
- * tap_lend_send() (or tap_lend_cancel()), used or not, before it sends
- * anything else.
+ * memory (vhost-user), or into a pool that the kernel then sends without
+ * copying (an AF_VSOCK stream, tap_zc.c; a backend with neither lends
+ * nothing): the caller receives into the rooms, then hands every frame
+ * lent back to tap_lend_send() (or tap_lend_cancel()), used or not,
+ * before it sends anything else.
  *
  * Return: frames lent; none if the backend doesn't lend, or holds no
  *	   buffers now: then tap_out_full() is true, as after a refused send
+ *	   (not so for a busy pool: then the caller copies)
  */
 size_t tap_lend(struct ctx *c, size_t hlen, size_t plen, size_t n,
 		struct pkt_room *rooms)
@@ -1693,8 +1709,14 @@ size_t tap_lend(struct ctx *c, size_t hlen, size_t plen, size_t n,
 	bool empty;
 	size_t lent;
 
-	if (!c->vhost_user || c->fd_tap < 0 || tap_out_blocked || !n)
+	if (c->fd_tap < 0 || tap_out_blocked || !n)
 		return 0;
+	if (!c->vhost_user) {
+		if (!tap_zc_lends(c) || tap_stream_pending_len)
+			return 0;
+		return tap_zc_lend(c, tap_stream_hlen(c) + hlen, plen,
+				   MIN(n, (size_t)TAP_LEND_MAX), rooms);
+	}
 	lent = vhost_user_lend(c, VIRTIO_NET_HDR_LEN + hlen, plen,
 			       MIN(n, (size_t)TAP_LEND_MAX), rooms, &empty);
 	if (!lent && empty && c->fd_tap >= 0)
@@ -1706,11 +1728,11 @@ size_t tap_lend(struct ctx *c, size_t hlen, size_t plen, size_t n,
  * tap_lends() - Does the backend lend its buffers (tap_lend())?
  * @c:		Execution context
  *
- * Return: true for vhost-user
+ * Return: true for vhost-user, and an AF_VSOCK stream sending zero-copy
  */
 bool tap_lends(const struct ctx *c)
 {
-	return c->vhost_user;
+	return c->vhost_user || tap_zc_lends(c);
 }
 
 /**
@@ -1740,6 +1762,104 @@ static void tap_lend_pcap(const struct tap_fill *f,
 }
 
 /**
+ * tap_stream_lend_sent() - Count what a send of lent frames took, keep the
+ *			    rest of a frame it cut
+ * @c:		Execution context
+ * @iov:	Frames sent, one entry each, length field included
+ * @nf:		Number of frames
+ * @n:		Bytes the socket took
+ *
+ * Return: frames sent, the one cut included (its rest goes first next)
+ */
+static size_t tap_stream_lend_sent(struct ctx *c, const struct iovec *iov,
+				   size_t nf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < nf && n >= iov[i].iov_len; i++)
+		n -= iov[i].iov_len;
+	if (i == nf)
+		return nf;
+	if (n) {
+		/* Out of the pool's chunk: it's reused once the kernel is
+		 * done with what it took
+		 */
+		memcpy(tap_stream_pending, iov[i].iov_base, iov[i].iov_len);
+		tap_stream_pending_len = iov[i].iov_len;
+		tap_stream_pending_off = n;
+		i++;
+	}
+	tap_out_block(c);
+	return i;
+}
+
+/**
+ * tap_stream_lend_send() - Send frames lent from tap_zc.c's pool
+ * @c:		Execution context
+ * @hlen:	Length of the headers
+ * @rooms:	Rooms, as tap_lend() set them
+ * @fill:	What was written into each frame
+ * @n:		Entries of @fill
+ *
+ * Each frame gets its length field and headers in front of its room, and
+ * they all go in one send (zero-copy if it pays: tap_zc_send()).
+ *
+ * Return: frames sent
+ */
+static size_t tap_stream_lend_send(struct ctx *c, size_t hlen,
+				   const struct pkt_room *rooms,
+				   const struct tap_fill *fill, size_t n)
+{
+	static struct iovec iov[TAP_LEND_MAX];
+	const size_t shlen = tap_stream_hlen(c);
+	size_t i, nf = 0, total = 0, sent;
+	ssize_t r;
+
+	for (i = 0; i < n; i++) {
+		const struct tap_fill *f = &fill[i];
+		uint8_t *p;
+
+		if (!f->hdr)
+			continue;
+		/* Rooms are whole frames' payload here: nothing beyond */
+		ASSERT(!f->mlen && f->plen <= rooms[i].len);
+		p = tap_zc_frame(i);
+		tap_stream_len_put(c, p, hlen + f->plen);
+		memcpy(p + shlen, f->hdr, hlen);
+		iov[nf].iov_base = p;
+		iov[nf].iov_len = shlen + hlen + f->plen;
+		pcap_iov(&(struct iovec){ .iov_base = p + shlen,
+					  .iov_len = hlen + f->plen }, 1);
+		total += iov[nf++].iov_len;
+	}
+	if (!nf || (tap_stream_pending_len && !tap_stream_flush_pending(c))) {
+		tap_zc_cancel();
+		if (nf)
+			tap_out_block(c);
+		stats_add(STAT_TAP_DROP_OUT, nf);
+		return 0;
+	}
+
+	r = tap_zc_send(c, iov, nf, total);
+	if (r < 0) {
+		/* The chunk is back in the pool: the caller peeks again
+		 * once the socket takes more
+		 */
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			tap_out_block(c);
+		else
+			debug_perror("tap: send");
+		sent = 0;
+	} else {
+		stats_add(STAT_TAP_BYTES_OUT, (size_t)r);
+		sent = tap_stream_lend_sent(c, iov, nf, (size_t)r);
+	}
+	stats_add(STAT_TAP_FRAMES_OUT, sent);
+	stats_add(STAT_TAP_DROP_OUT, nf - sent);
+	return sent;
+}
+
+/**
  * tap_lend_send() - Send the frames filled in place, give back the rest
  * @c:		Execution context
  * @hlen:	Length of the headers, as given to tap_lend()
@@ -1764,6 +1884,8 @@ size_t tap_lend_send(struct ctx *c, size_t hlen,
 
 	if (n > TAP_LEND_MAX)		/* tap_lend() lends no more */
 		n = TAP_LEND_MAX;
+	if (!c->vhost_user)
+		return tap_stream_lend_send(c, hlen, rooms, fill, n);
 	for (i = 0; i < n; i++) {
 		const struct tap_fill *f = &fill[i];
 		struct virtio_net_hdr vh = { 0 };
@@ -1818,6 +1940,8 @@ void tap_lend_cancel(struct ctx *c)
 {
 	if (c->vhost_user)
 		vhost_user_lend_done(c, NULL, 0);
+	else
+		tap_zc_cancel();
 }
 
 /**

@@ -679,8 +679,8 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		ssize_t n;
 
 		n = zc_sendmsg(c, &conn->zc, conn->sock, &mh, wr_bytes,
-			       in_bufs ? bufs : 0, inany_is_loopback(
-			       &conn->f.side[!conn->tapside].eaddr));
+			       in_bufs ? bufs : 0,
+			       &conn->f.side[!conn->tapside].eaddr);
 		stats_inc(STAT_TCP_SENDMSG_CALLS);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&

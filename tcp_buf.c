@@ -360,9 +360,9 @@ static void tcp_tap_blocked(struct tcp_tap_conn *conn, uint64_t now_ms)
  * @conn:	Connection
  *
  * Where the backend takes TCP super-frames (tap_gso_ok(): pasta's tap with
- * a virtio-net header, a vhost-user guest with GUEST_TSO4/6), a frame holds as many MSS-sized segments as fit a
- * 64 KiB IP packet, for the guest's kernel to take in one piece; else one
- * segment.
+ * a virtio-net header, a vhost-user guest with GUEST_TSO4/6), a frame
+ * holds as many MSS-sized segments as fit a 64 KiB IP packet, for the
+ * guest's kernel to take in one piece; else one segment.
  *
  * Return: bytes, a multiple of the MSS
  */

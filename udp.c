@@ -215,7 +215,10 @@ static void udp_flow_end(struct ctx *c, struct udp_flow *uf)
  * @dst:	Peer to connect to
  * @dport:	Its port
  * @scope_id:	Scope for a link-local peer
- * @gro:	Ask for trains of datagrams (UDP_GRO), see udp_gro_ok()
+ * @gro:	Ask for trains of datagrams (UDP_GRO): where the guest's link
+ *		takes UDP super-frames (tap_uso_ok()). A socket keeps what it
+ *		asked for: trains for a later vhost-user guest without USO
+ *		are dropped as too big (udp_to_guest())
  * @step:	Result: the call that failed
  */
 struct udp_sock_req {
@@ -352,21 +355,6 @@ static int udp_sock_register(const struct ctx *c, struct udp_flow *uf,
 }
 
 /**
- * udp_gro_ok() - Can trains of datagrams go to the guest as they came?
- * @c:		Execution context
- *
- * Return: true if the guest's link takes UDP super-frames (tap_uso_ok():
- *	   pasta's tap with USO, a vhost-user guest with GUEST_USO4/6): then
- *	   sockets whose datagrams go there ask for trains. A socket keeps
- *	   what it asked for: trains for a vhost-user guest that came
- *	   later, without USO, are dropped as too big (udp_to_guest())
- */
-static bool udp_gro_ok(const struct ctx *c)
-{
-	return tap_uso_ok(c);
-}
-
-/**
  * udp_flow_from_tap() - First datagram of a flow from the guest
  * @c:		Execution context
  * @seq:	Its datagrams
@@ -408,7 +396,7 @@ static struct udp_flow *udp_flow_from_tap(struct ctx *c,
 	r.dst = &host_dst;
 	r.dport = seq->dport;
 	r.scope_id = c->ip6.ifi;
-	r.gro = udp_gro_ok(c);
+	r.gro = tap_uso_ok(c);
 	if (map != FWD_MAP_LOOPBACK) {
 		const struct in_addr *d4 = inany_v4(&host_dst);
 
@@ -744,7 +732,7 @@ static size_t udp_frame_hdrs(const struct ctx *c, const struct flowside *ts,
  * @n:		Number of datagrams, all from one flow
  * @max:	Longest datagram the guest's MTU takes
  *
- * Where the guest takes UDP super-frames (udp_gro_ok()): a train the
+ * Where the guest takes UDP super-frames (tap_uso_ok()): a train the
  * socket gave whole goes as it is, and datagrams of one size that came
  * one after the other (and a shorter one after them) are joined into
  * one, as the kernel's GRO joins them from a device: one write to the tap
@@ -814,7 +802,7 @@ static void udp_to_guest(struct ctx *c, const struct udp_flow *uf,
 	size_t max = mtu - (inany_v4(&ts->eaddr) ? 20 : 40) -
 		     sizeof(struct udphdr), bytes = 0;
 
-	if (udp_gro_ok(c)) {
+	if (tap_uso_ok(c)) {
 		udp_trains_to_guest(c, ts, first, n, max);
 		return;
 	}
@@ -1105,7 +1093,7 @@ static struct udp_flow *udp_flow_from_sock(struct ctx *c, union epoll_ref ref,
 	 * comes on it after the first datagrams goes to the guest, unless
 	 * spliced: in trains, if the guest takes them
 	 */
-	r.gro = !spliced && udp_gro_ok(c);
+	r.gro = !spliced && tap_uso_ok(c);
 	r.af = li->af;
 	r.bind = &li->addr;
 	r.bind_port = li->port;
@@ -1384,8 +1372,8 @@ void udp_reply_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	for (rounds = 0; rounds < 4 && (events & EPOLLIN); rounds++) {
 		unsigned n;
 
-		/* Trains go through our buffers, joined up (udp_gro_ok()) */
-		if (uf->f.pif[!side] == PIF_TAP && !udp_gro_ok(c)) {
+		/* Trains go through our buffers, joined up (tap_uso_ok()) */
+		if (uf->f.pif[!side] == PIF_TAP && !tap_uso_ok(c)) {
 			int lent = udp_lent_to_guest(c, uf, side);
 
 			if (lent > 0)

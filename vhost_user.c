@@ -37,9 +37,10 @@
  * its own traffic. Frames to the guest are either copied into its receive
  * buffers (tap_send()), over several with mergeable buffers, or lent out
  * (tap_lend()): TCP and UDP data is then received from the host socket
- * straight into guest memory, and only the headers are written by us. Notifications
- * follow EVENT_IDX when negotiated; when the guest gives no receive
- * buffers, tap.c holds senders back until its next kick on that queue.
+ * straight into guest memory, and only the headers are written by us.
+ * Notifications follow EVENT_IDX when negotiated; when the guest gives no
+ * receive buffers, tap.c holds senders back until its next kick on that
+ * queue.
  *
  * The socket is blocking with a one-second timeout each way while we are
  * in a message: QEMU sends a message in one piece, and one that stops
@@ -52,8 +53,8 @@
  * TCP super-frames and UDP trains: tap_vnet_in() reads their headers),
  * GUEST_TSO4/6 and GUEST_USO4/6 (used with GUEST_CSUM and MRG_RXBUF, both
  * of a pair: TCP frames of up to 64 KiB, UDP trains, as to pasta's tap),
- * EVENT_IDX, INDIRECT_DESC, and the protocol features with REPLY_ACK. No dirty page
- * logging: SET_LOG_BASE is refused, so no live migration yet.
+ * EVENT_IDX, INDIRECT_DESC, and the protocol features with REPLY_ACK. No
+ * dirty page logging: SET_LOG_BASE is refused, so no live migration yet.
  *
  * Trust: the guest is not trusted (virtio.c checks all it writes); the
  * frontend is trusted not to shrink the memory it shared after it did so

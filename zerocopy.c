@@ -45,6 +45,11 @@
  * Modes (--zerocopy): auto, for peers not on this host's loopback (where
  * the kernel copies anyway); on, for every peer; off. Sends below
  * --zerocopy-min bytes copy.
+ *
+ * The other way, frames to a guest on an AF_VSOCK stream come from a
+ * pool of tap_zc.c's that stays pinned the same way: a slot for that
+ * socket notes a pool chunk per send instead of receive buffers
+ * (zc_tx_sendmsg()), and completions release it (tap_zc_release()).
  */
 
 #include <errno.h>
@@ -54,12 +59,14 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <linux/errqueue.h>
+#include <linux/vm_sockets.h>
 
 #include "util.h"
 #include "ctx.h"
 #include "log.h"
 #include "stats.h"
 #include "tap.h"
+#include "tap_zc.h"
 #include "zerocopy.h"
 
 /* Sockets with zero-copy sends at once, and sends in flight on each */
@@ -82,6 +89,9 @@ static_assert(!(ZC_PENDING & (ZC_PENDING - 1)), "ZC_PENDING: power of two");
  * @done:	Oldest send not completed (@next if none)
  * @orphan:	Its flow is gone: close @fd once nothing is in flight
  * @copy:	The kernel copied a send: copy from now on
+ * @tx:		Frames to the guest: @bufs hold tap_zc.c's chunk numbers
+ * @no_notif:	The socket refused SCM_ZC_NOTIFICATION (a kind the kernel
+ *		doesn't return completions for): error queue only
  * @bufs:	Buffers each send in flight pinned, ZC_INFLIGHT set, by number
  */
 struct zc_slot {
@@ -90,6 +100,8 @@ struct zc_slot {
 	uint32_t done;
 	bool orphan;
 	bool copy;
+	bool tx;
+	bool no_notif;
 	uint8_t bufs[ZC_PENDING];
 };
 
@@ -129,6 +141,8 @@ union zc_notif_ctl {
 };
 
 static struct zc_slot zc_slots[ZC_SLOTS];
+static unsigned zc_slots_used;	/* slots with a socket */
+static unsigned zc_slot_hint;	/* where to look for a free one first */
 static bool zc_supported;	/* SO_ZEROCOPY on a TCP socket, at start */
 static int zc_notif;		/* SCM_ZC_NOTIFICATION's number, 0: none */
 
@@ -247,10 +261,11 @@ void zc_init(struct ctx *c)
  * zc_slot_get() - The slot of a socket, taken if it has none yet
  * @slot:	Flow's slot index (ZC_NONE, ZC_NEVER, or a slot + 1), updated
  * @s:		Socket
+ * @tx:		For frames to the guest (tap_zc.c's chunks), not guest data
  *
  * Return: slot, NULL if none is free or the socket refuses zero-copy
  */
-static struct zc_slot *zc_slot_get(uint16_t *slot, int s)
+static struct zc_slot *zc_slot_get(uint16_t *slot, int s, bool tx)
 {
 	int one = 1;
 	unsigned i;
@@ -260,12 +275,13 @@ static struct zc_slot *zc_slot_get(uint16_t *slot, int s)
 	if (*slot != ZC_NONE)
 		return &zc_slots[*slot - 1];
 
-	for (i = 0; i < ZC_SLOTS && zc_slots[i].fd >= 0; i++)
-		;
-	if (i == ZC_SLOTS) {
+	/* Full: no scan, for every send of every socket beyond them */
+	if (zc_slots_used == ZC_SLOTS) {
 		stats_inc(STAT_ZC_NO_SLOT);
 		return NULL;
 	}
+	for (i = zc_slot_hint; zc_slots[i].fd >= 0; i = (i + 1) % ZC_SLOTS)
+		;
 	/* #syscalls setsockopt */
 	if (setsockopt(s, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
 		*slot = ZC_NEVER;
@@ -273,6 +289,9 @@ static struct zc_slot *zc_slot_get(uint16_t *slot, int s)
 	}
 	memset(&zc_slots[i], 0, sizeof(zc_slots[i]));
 	zc_slots[i].fd = s;
+	zc_slots[i].tx = tx;
+	zc_slots_used++;
+	zc_slot_hint = (i + 1) % ZC_SLOTS;
 	*slot = (uint16_t)(i + 1);
 	return &zc_slots[i];
 }
@@ -287,7 +306,7 @@ static void zc_pin(struct ctx *c, struct zc_slot *z, unsigned bufs)
 {
 	unsigned b;
 
-	for (b = 0; b < TAP_BUF_COUNT; b++)
+	for (b = 0; !z->tx && b < TAP_BUF_COUNT; b++)
 		if (bufs & (1U << b))
 			tap_buf_pin(c, (uint16_t)b);
 	z->bufs[z->next % ZC_PENDING] = (uint8_t)(bufs | ZC_INFLIGHT);
@@ -315,7 +334,9 @@ static void zc_done(struct ctx *c, struct zc_slot *z, uint32_t lo, uint32_t hi,
 
 		if (id - z->done >= z->next - z->done || !(*e & ZC_INFLIGHT))
 			continue;
-		for (b = 0; b < TAP_BUF_COUNT; b++)
+		if (z->tx)
+			tap_zc_release(c, *e & (uint8_t)~ZC_INFLIGHT);
+		for (b = 0; !z->tx && b < TAP_BUF_COUNT; b++)
 			if (*e & (1U << b))
 				tap_buf_unpin(c, (uint16_t)b);
 		*e = 0;
@@ -372,56 +393,49 @@ static unsigned zc_notif_take(struct ctx *c, struct zc_slot *z,
 }
 
 /**
- * zc_sendmsg() - Send guest data, zero-copy where it pays and may
+ * zc_send() - sendmsg(), zero-copy if asked, completions taken on the way
  * @c:		Execution context
- * @slot:	Flow's slot index (ZC_NONE to start), updated
+ * @z:		Slot of the socket, NULL if none
  * @s:		Socket
- * @mh:		Message, its data in tap receive buffers
- * @bytes:	Its length
- * @bufs:	Bit per receive buffer the data lies in, 0 if any of it lies
- *		elsewhere (guest memory): then it's copied
- * @local:	The peer is on this host's loopback
- *
- * A socket with sends in flight asks for their completions on the way,
- * where the kernel can hand them back (SCM_ZC_NOTIFICATION), copying or
- * not.
+ * @mh:		Message
+ * @zc:		Send with MSG_ZEROCOPY (@z is set then)
+ * @entry:	What the send pins: bit per receive buffer, or a chunk of
+ *		tap_zc.c's for a slot of frames to the guest
+ * @went:	Set if it went zero-copy: @entry stays pinned until done
  *
  * Return: as sendmsg(), errno set on failure
  */
-ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
-		   const struct msghdr *mh, size_t bytes, unsigned bufs,
-		   bool local)
+static ssize_t zc_send(struct ctx *c, struct zc_slot *z, int s,
+		       const struct msghdr *mh, bool zc, unsigned entry,
+		       bool *went)
 {
 	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 	struct msghdr m = *mh;
 	union zc_notif_ctl ctl;
-	struct zc_slot *z = NULL;
 	uint8_t *req = NULL;
-	bool zc = false;
 	ssize_t n;
 
-	if (zc_supported && c->zc_mode != ZC_OFF && bufs &&
-	    bytes >= c->zc_min && (c->zc_mode == ZC_ON || !local))
-		z = zc_slot_get(slot, s);
-	else if (*slot != ZC_NONE && *slot != ZC_NEVER)
-		z = &zc_slots[*slot - 1];
-
-	if (z && !z->copy && bufs && bytes >= c->zc_min) {
-		zc = z->next - z->done < ZC_PENDING &&
-		     tap_bufs_free(bufs) >= ZC_FREE_BUFS;
-		if (!zc)
-			stats_inc(STAT_ZC_POOL_FULL);
-	}
-	if (z && zc_notif && z->next != z->done)
+	if (z && zc_notif && !z->no_notif && z->next != z->done)
 		req = zc_notif_request(&m, &ctl);
 
 	/* #syscalls sendmsg */
 	n = sendmsg(s, &m, flags | (zc ? MSG_ZEROCOPY : 0));
 	if (n < 0 && req && errno == EINVAL) {
-		/* It passed the probe: whatever changed, go without it */
-		warn("zero-copy: sendmsg() refuses SCM_ZC_NOTIFICATION (%d), "
-		     "completions from the error queue from now on", zc_notif);
-		zc_notif = 0;
+		if (z->tx) {
+			/* The probe was on UDP: not every kind may have it */
+			info("zero-copy: no SCM_ZC_NOTIFICATION for the "
+			     "guest's socket, completions from its error "
+			     "queue");
+			z->no_notif = true;
+		} else {
+			/* It passed the probe: whatever changed, do
+			 * without it
+			 */
+			warn("zero-copy: sendmsg() refuses "
+			     "SCM_ZC_NOTIFICATION (%d), completions from the "
+			     "error queue from now on", zc_notif);
+			zc_notif = 0;
+		}
 		req = NULL;
 		m.msg_control = mh->msg_control;
 		m.msg_controllen = mh->msg_controllen;
@@ -432,14 +446,103 @@ ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
 		zc = false;
 		n = sendmsg(s, &m, flags);
 	}
-	if (n > 0 && zc) {
-		zc_pin(c, z, bufs);
-		stats_inc(STAT_ZC_SENDS);
-		stats_add(STAT_ZC_BYTES, (size_t)n);
-	}
+	*went = n > 0 && zc;
+	if (*went)
+		zc_pin(c, z, entry);
 	if (n >= 0 && req)
 		zc_notif_take(c, z, req);
 	return n;
+}
+
+/**
+ * zc_sendmsg() - Send guest data, zero-copy where it pays and may
+ * @c:		Execution context
+ * @slot:	Flow's slot index (ZC_NONE to start), updated
+ * @s:		Socket
+ * @mh:		Message, its data in tap receive buffers
+ * @bytes:	Its length
+ * @bufs:	Bit per receive buffer the data lies in, 0 if any of it lies
+ *		elsewhere (guest memory): then it's copied
+ * @peer:	Address of the peer: one on this host's loopback gets copies
+ *		unless zero-copy is forced on (the kernel would copy anyway)
+ *
+ * A socket with sends in flight asks for their completions on the way,
+ * where the kernel can hand them back (SCM_ZC_NOTIFICATION), copying or
+ * not.
+ *
+ * Return: as sendmsg(), errno set on failure
+ */
+ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
+		   const struct msghdr *mh, size_t bytes, unsigned bufs,
+		   const union inany_addr *peer)
+{
+	struct zc_slot *z = NULL;
+	bool zc = false, want, went;
+	ssize_t n;
+
+	want = zc_supported && c->zc_mode != ZC_OFF && bufs &&
+	       bytes >= c->zc_min;
+	if (want && (c->zc_mode == ZC_ON || !inany_is_loopback(peer)))
+		z = zc_slot_get(slot, s, false);
+	else if (*slot != ZC_NONE && *slot != ZC_NEVER)
+		z = &zc_slots[*slot - 1];
+
+	if (z && !z->copy && want) {
+		zc = z->next - z->done < ZC_PENDING &&
+		     tap_bufs_free(bufs) >= ZC_FREE_BUFS;
+		if (!zc)
+			stats_inc(STAT_ZC_POOL_FULL);
+	}
+	n = zc_send(c, z, s, mh, zc, bufs, &went);
+	if (went) {
+		stats_inc(STAT_ZC_SENDS);
+		stats_add(STAT_ZC_BYTES, (size_t)n);
+	}
+	return n;
+}
+
+/**
+ * zc_tx_sendmsg() - Send frames to the guest from a chunk of tap_zc.c's
+ * @c:		Execution context
+ * @slot:	The stream socket's slot index (ZC_NONE to start), updated
+ * @s:		Socket
+ * @mh:		Message, its data in @chunk
+ * @bytes:	Its length
+ * @chunk:	Chunk number, below ZC_INFLIGHT
+ * @went:	Set if it went zero-copy: the chunk is released on its
+ *		completion (tap_zc_release()); if not, the caller releases it
+ *
+ * Return: as sendmsg(), errno set on failure
+ */
+ssize_t zc_tx_sendmsg(struct ctx *c, uint16_t *slot, int s,
+		      const struct msghdr *mh, size_t bytes, unsigned chunk,
+		      bool *went)
+{
+	struct zc_slot *z = NULL;
+	bool zc = false;
+
+	ASSERT(chunk < ZC_INFLIGHT);
+	if (c->zc_mode != ZC_OFF)
+		z = zc_slot_get(slot, s, true);
+	if (z && !z->copy && bytes >= c->zc_min) {
+		zc = z->next - z->done < ZC_PENDING;
+		if (!zc)
+			stats_inc(STAT_ZC_POOL_FULL);
+	}
+	return zc_send(c, z, s, mh, zc, chunk, went);
+}
+
+/**
+ * zc_tx_copies() - Does a socket's slot say zero-copy is pointless there?
+ * @slot:	Slot index
+ *
+ * Return: true if the socket refused SO_ZEROCOPY, or the kernel copied
+ */
+bool zc_tx_copies(uint16_t slot)
+{
+	if (slot == ZC_NEVER)
+		return true;
+	return slot != ZC_NONE && zc_slots[slot - 1].copy;
 }
 
 /**
@@ -469,7 +572,9 @@ static bool zc_errqueue(struct ctx *c, struct zc_slot *z)
 			if (((cm->cmsg_level == SOL_IP &&
 			      cm->cmsg_type == IP_RECVERR) ||
 			     (cm->cmsg_level == SOL_IPV6 &&
-			      cm->cmsg_type == IPV6_RECVERR)) &&
+			      cm->cmsg_type == IPV6_RECVERR) ||
+			     (cm->cmsg_level == SOL_VSOCK &&
+			      cm->cmsg_type == VSOCK_RECVERR)) &&
 			    cm->cmsg_len >= CMSG_LEN(sizeof(*ee)))
 				ee = (const struct sock_extended_err *)
 				     (const void *)CMSG_DATA(cm);
@@ -499,6 +604,8 @@ static void zc_slot_free(struct ctx *c, struct zc_slot *z)
 		stats_inc(STAT_ZC_ORPHANS_CLOSED);
 	}
 	z->fd = -1;
+	zc_slots_used--;
+	zc_slot_hint = (unsigned)(z - zc_slots);
 }
 
 /**
@@ -515,7 +622,7 @@ void zc_completions(struct ctx *c, uint16_t *slot)
 	if (*slot == ZC_NONE || *slot == ZC_NEVER)
 		return;
 	z = &zc_slots[*slot - 1];
-	if (zc_notif) {
+	if (zc_notif && !z->no_notif) {
 		unsigned i;
 
 		fetched = true;
@@ -529,6 +636,7 @@ void zc_completions(struct ctx *c, uint16_t *slot)
 
 			stats_inc(STAT_ZC_NOTIF_FETCHES);
 			if (sendmsg(z->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+				z->no_notif = z->tx && errno == EINVAL;
 				fetched = false;
 				break;
 			}

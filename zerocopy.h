@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "epoll_ref.h"
+#include "inany.h"
 
 struct ctx;
 
@@ -44,7 +45,11 @@ enum zc_mode {
 void zc_init(struct ctx *c);
 ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
 		   const struct msghdr *mh, size_t bytes, unsigned bufs,
-		   bool local);
+		   const union inany_addr *peer);
+ssize_t zc_tx_sendmsg(struct ctx *c, uint16_t *slot, int s,
+		      const struct msghdr *mh, size_t bytes, unsigned chunk,
+		      bool *went);
+bool zc_tx_copies(uint16_t slot);
 void zc_completions(struct ctx *c, uint16_t *slot);
 bool zc_sock_close(struct ctx *c, uint16_t *slot, int s, bool watched,
 		   bool rst);
