@@ -99,6 +99,7 @@ enum {
 	OPT_VSOCK_PORT,
 	OPT_VSOCK_CID,
 	OPT_FRAMING,
+	OPT_VSOCK_ZC_RX,
 };
 
 static const struct option conf_options[] = {
@@ -177,6 +178,7 @@ static const struct option conf_options[] = {
 	{ "vsock-port",		required_argument,	NULL, OPT_VSOCK_PORT },
 	{ "vsock-cid",		required_argument,	NULL, OPT_VSOCK_CID },
 	{ "framing",		required_argument,	NULL, OPT_FRAMING },
+	{ "vsock-zerocopy-rx",	required_argument,	NULL, OPT_VSOCK_ZC_RX },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -892,6 +894,16 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 						"Invalid %s '%s': 1 to %zu characters",
 						name, arg, sizeof(c->sock_path) - 1);
 			}
+			break;
+		case OPT_VSOCK_ZC_RX:
+			if (c->mode != MODE_PASST)
+				return conf_err(err, errlen,
+						"%s is only valid for passt", name);
+			if (strcmp(arg, "on") && strcmp(arg, "off"))
+				return conf_err(err, errlen,
+						"Invalid %s '%s': must be on or off",
+						name, arg);
+			c->vsock_zc_rx_off = !strcmp(arg, "off");
 			break;
 		case OPT_VSOCK_PORT:
 		case OPT_VSOCK_CID:

@@ -262,7 +262,10 @@ static void conf_usage_mode(const struct ctx *c)
 "                             gvproxy, an HTTP request first (POST\n"
 "                             /connect), then a 2-byte little-endian length\n"
 "                             before each, as gvisor-tap-vsock's forwarder\n"
-"                             and our vsock-tap send them [qemu]\n");
+"                             and our vsock-tap send them [qemu]\n"
+"      --vsock-zerocopy-rx on|off\n"
+"                             let the kernel map what the guest sends, where\n"
+"                             it can (a posted interface, not in Linux) [on]\n");
 	}
 }
 

@@ -184,6 +184,8 @@ struct fwd_ctx;
  * @vsock_cid:		--vsock-cid: address to listen on (VMADDR_CID_ANY)
  * @framing:		--framing: enum tap_framing, how frames are delimited
  *			on the guest's stream (tap.h)
+ * @vsock_zc_rx_off:	--vsock-zerocopy-rx off: read, even where the kernel
+ *			could map received data (vsock.c)
  * @epollfd:		The epoll instance
  * @our_tap_mac:	Our MAC on the guest link (-M)
  * @guest_mac:		Guest's MAC, learnt from its frames
@@ -245,6 +247,7 @@ struct ctx {
 	unsigned vsock_port;
 	unsigned vsock_cid;
 	unsigned framing;
+	bool vsock_zc_rx_off;
 	int epollfd;
 
 	uint8_t our_tap_mac[MAC_LEN];

@@ -208,6 +208,14 @@ enum stats_col {
 	  TCP, ONE, "bytes sent zero-copy to the guest")		\
 	X(TAP_ZC_POOL_FULL,	"zc_to_guest_pool_full",		\
 	  TCP, ONE, "... pool busy, copied")		\
+	X(VSOCK_RX_MAPS,	"vsock_rx_mappings",			\
+	  TCP, ONE, "vsock zero-copy receives")			\
+	X(VSOCK_RX_PAGES,	"vsock_rx_pages_mapped",		\
+	  TCP, ONE, "... pages mapped")				\
+	X(VSOCK_FRAMES_IN_PLACE, "vsock_frames_in_place",		\
+	  TCP, ONE, "... frames parsed where mapped")		\
+	X(VSOCK_RX_NOMAP,	"vsock_rx_mmap_refused",		\
+	  TCP, ONE, "... mmap() refused, read instead")		\
 	X(TCP_PEEK_OFF_BYTES,	"tcp_bytes_peeked_at_offset",		\
 	  TCP, ONE, "bytes peeked with SO_PEEK_OFF")			\
 	X(TCP_PEEK_DISCARD_BYTES, "tcp_bytes_peeked_via_discard",	\

@@ -832,6 +832,7 @@ void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
 void tap_disconnect(struct ctx *c, const char *why)
 {
 	info("Guest disconnected: %s", why);
+	vsock_rx_detach();
 	/* With zero-copy sends in flight, zerocopy.c closes it later */
 	if (c->mode == MODE_PASTA || c->vhost_user || tap_zc_close(c)) {
 		epoll_del(c->epollfd, c->fd_tap);
@@ -1056,6 +1057,162 @@ static bool tap_stream_request(struct ctx *c)
 }
 
 /**
+ * struct tap_cut - Cutting frames out of pieces of mapped stream
+ * @n:		Frames in tap_frames
+ * @st:		Bytes of a frame that began in an earlier piece, staged at
+ *		@s0 of the current receive buffer
+ * @s0:		Where it is staged
+ * @bad:	A length no frame can have: the framing is lost
+ */
+struct tap_cut {
+	size_t n, st, s0;
+	bool bad;
+};
+
+/**
+ * tap_cut_emit() - One frame found: batch it, hand the batch on if full
+ * @c:		Execution context
+ * @k:		Cutting state
+ * @p:		Frame
+ * @len:	Its length
+ * @buf:	Receive buffer it lies in, TAP_BUF_NONE for the mapping
+ * @now:	Current time
+ */
+static void tap_cut_emit(struct ctx *c, struct tap_cut *k, const uint8_t *p,
+			 size_t len, uint16_t buf, const struct timespec *now)
+{
+	tap_frames[k->n++] = pkt_init(p, len, buf);
+	if (k->n == TAP_BATCH_MAX) {
+		tap_handle_frames(c, tap_frames, k->n, now);
+		k->n = 0;
+	}
+}
+
+/**
+ * tap_cut_piece() - Cut the frames out of one piece of mapped stream
+ * @c:		Execution context
+ * @k:		Cutting state
+ * @p:		Piece: the data of one packet, read-only
+ * @len:	Its length
+ * @now:	Current time
+ *
+ * Frames wholly in the piece are taken where they lie (TAP_BUF_NONE: the
+ * mapping goes once they are handled, nobody may pin them); a frame that
+ * starts or ends in another piece is staged in the receive buffer.
+ */
+static void tap_cut_piece(struct ctx *c, struct tap_cut *k, const uint8_t *p,
+			  size_t len, const struct timespec *now)
+{
+	const size_t hlen = tap_stream_hlen(c);
+	uint8_t *stage = tap_mem[tap_buf_cur];
+
+	while (len && !k->bad) {
+		size_t flen, take;
+
+		if (k->st && k->st < hlen) {
+			take = MIN(hlen - k->st, len);
+			memcpy(stage + k->s0 + k->st, p, take);
+			k->st += take;
+			p += take;
+			len -= take;
+			/* A whole length field is checked at once */
+			if (k->st == hlen) {
+				flen = tap_stream_len_get(c, stage + k->s0);
+				k->bad = flen < ETH_HLEN_ ||
+					 flen > TAP_STREAM_MAX;
+			}
+			continue;
+		}
+		if (k->st) {
+			flen = tap_stream_len_get(c, stage + k->s0);
+			take = MIN(hlen + flen - k->st, len);
+			memcpy(stage + k->s0 + k->st, p, take);
+			k->st += take;
+			p += take;
+			len -= take;
+			if (k->st < hlen + flen)
+				continue;
+			tap_cut_emit(c, k, stage + k->s0 + hlen, flen,
+				     (uint16_t)tap_buf_cur, now);
+			k->s0 += ROUND_UP(hlen + flen, TAP_FRAME_ALIGN);
+			k->st = 0;
+			continue;
+		}
+
+		/* In place, while whole frames are there */
+		if (len >= hlen) {
+			flen = tap_stream_len_get(c, p);
+			if (flen < ETH_HLEN_ || flen > TAP_STREAM_MAX) {
+				k->bad = true;
+				break;
+			}
+			if (len - hlen >= flen) {
+				tap_cut_emit(c, k, p + hlen, flen, TAP_BUF_NONE,
+					     now);
+				p += hlen + flen;
+				len -= hlen + flen;
+				stats_inc(STAT_VSOCK_FRAMES_IN_PLACE);
+				continue;
+			}
+		}
+		/* The rest begins a frame: stage it */
+		memcpy(stage + k->s0, p, len);
+		k->st = len;
+		len = 0;
+	}
+}
+
+/**
+ * tap_stream_mapped() - Frames from a stream mapped by the kernel (vsock
+ *			 zero-copy receive, vsock.c)
+ * @c:		Execution context
+ * @now:	Current time
+ *
+ * Return: false if the socket has nothing mapped for us (read it instead)
+ */
+static bool tap_stream_mapped(struct ctx *c, const struct timespec *now)
+{
+	static struct iovec pieces[VSOCK_RX_PIECES];
+	struct tap_cut k = { .st = tap_stream_partial };
+	const char *why = NULL;
+	size_t i, np;
+	int rc;
+
+	/* A staged frame starts the buffer, room for a mapping's worth */
+	rc = vsock_rx_map(c->fd_tap, pieces, &np, &why);
+	if (rc < 0) {
+		tap_disconnect(c, why);
+		return true;
+	}
+	if (!rc)
+		return false;
+	if (tap_stream_partial_off) {
+		memmove(tap_mem[tap_buf_cur],
+			tap_mem[tap_buf_cur] + tap_stream_partial_off,
+			tap_stream_partial);
+		tap_stream_partial_off = 0;
+	}
+
+	for (i = 0; i < np && !k.bad; i++)
+		tap_cut_piece(c, &k, pieces[i].iov_base, pieces[i].iov_len,
+			      now);
+	if (k.n && !k.bad)
+		tap_handle_frames(c, tap_frames, k.n, now);
+	vsock_rx_unmap();
+
+	if (k.bad) {
+		stats_inc(STAT_TAP_DROP_STREAM);
+		warn_ratelimit("Guest sent a bad frame length: closing its "
+			       "connection");
+		tap_disconnect(c, "bad frame length in stream");
+		return true;
+	}
+	tap_stream_partial = k.st;
+	tap_stream_partial_off = k.s0;
+	return true;
+}
+
+/**
  * tap_handler_passt() - Read frames from the stream socket
  * @c:		Execution context
  * @events:	Epoll events
@@ -1084,6 +1241,9 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 			tap_disconnect(c, "connection closed");
 		return;
 	}
+	if (events & EPOLLIN && vsock_rx_mapping() && tap_buf_next(c) &&
+	    tap_stream_mapped(c, now))
+		return;
 	if (events & EPOLLIN && tap_buf_next(c)) {
 		uint8_t *buf = tap_mem[tap_buf_cur];
 		size_t n, off = 0, end, bad_len = 0;
@@ -1198,6 +1358,8 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 
 	c->fd_tap = fd;
 	tap_stream_start(c);
+	if (c->vsock_port)
+		vsock_rx_attach(fd);
 	info("Guest connected");
 	epoll_add(c->epollfd, tap_rx_events(), tap_epoll_ref(c));
 	arp_announce(c);

@@ -13,7 +13,12 @@
  *
  *	byte 0		flags: FUZZ_F_HOLD, handlers keep the receive buffer
  *			of every packet pinned until a release record;
- *			FUZZ_F_GVPROXY, gvproxy's framing
+ *			FUZZ_F_GVPROXY, gvproxy's framing; FUZZ_F_MAPPED,
+ *			the stream comes as pieces a kernel mapped (vsock
+ *			zero-copy receive, vsock_rx_map() replaced here):
+ *			each piece written is one packet, and an event
+ *			maps all those written since the last one (no
+ *			connection request then: it would be read)
  *	then records	2-byte big-endian length L, then L bytes of stream,
  *			written to the socket as one piece, then one
  *			EPOLLIN event; or L = 0xffff and a byte: 0 releases
@@ -43,6 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_F_HOLD		0x01
 #define FUZZ_F_GVPROXY		0x02
+#define FUZZ_F_MAPPED		0x04
+#define FUZZ_PIECES_MAX		VSOCK_RX_PIECES
 #define FUZZ_REQ_MAX		4096	/* vsock.c's VSOCK_REQUEST_MAX */
 
 #define FUZZ_SEP		0xffff
@@ -58,6 +65,12 @@ static int fuzz_listen_fd = -1;
 static int fuzz_peer = -1;		/* the guest's end */
 static bool fuzz_hold;
 static size_t fuzz_hlen;		/* length field: 4 or 2 bytes */
+static bool fuzz_mapped;		/* pieces, not the socket */
+static struct iovec fuzz_pieces[FUZZ_PIECES_MAX];
+static size_t fuzz_npieces;		/* pieces written, not mapped yet */
+static size_t fuzz_map_from;		/* bytes of the "mapping" in use */
+static uint8_t fuzz_map[FUZZ_STREAM_MAX];	/* "mapping": copies of them */
+static bool fuzz_map_held;		/* mapped and not released yet */
 static bool fuzz_req_done;		/* model: request taken by tap.c */
 
 /* Model: the stream as written, and how far tap.c has taken it */
@@ -82,6 +95,60 @@ static size_t fuzz_len(size_t off)
 		return (size_t)p[0] | (size_t)p[1] << 8;
 	return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 |
 	       p[3];
+}
+
+/* vsock.c's zero-copy receive, replaced (-Wl,--wrap): pieces written */
+bool __wrap_vsock_rx_mapping(void);
+int __wrap_vsock_rx_map(int fd, struct iovec *pieces, size_t *np,
+			const char **why);
+void __wrap_vsock_rx_unmap(void);
+
+/**
+ * __wrap_vsock_rx_mapping() - Stub: mapped mode, as the input says
+ *
+ * Return: true in mapped mode
+ */
+bool __wrap_vsock_rx_mapping(void)
+{
+	return fuzz_mapped;
+}
+
+/**
+ * __wrap_vsock_rx_map() - Stub: hand over the pieces written so far
+ * @fd:		Unused
+ * @pieces:	Set to copies of the pieces, each separate, read-only use
+ * @np:		Set to their number
+ * @why:	Unused
+ *
+ * Return: 1 if there were any, 0 if not
+ */
+int __wrap_vsock_rx_map(int fd, struct iovec *pieces, size_t *np,
+			const char **why)
+{
+	size_t i;
+
+	(void)fd;
+	(void)why;
+	FUZZ_CHECK(!fuzz_map_held);
+	*np = fuzz_npieces;
+	for (i = 0; i < fuzz_npieces; i++)
+		pieces[i] = fuzz_pieces[i];
+	fuzz_npieces = 0;
+	fuzz_map_held = *np > 0;
+	return *np > 0;
+}
+
+/**
+ * __wrap_vsock_rx_unmap() - Stub: the pieces are released; scribble on
+ *			     them, as new pages would have other contents
+ */
+void __wrap_vsock_rx_unmap(void)
+{
+	if (!fuzz_map_held)
+		return;
+	memset(fuzz_map, 0xa5, fuzz_map_from);
+	fuzz_map_from = 0;
+	fuzz_map_held = false;
 }
 
 /**
@@ -187,6 +254,11 @@ static void fuzz_l4_handler(struct ctx *c, const struct tap_l4_seq *s,
 	for (i = 0; i < s->count; i++) {
 		uint16_t b = s->pkts[i].buf;
 
+		/* Frames where the kernel mapped them: nobody may pin */
+		if (b == TAP_BUF_NONE) {
+			FUZZ_CHECK(fuzz_mapped);
+			continue;
+		}
 		FUZZ_CHECK(b < TAP_BUF_COUNT);
 		if (!fuzz_hold)
 			continue;
@@ -310,7 +382,10 @@ static void fuzz_reset(uint8_t flags)
 	fuzz_c.framing = flags & FUZZ_F_GVPROXY ? TAP_FRAMING_GVPROXY :
 						  TAP_FRAMING_QEMU;
 	fuzz_hlen = flags & FUZZ_F_GVPROXY ? 2 : 4;
-	fuzz_req_done = !(flags & FUZZ_F_GVPROXY);
+	fuzz_mapped = flags & FUZZ_F_MAPPED;
+	fuzz_req_done = !(flags & FUZZ_F_GVPROXY) || fuzz_mapped;
+	fuzz_npieces = fuzz_map_from = 0;
+	fuzz_map_held = false;
 
 	memset(tap_bufs, 0, sizeof(tap_bufs));
 	memset(fuzz_pins, 0, sizeof(fuzz_pins));
@@ -320,6 +395,8 @@ static void fuzz_reset(uint8_t flags)
 	tap_stream_pending_len = tap_stream_pending_off = 0;
 	tap_seq_count = tap_l4_count = 0;
 	tap_stream_start(&fuzz_c);
+	if (fuzz_mapped)
+		tap_request_wait = false;
 	for (i = 0; i < ARRAY_SIZE(protos); i++)
 		tap_register_l4(protos[i], fuzz_l4_handler);
 
@@ -345,6 +422,19 @@ static void fuzz_write(const uint8_t *p, size_t len)
 	if (fuzz_peer < 0 || fuzz_c.fd_tap < 0)
 		return;
 	len = MIN(len, sizeof(fuzz_stream) - fuzz_sent);
+	if (fuzz_mapped) {
+		/* One packet: a piece of its own in the "mapping" */
+		if (!len || fuzz_npieces == FUZZ_PIECES_MAX ||
+		    fuzz_map_from + len > sizeof(fuzz_map))
+			return;
+		memcpy(fuzz_map + fuzz_map_from, p, len);
+		fuzz_pieces[fuzz_npieces].iov_base = fuzz_map + fuzz_map_from;
+		fuzz_pieces[fuzz_npieces++].iov_len = len;
+		fuzz_map_from += len;
+		memcpy(fuzz_stream + fuzz_sent, p, len);
+		fuzz_sent += len;
+		return;
+	}
 	n = send(fuzz_peer, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (n <= 0)
 		return;		/* socket full: every buffer pinned */

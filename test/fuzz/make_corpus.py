@@ -568,6 +568,20 @@ def stream_corpus():
             piece(b"X-Pad: " + b"a" * 500 + b"\r\n") for _ in range(9)),
         "gv_bad_length": b"\x02" + piece(GV_REQ + framed_gv(arp) +
                                          struct.pack("<H", 5) + b"\0" * 8),
+        # Mapped pieces (vsock zero-copy receive): frames within one,
+        # across two, a length field cut in two, a bad length
+        "map_whole": b"\x04" + piece(framed(arp, syn4)) + ctl(1),
+        "map_across": b"\x04" + piece(framed(arp, syn4)[:50]) +
+                      piece(framed(arp, syn4)[50:]) + ctl(1),
+        "map_cut_length": b"\x06" + piece(framed_gv(arp)[:1]) +
+                          piece(framed_gv(arp)[1:] + framed_gv(syn6)[:9]) +
+                          piece(framed_gv(syn6)[9:]) + ctl(1),
+        "map_bad_length": b"\x04" + piece(framed(arp)[:20]) +
+                          piece(framed(arp)[20:] + struct.pack("!I", 3)) +
+                          ctl(1),
+        "map_hold": b"\x05" + b"".join(piece(framed(syn4, syn6)[:70]) +
+                                      piece(framed(syn4, syn6)[70:])
+                                      for _ in range(6)) + ctl(0),
         "gv_hold": b"\x03" + piece(GV_REQ) + b"".join(
             piece(framed_gv(syn4, syn6)) for _ in range(6)) + ctl(0),
     }

@@ -85,7 +85,8 @@ mkfifo /tmp/hold
 exec 3<>/tmp/hold
 
 # The forwarder's side, in its own namespace: $1 run, $2 port, $3 framing,
-# $4 "full" for the transfers and the second-connection check
+# $4 "full" for the transfers and the second-connection check, $5 passt's
+# PID (its CPU time, utime and stime in ticks, before and after each)
 cat > /tmp/fwd.sh <<'FWD'
 run=$1 port=$2 framing=$3
 vsock-tap -c 1 -p "${port}" -f "${framing}" -r 10 > "/tmp/vt-${run}.log" 2>&1 &
@@ -98,11 +99,15 @@ udhcpc -i tap0 -f -q -n -t 5 -T 2 2>&1 | sed "s/^PT lease/PT lease ${run}/" | gr
 ping -c 2 -W 2 198.51.100.1 > /dev/null && echo "PT ping ${run} ok"
 if [ "$4" = full ]; then
 	echo "PT second ${run} $(ptguest vsock-send 1 "${port}" '' 2)"
+	c0=$(cut -d' ' -f14,15 "/proc/$5/stat")
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	nc 198.51.100.1 5201 < /tmp/data
 	t1=$(cut -d' ' -f1 /proc/uptime)
+	c1=$(cut -d' ' -f14,15 "/proc/$5/stat")
 	nc 198.51.100.1 5202 < /dev/null | sha256sum > "/tmp/down-${run}"
 	t2=$(cut -d' ' -f1 /proc/uptime)
+	c2=$(cut -d' ' -f14,15 "/proc/$5/stat")
+	echo "PT cpu ${run} ${c0} ${c1} ${c2}"
 	echo "PT down ${run} $(cut -d' ' -f1 "/tmp/down-${run}")"
 	echo "PT times ${run} up $(awk "BEGIN { print ${t1} - ${t0} }") s down $(awk "BEGIN { print ${t2} - ${t1} }") s"
 fi
@@ -126,9 +131,7 @@ run() {
 	nc -l -p 5202 < /tmp/data &
 	listening 1451
 	listening 1452
-	unshare -n sh /tmp/fwd.sh "$1" "$2" "$3" full
-	# utime and stime, in USER_HZ ticks, for both transfers
-	echo "PT cpu $1 $(cut -d' ' -f14,15 /proc/${pid}/stat)"
+	unshare -n sh /tmp/fwd.sh "$1" "$2" "$3" full "${pid}"
 	wait_for_file "/tmp/up-$1" 100
 	echo "PT up $1 $(cut -d' ' -f1 "/tmp/up-$1")"
 	if [ "$1" = gvproxy ]; then
@@ -144,6 +147,7 @@ run() {
 	kill "${pid}"
 	wait "${pid}"
 	echo "PT exit $1 $?"
+	grep 'vsock: zero-copy receive' "${log}" | sed "s/^[0-9.]*: */PT feature $1 /"
 	grep -i 'warn\|error\|assert' "${log}" | head -n 5 | sed "s/^/PT log $1 /"
 }
 
@@ -156,6 +160,17 @@ vm_script < "${T_TMP}/test.sh"
 VM_KERNEL="${PASTA_KERNEL}"
 _vm_qemu g1
 vm_wait g1 "PT done" 400
+
+# cpu_per_gb() - passt's CPU seconds per GB each way in a run, from its
+#		 utime and stime (ticks of 1/100 s) before and after each
+# $1:	Guest name
+# $2:	Run
+cpu_per_gb() {
+	vm_value "$1" "PT cpu $2 " | awk -v mb="${SIZE_MB}" '{
+		up = ($3 + $4 - $1 - $2) / 100; down = ($5 + $6 - $3 - $4) / 100
+		printf "passt CPU %.2f s up, %.2f s down: %.2f s/GB up, %.2f s/GB down",
+			up, down, up * 1024 / mb, down * 1024 / mb }'
+}
 
 # run_stat() - Check one of passt's counters in a run
 # $1:	Run
@@ -189,7 +204,7 @@ for r in gvproxy qemu; do
 	else
 		fail "${r}_download_intact" "sent ${sum}, got '$(vm_value g1 "PT down ${r} ")'"
 	fi
-	echo "   (${r}: $(vm_value g1 "PT times ${r} "), ${SIZE_MB} MiB each way, TCG; passt's utime stime, ticks: $(vm_value g1 "PT cpu ${r} ")$(for k in zc_sends_to_guest zc_bytes_to_guest zc_completed zc_completed_copied zc_to_guest_pool_full zc_ranges_via_errqueue zc_ranges_via_sendmsg zc_sockets_kept_open; do printf ' %s=%s' "${k}" "$(vm_value g1 "PT stat ${r} ${k} ")"; done))"
+	echo "   (${r}: $(vm_value g1 "PT times ${r} "), ${SIZE_MB} MiB each way, TCG; $(cpu_per_gb g1 "${r}")$(for k in zc_sends_to_guest zc_bytes_to_guest zc_completed zc_completed_copied zc_to_guest_pool_full zc_ranges_via_errqueue zc_ranges_via_sendmsg zc_sockets_kept_open; do printf ' %s=%s' "${k}" "$(vm_value g1 "PT stat ${r} ${k} ")"; done))"
 	check "${r}_forwarder_exit" vm_grep g1 "PT vt-exit ${r} 0"
 	check "${r}_passt_alive" vm_grep g1 "PT alive ${r}"
 	check "${r}_passt_exit" vm_grep g1 "PT exit ${r} 0"
@@ -217,6 +232,10 @@ run_stat gvproxy zc_completed -ge 10
 run_stat qemu zc_sends_to_guest -eq 0
 check_grep "gvproxy_served_again" "ip=198.51.100.2 " "$(vm_value g1 "PT lease gvproxy-again ")"
 check "gvproxy_ping_again" vm_grep g1 "PT ping gvproxy-again ok"
+# This kernel has no zero-copy receive: said so, and read
+check_grep "rx_zerocopy_probe_says_no" "not in this kernel .ENOPROTOOPT." \
+	"$(vm_value g1 "PT feature gvproxy ")"
+run_stat gvproxy vsock_rx_mappings -eq 0
 run_stat gvproxy drop_bad_stream_length -eq 1
 run_stat gvproxy drop_bad_connect_request -eq 1
 vm_end g1 10 && pass "guest_done" || fail "guest_done" "$(vm_tail g1)"
