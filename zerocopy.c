@@ -158,10 +158,14 @@ static uint8_t *zc_notif_request(struct msghdr *mh, union zc_notif_ctl *ctl)
 	const uint32_t room = ZC_NOTIF_MAX;
 	struct cmsghdr *cm;
 
-	memset(ctl, 0, sizeof(*ctl));
+	/* Entries the kernel doesn't fill keep a zerocopy byte of 0xff, which
+	 * it never writes: a socket that ignores the request is told apart
+	 */
+	memset(ctl, 0xff, sizeof(*ctl));
 	mh->msg_control = ctl->buf;
 	mh->msg_controllen = sizeof(ctl->buf);
 	cm = CMSG_FIRSTHDR(mh);
+	memset(cm, 0, sizeof(*cm));
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = zc_notif;
 	cm->cmsg_len = CMSG_LEN(ZC_NOTIF_LEN);
@@ -368,6 +372,10 @@ static void zc_copied(struct zc_slot *z)
  * @z:		Slot
  * @p:		Payload of the request, as sendmsg() left it
  *
+ * A kind of socket whose sendmsg() doesn't look at control messages may
+ * leave the request as it was: entries still marked unwritten (0xff)
+ * mean that, and the slot stops asking (error queue only).
+ *
  * Return: number of entries taken, ZC_NOTIF_MAX if more may wait
  */
 static unsigned zc_notif_take(struct ctx *c, struct zc_slot *z,
@@ -384,6 +392,14 @@ static unsigned zc_notif_take(struct ctx *c, struct zc_slot *z,
 		struct zc_notif_elem e;
 
 		memcpy(&e, p + sizeof(n) + i * sizeof(e), sizeof(e));
+		if (e.zerocopy > 1) {
+			if (!z->no_notif)
+				info("zero-copy: a socket left SCM_ZC_NOTIFICATION "
+				     "unanswered, completions from its error "
+				     "queue");
+			z->no_notif = true;
+			return 0;
+		}
 		if (!e.zerocopy)
 			zc_copied(z);
 		zc_done(c, z, e.lo, e.hi, !e.zerocopy);
