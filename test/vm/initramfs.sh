@@ -9,8 +9,9 @@
 # busybox-static, fetched with apt-get download and unpacked into the
 # cache (it can't be installed next to the busybox package), our init,
 # udhcpc script and shell functions (test/vm/guest) and ptguest, built static from
-# test/vm/guest/ptguest.c, and zcprobe, from test/vm/guest/zcprobe.c (with
-# test/kernel/zc_notification.h). A test appends an archive of its own with
+# test/vm/guest/ptguest.c, zcprobe, from test/vm/guest/zcprobe.c (with
+# test/kernel/zc_notification.h), and vzcprobe, from
+# test/vm/guest/vzcprobe.c (with test/kernel/vsock_zc.h). A test appends an archive of its own with
 # /test.sh (test/vm/lib.sh). Cached like the kernel (see kernel.sh), keyed
 # by those files and busybox-static's version.
 
@@ -19,6 +20,7 @@ set -eu
 HERE="$(cd "$(dirname "$0")" && pwd)"
 GUEST="${HERE}/guest"
 ZC_HEADER="${HERE}/../kernel/zc_notification.h"
+VZC_HEADER="${HERE}/../kernel/vsock_zc.h"
 CACHE="${PT_VM_CACHE:-${HOME}/.cache/passt-vm}"
 
 die() {
@@ -54,7 +56,7 @@ busybox_static() {
 bb="$(busybox_static)"
 key="$(cat "$0" "${GUEST}/init" "${GUEST}/udhcpc.script" "${GUEST}/pt.sh" \
 	"${GUEST}/ptguest.c" "${GUEST}/zcprobe.c" "${ZC_HEADER}" \
-	"${bb}/VERSION" | sha256sum | cut -c1-16)"
+	"${GUEST}/vzcprobe.c" "${VZC_HEADER}" "${bb}/VERSION" | sha256sum | cut -c1-16)"
 out="${CACHE}/initramfs-${key}.cpio.gz"
 if [ -s "${out}" ]; then
 	echo "${out}"
@@ -73,6 +75,9 @@ gcc -static -O2 -Wall -Wextra -Werror -o "${stage}/bin/ptguest" \
 gcc -static -O2 -Wall -Wextra -Werror -I"$(dirname "${ZC_HEADER}")" \
 	-o "${stage}/bin/zcprobe" "${GUEST}/zcprobe.c" ||
 	die "can't build zcprobe"
+gcc -static -O2 -Wall -Wextra -Werror -I"$(dirname "${VZC_HEADER}")" \
+	-o "${stage}/bin/vzcprobe" "${GUEST}/vzcprobe.c" ||
+	die "can't build vzcprobe"
 chmod 0755 "${stage}/init" "${stage}/etc/udhcpc/default.script"
 (cd "${stage}" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 	gzip -1 > "${out}.tmp"

@@ -7,7 +7,8 @@
 # The kernel comes from Debian's linux-source-6.12 (/usr/src), configured
 # as allnoconfig plus test/vm/kernel.config. With "zc", our patches in
 # test/kernel (*.patch, in name order) go on top first: the test kernel
-# with SCM_ZC_NOTIFICATION (test/kernel/README.md). "zc" and "pasta" (no
+# with SCM_ZC_NOTIFICATION and vsock zero-copy receive
+# (test/kernel/README.md). "zc" and "pasta" (no
 # patches) add test/vm/kernel-pasta.config to the configuration: what our
 # pasta needs to run in the guest (tun, namespaces, seccomp).
 #
@@ -19,7 +20,8 @@
 # then, when the key was made of the script itself), so that caches of it
 # stay good: change kernel.key if the plain kernel has to be built
 # differently. The others' keys add this script, kernel-pasta.config and,
-# for the patched kernel, the patches and test/kernel/zc_notification.h.
+# for the patched kernel, the patches, test/kernel/zc_notification.h and
+# test/kernel/vsock_zc.h.
 #
 # The build takes a few minutes with every core (at the lowest priority:
 # the machines running it are shared); later calls just print the path.
@@ -35,6 +37,7 @@ FRAGMENT="${HERE}/kernel.config"
 PASTA_FRAGMENT="${HERE}/kernel-pasta.config"
 ZC_DIR="${HERE}/../kernel"
 ZC_HEADER="${ZC_DIR}/zc_notification.h"
+VZC_HEADER="${ZC_DIR}/vsock_zc.h"
 
 die() {
 	echo "kernel.sh: $*" >&2
@@ -59,7 +62,8 @@ if [ -z "${variant}" ]; then
 	name="kernel-${key}"
 elif [ "${variant}" = zc ]; then
 	key="$(cat "${FRAGMENT}" "${PASTA_FRAGMENT}" "$0" "${ZC_DIR}"/*.patch \
-		"${ZC_HEADER}" - <<<"${ver}" | sha256sum | cut -c1-16)"
+		"${ZC_HEADER}" "${VZC_HEADER}" - <<<"${ver}" |
+		sha256sum | cut -c1-16)"
 	name="kernel-${variant}-${key}"
 else
 	key="$(cat "${FRAGMENT}" "${PASTA_FRAGMENT}" "$0" - <<<"${ver}" |
@@ -90,22 +94,26 @@ define_of() {
 }
 
 # zc_patch() - Put our patches on the unpacked source, check that the
-#	       control message's number and size limit are the ones user
-#	       space is told (test/kernel/zc_notification.h)
+#	       control message's number and size limit, and the vsock
+#	       zero-copy receive options, are the ones user space is told
+#	       (test/kernel/zc_notification.h, test/kernel/vsock_zc.h)
 # $1:	Source directory
 zc_patch() {
-	local p k u
+	local p n f h k u
 
 	for p in "${ZC_DIR}"/*.patch; do
 		echo "applying $(basename "${p}")"
 		patch -d "$1" -p1 --batch --forward < "${p}" || return 1
 	done
-	for p in SCM_ZC_NOTIFICATION:include/uapi/asm-generic/socket.h \
-		 ZC_NOTIFICATION_MAX:include/uapi/linux/errqueue.h; do
-		k="$(define_of "${p%%:*}" "$1/${p#*:}")"
-		u="$(define_of "${p%%:*}" "${ZC_HEADER}")"
+	for p in "SCM_ZC_NOTIFICATION include/uapi/asm-generic/socket.h ${ZC_HEADER}" \
+		 "ZC_NOTIFICATION_MAX include/uapi/linux/errqueue.h ${ZC_HEADER}" \
+		 "SO_VM_SOCKETS_MAP_RX include/uapi/linux/vm_sockets.h ${VZC_HEADER}" \
+		 "SO_VM_SOCKETS_ZEROCOPY include/uapi/linux/vm_sockets.h ${VZC_HEADER}"; do
+		read -r n f h <<< "${p}"
+		k="$(define_of "${n}" "$1/${f}")"
+		u="$(define_of "${n}" "${h}")"
 		if [ -z "${k}" ] || [ "${k}" != "${u}" ]; then
-			echo "${p%%:*} is '${k}' in the kernel, '${u}' in ${ZC_HEADER}"
+			echo "${n} is '${k}' in the kernel, '${u}' in ${h}"
 			return 1
 		fi
 	done
