@@ -116,6 +116,14 @@ void tap_buf_pin(struct ctx *c, uint16_t buf);
 void tap_buf_unpin(struct ctx *c, uint16_t buf);
 unsigned tap_bufs_free(unsigned mask);
 
+/* Pins on the bytes of one zero-copy send, whatever holds them: a pin is
+ * a number below TAP_PIN_MAX, a bit per receive buffer
+ */
+#define TAP_PIN_MAX		0x80U
+bool tap_pin_can(const struct ctx *c, const uint16_t *bufs, size_t n);
+unsigned tap_pin(struct ctx *c, const uint16_t *bufs, size_t n);
+void tap_unpin(struct ctx *c, unsigned pin);
+
 /**
  * struct tap_fill - What the caller wrote into one frame from tap_lend()
  * @hdr:	Headers, Ethernet to L4, of the length given to tap_lend();

@@ -42,7 +42,7 @@
  *
  * Buffers: guest data is written straight from the tap receive buffers.
  * Nothing here assumes a buffer is free once sendmsg() returns: a later
- * zero-copy send pins the buffer (tap_buf_pin()) until its completion.
+ * zero-copy send pins the buffer (tap_pin()) until its completion.
  *
  * Timers: one deadline per connection, in the flow layer's heap for all
  * flows (flow_deadline.c: no descriptor, no system call), set only while
@@ -558,11 +558,12 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 				    const struct timespec *now)
 {
 	static struct iovec wr[TAP_BATCH_MAX];
+	static uint16_t wr_buf[TAP_BATCH_MAX];
 	uint64_t ms = tcp_now_ms(now);
 	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
-	bool fin = false, ack_now = false, in_bufs = true;
+	bool fin = false, ack_now = false;
 	size_t n_wr = 0, wr_bytes = 0;
-	unsigned i, holes = 0, bufs = 0;
+	unsigned i, holes = 0;
 
 	if (conn->flags & TCP_RST_PENDING) {
 		/* The host side is gone: the guest gets its reset first */
@@ -656,12 +657,9 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		if (payload.len) {
 			wr[n_wr].iov_base = (void *)(uintptr_t)payload.data;
 			wr[n_wr].iov_len = payload.len;
+			/* For MSG_ZEROCOPY: what holds the bytes, to pin */
+			wr_buf[n_wr] = payload.buf;
 			n_wr++;
-			/* For MSG_ZEROCOPY: which receive buffers to pin */
-			if (payload.buf < TAP_BUF_COUNT)
-				bufs |= 1U << payload.buf;
-			else
-				in_bufs = false;
 			wr_bytes += payload.len;
 			wr_end += (uint32_t)payload.len;
 		}
@@ -678,8 +676,7 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		struct msghdr mh = { .msg_iov = wr, .msg_iovlen = n_wr };
 		ssize_t n;
 
-		n = zc_sendmsg(c, &conn->zc, conn->sock, &mh, wr_bytes,
-			       in_bufs ? bufs : 0,
+		n = zc_sendmsg(c, &conn->zc, conn->sock, &mh, wr_bytes, wr_buf,
 			       &conn->f.side[!conn->tapside].eaddr);
 		stats_inc(STAT_TCP_SENDMSG_CALLS);
 		if (n < 0) {
