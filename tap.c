@@ -298,8 +298,10 @@ unsigned tap_bufs_free(unsigned mask)
 /* Receive buffers a zero-copy send must leave unpinned, for our reads */
 #define TAP_BUFS_KEEP_FREE	1
 
-static_assert((1U << TAP_BUF_COUNT) <= TAP_PIN_MAX,
-	      "a pin's buffer bits must stay below TAP_PIN_MAX");
+static_assert((1U << TAP_BUF_COUNT) <= TAP_PIN_CHAINS,
+	      "a pin's buffer bits must stay below TAP_PIN_CHAINS");
+static_assert(TAP_BATCH_MAX <= 1U << TAP_BUF_CHAIN_BITS,
+	      "a chain's number in its batch must fit its bits");
 
 /**
  * tap_pin_mask() - Receive buffers holding the bytes of a send
@@ -328,15 +330,17 @@ static unsigned tap_pin_mask(const uint16_t *bufs, size_t n)
  * @n:		Number of pieces, at least one
  *
  * Return: true if tap_pin() may pin them: all in receive buffers, leaving
- *	   enough free for reads
+ *	   enough free for reads, or all in transmit chains of the guest's
+ *	   (vhost-user) that its backend can hold
  */
 bool tap_pin_can(const struct ctx *c, const uint16_t *bufs, size_t n)
 {
 	unsigned mask;
 
-	(void)c;
 	if (!n)
 		return false;
+	if (c->vhost_user && bufs[0] >= TAP_BUF_CHAIN && bufs[0] != TAP_BUF_NONE)
+		return vhost_user_tx_pin_can(bufs, n);
 	mask = tap_pin_mask(bufs, n);
 	return mask && tap_bufs_free(mask) >= TAP_BUFS_KEEP_FREE;
 }
@@ -353,6 +357,8 @@ unsigned tap_pin(struct ctx *c, const uint16_t *bufs, size_t n)
 {
 	unsigned mask, b;
 
+	if (c->vhost_user && bufs[0] >= TAP_BUF_CHAIN)
+		return TAP_PIN_CHAINS | vhost_user_tx_pin(bufs, n);
 	mask = tap_pin_mask(bufs, n);
 	ASSERT(mask);
 	for (b = 0; b < TAP_BUF_COUNT; b++)
@@ -371,6 +377,10 @@ void tap_unpin(struct ctx *c, unsigned pin)
 	unsigned b;
 
 	ASSERT(pin && pin < TAP_PIN_MAX);
+	if (pin & TAP_PIN_CHAINS) {
+		vhost_user_tx_unpin(c, pin & ~TAP_PIN_CHAINS);
+		return;
+	}
 	for (b = 0; b < TAP_BUF_COUNT; b++)
 		if (pin & (1U << b))
 			tap_buf_unpin(c, (uint16_t)b);

@@ -40,9 +40,10 @@
  * again, duplicate ACKs make the guest retransmit it at once instead of
  * after a timeout.
  *
- * Buffers: guest data is written straight from the tap receive buffers.
- * Nothing here assumes a buffer is free once sendmsg() returns: a later
- * zero-copy send pins the buffer (tap_pin()) until its completion.
+ * Buffers: guest data is written straight from the tap receive buffers,
+ * or from the guest's memory (vhost-user). Nothing here assumes a buffer
+ * is free once sendmsg() returns: a later zero-copy send pins the buffers,
+ * or holds the guest's transmit chains (tap_pin()), until its completion.
  *
  * Timers: one deadline per connection, in the flow layer's heap for all
  * flows (flow_deadline.c: no descriptor, no system call), set only while

@@ -5,19 +5,24 @@
  * Theory of operation
  *
  * A large write of guest data to a host socket (TCP data of one batch,
- * straight from the tap receive buffers) may go with MSG_ZEROCOPY: the
- * kernel then takes references to our pages instead of copying them, and
- * reads them when it transmits, which may be long after sendmsg()
- * returned. Until the kernel says it is done with a send (its completion,
- * in the socket's error queue), the receive buffers holding its bytes are
- * pinned (tap_pin()): tap.c reads into other buffers meanwhile.
+ * straight from the tap receive buffers, or from the guest's memory with
+ * vhost-user) may go with MSG_ZEROCOPY: the kernel then takes references
+ * to those pages instead of copying them, and reads them when it
+ * transmits, which may be long after sendmsg() returned. Until the kernel
+ * says it is done with a send (its completion, in the socket's error
+ * queue), what holds its bytes is pinned (tap_pin()): the receive buffers
+ * (tap.c reads into other ones meanwhile), or the guest's transmit chains
+ * (vhost_user.c returns them to the guest only then). A send whose bytes
+ * can't all be pinned (a scattered frame copied by vhost_user.c, too
+ * many chains held already) is copied.
  *
  * Each socket counts its zero-copy sends from 0; a completion names a
  * range of those numbers. A socket that sends zero-copy has a slot here:
  * which buffers each send in flight pinned (a ring of ZC_PENDING sends),
  * from the oldest not completed to the next one. Slots are a fixed table
- * (ZC_SLOTS): a flow that finds none, a full ring, or too few receive
- * buffers left unpinned (tap_pin_can()) copies instead; nothing waits.
+ * (ZC_SLOTS): a flow that finds none, a full ring, or bytes tap.c can't
+ * pin (too few receive buffers left free, too many guest chains held)
+ * copies instead; nothing waits.
  *
  * Fallbacks: a kernel or socket without SO_ZEROCOPY, a send refused for
  * lack of memory (ENOBUFS: optmem or locked-memory limits) which goes
