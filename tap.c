@@ -346,6 +346,31 @@ bool tap_pin_can(const struct ctx *c, const uint16_t *bufs, size_t n)
 }
 
 /**
+ * tap_pkt_iov() - The pieces of a view to send, and what holds each
+ * @c:		Execution context
+ * @p:		View
+ * @iov:	Pieces, set
+ * @bufs:	Where each lies (struct pkt's @buf, for tap_pin_can()), set
+ * @max:	Room in @iov and @bufs, at least one
+ *
+ * One piece, the view, but for a vhost-user frame we copied to parse it:
+ * its bytes in guest memory then, which its chain holds.
+ *
+ * Return: number of pieces
+ */
+size_t tap_pkt_iov(const struct ctx *c, const struct pkt *p,
+		   struct iovec *iov, uint16_t *bufs, size_t max)
+{
+	ASSERT(max);
+	if (c->vhost_user && p->buf >= TAP_BUF_CHAIN && p->buf != TAP_BUF_NONE)
+		return vhost_user_tx_iov(p, iov, bufs, max);
+	iov[0].iov_base = (void *)(uintptr_t)p->data;
+	iov[0].iov_len = p->len;
+	bufs[0] = p->buf;
+	return 1;
+}
+
+/**
  * tap_pin() - Pin the bytes of a zero-copy send until tap_unpin()
  * @c:		Execution context
  * @bufs:	Where each piece lies, as tap_pin_can() approved them

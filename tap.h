@@ -131,6 +131,8 @@ unsigned tap_bufs_free(unsigned mask);
 bool tap_pin_can(const struct ctx *c, const uint16_t *bufs, size_t n);
 unsigned tap_pin(struct ctx *c, const uint16_t *bufs, size_t n);
 void tap_unpin(struct ctx *c, unsigned pin);
+size_t tap_pkt_iov(const struct ctx *c, const struct pkt *p,
+		   struct iovec *iov, uint16_t *bufs, size_t max);
 
 /**
  * struct tap_fill - What the caller wrote into one frame from tap_lend()

@@ -547,6 +547,12 @@ static void tcp_conn_settle(struct ctx *c, struct tcp_tap_conn *conn,
 	tcp_timer_schedule(conn);
 }
 
+/* Pieces of one write to a socket: sendmsg() takes this many (UIO_MAXIOV),
+ * and each segment of a batch one at least
+ */
+#define TCP_WR_IOV_MAX		1024
+static_assert(TAP_BATCH_MAX <= TCP_WR_IOV_MAX, "a piece per segment");
+
 /**
  * tcp_segments_from_guest() - Process a batch of segments of a connection
  * @c:		Execution context
@@ -558,8 +564,8 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 				    const struct tap_l4_seq *seq,
 				    const struct timespec *now)
 {
-	static struct iovec wr[TAP_BATCH_MAX];
-	static uint16_t wr_buf[TAP_BATCH_MAX];
+	static struct iovec wr[TCP_WR_IOV_MAX];
+	static uint16_t wr_buf[TCP_WR_IOV_MAX];
 	uint64_t ms = tcp_now_ms(now);
 	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
 	bool fin = false, ack_now = false;
@@ -656,11 +662,12 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		}
 
 		if (payload.len) {
-			wr[n_wr].iov_base = (void *)(uintptr_t)payload.data;
-			wr[n_wr].iov_len = payload.len;
-			/* For MSG_ZEROCOPY: what holds the bytes, to pin */
-			wr_buf[n_wr] = payload.buf;
-			n_wr++;
+			/* Pieces, and for MSG_ZEROCOPY what holds each, to
+			 * pin: a piece at least is left for each segment after
+			 */
+			n_wr += tap_pkt_iov(c, &payload, &wr[n_wr],
+					    &wr_buf[n_wr], TCP_WR_IOV_MAX - n_wr -
+					    (seq->count - i - 1));
 			wr_bytes += payload.len;
 			wr_end += (uint32_t)payload.len;
 		}

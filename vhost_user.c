@@ -36,10 +36,14 @@
  * parse it: every access stays inside the view, and all it can confuse is
  * its own traffic.
  *
- * Zero-copy from guest memory: a frame in one piece names its chain in
- * its view (TAP_BUF_CHAIN, the batch and the chain's place in it), and a
+ * Zero-copy from guest memory: a frame names its chain in its view
+ * (TAP_BUF_CHAIN, the batch and the chain's place in it), and a
  * MSG_ZEROCOPY send of its bytes (zerocopy.c, through tap_pin()) holds
- * the chain: it goes to the used ring only once the kernel's completion
+ * the chain. A frame scattered over several buffers (a Linux guest's:
+ * headers, then page fragments) is parsed from our copy, and its bytes
+ * are sent from where they lie in guest memory: vhost_user_tx_iov() maps
+ * a view of the copy back to those pieces, for the batch's duration. The
+ * chain held goes to the used ring only once the kernel's completion
  * for the send came, so that a guest which writes into a buffer only
  * after it got it back never changes bytes the kernel still reads (it
  * reads them again on a retransmission, too). Chains of one batch are
@@ -1441,6 +1445,123 @@ size_t vhost_user_lend_done(struct ctx *c, const struct virtio_net_out *out,
 }
 
 /**
+ * struct vu_tx_src - Where the bytes of a frame we copied lie in guest memory
+ * @copy:	Our copy, NULL if the frame wasn't copied (or can't be mapped)
+ * @len:	Its length
+ * @first:	Its first piece in vu_tx_segs
+ * @n:		Number of pieces
+ */
+struct vu_tx_src {
+	const uint8_t *copy;
+	size_t len;
+	unsigned first;
+	unsigned n;
+};
+
+/* Pieces of the scattered frames of a batch, by chain: a zero-copy send
+ * of their bytes takes them from there, not from our copy
+ */
+#define VU_TX_SEGS		(TAP_BATCH_MAX * 4)
+static struct vu_tx_src vu_tx_src[TAP_BATCH_MAX];
+static struct iovec vu_tx_segs[VU_TX_SEGS];
+static unsigned vu_tx_nsegs;
+
+/**
+ * vu_tx_src_note() - Note where a scattered frame we copy lies
+ * @buf:	The chain's @buf for views, TAP_BUF_NONE if it can't be held
+ * @copy:	Our copy of the frame
+ * @e:		Chain
+ * @i:		First piece of the frame in @e
+ * @skip:	Bytes of that piece before the frame
+ * @len:	Length of the frame
+ *
+ * Return: @buf for the copy's view, TAP_BUF_NONE if no room to note it
+ */
+static uint16_t vu_tx_src_note(uint16_t buf, const uint8_t *copy,
+			       const struct virtq_elem *e, unsigned i,
+			       size_t skip, size_t len)
+{
+	struct vu_tx_src *src;
+
+	if (buf == TAP_BUF_NONE || e->n - i > VU_TX_SEGS - vu_tx_nsegs)
+		return TAP_BUF_NONE;
+	src = &vu_tx_src[buf & ((1U << TAP_BUF_CHAIN_BITS) - 1)];
+	src->copy = copy;
+	src->len = len;
+	src->first = vu_tx_nsegs;
+	src->n = e->n - i;
+	for (; i < e->n; i++, skip = 0) {
+		vu_tx_segs[vu_tx_nsegs].iov_base =
+			(uint8_t *)e->iov[i].iov_base + skip;
+		vu_tx_segs[vu_tx_nsegs++].iov_len = e->iov[i].iov_len - skip;
+	}
+	return buf;
+}
+
+/**
+ * vhost_user_tx_iov() - Where the bytes of a view lie in guest memory
+ * @p:		View with a @buf of TAP_BUF_CHAIN
+ * @iov:	Pieces, set
+ * @bufs:	@buf of each piece, set: TAP_BUF_NONE if they can't be held
+ * @max:	Room in @iov and @bufs, at least one
+ *
+ * A frame in one piece is a view of guest memory already; one we copied
+ * to parse it is mapped back to its pieces in guest memory, if they fit:
+ * otherwise, the view of our copy, which can't be held.
+ *
+ * Return: number of pieces
+ */
+size_t vhost_user_tx_iov(const struct pkt *p, struct iovec *iov,
+			 uint16_t *bufs, size_t max)
+{
+	const struct vu_hold *h = vu_hold_of(p->buf);
+	const struct vu_tx_src *src;
+	size_t off, left = p->len, n = 0;
+	unsigned k;
+
+	iov[0].iov_base = (void *)(uintptr_t)p->data;
+	iov[0].iov_len = p->len;
+	bufs[0] = p->buf;
+	k = p->buf & ((1U << TAP_BUF_CHAIN_BITS) - 1);
+	if (!h || k >= h->n) {
+		bufs[0] = TAP_BUF_NONE;
+		return 1;
+	}
+	src = &vu_tx_src[k];
+	if (!src->copy)
+		return 1;	/* in guest memory, where the frame lies */
+	bufs[0] = TAP_BUF_NONE;
+	if (p->data < src->copy || p->len > src->len ||
+	    (size_t)(p->data - src->copy) > src->len - p->len)
+		return 1;
+	off = (size_t)(p->data - src->copy);
+	for (k = src->first; k < src->first + src->n && left; k++) {
+		const struct iovec *g = &vu_tx_segs[k];
+		size_t take;
+
+		if (off >= g->iov_len) {
+			off -= g->iov_len;
+			continue;
+		}
+		if (n == max)
+			break;		/* too many pieces: our copy */
+		take = MIN(g->iov_len - off, left);
+		iov[n].iov_base = (uint8_t *)g->iov_base + off;
+		iov[n].iov_len = take;
+		bufs[n++] = p->buf;
+		left -= take;
+		off = 0;
+	}
+	if (left) {
+		iov[0].iov_base = (void *)(uintptr_t)p->data;
+		iov[0].iov_len = p->len;
+		bufs[0] = TAP_BUF_NONE;
+		return 1;
+	}
+	return n;
+}
+
+/**
  * vu_tx_frame() - The frame of a transmit chain, after its virtio-net header
  * @e:		Chain
  * @buf:	The view's @buf if it lies in the chain, in one piece
@@ -1453,10 +1574,10 @@ size_t vhost_user_lend_done(struct ctx *c, const struct virtio_net_out *out,
 static bool vu_tx_frame(const struct virtq_elem *e, uint16_t buf,
 			uint8_t *copy, size_t *copied, struct pkt *f)
 {
-	size_t skip = VIRTIO_NET_HDR_LEN, len, o = 0;
+	size_t skip = VIRTIO_NET_HDR_LEN, len, o = 0, skip0;
 	struct virtio_net_hdr vh;
 	uint8_t *h = (uint8_t *)&vh;
-	unsigned i;
+	unsigned i, first;
 
 	if (e->len < VIRTIO_NET_HDR_LEN + ETH_HLEN_ ||
 	    e->len - VIRTIO_NET_HDR_LEN > TAP_FRAME_MAX) {
@@ -1483,6 +1604,8 @@ static bool vu_tx_frame(const struct virtq_elem *e, uint16_t buf,
 		*f = pkt_init((uint8_t *)e->iov[i].iov_base + skip, len, buf);
 		return tap_vnet_in(&vh, f);
 	}
+	first = i;
+	skip0 = skip;
 	for (; i < e->n; i++, skip = 0) {
 		size_t n = e->iov[i].iov_len - skip;
 
@@ -1490,7 +1613,8 @@ static bool vu_tx_frame(const struct virtq_elem *e, uint16_t buf,
 		       n);
 		o += n;
 	}
-	*f = pkt_init(copy + *copied, len, TAP_BUF_NONE);
+	*f = pkt_init(copy + *copied, len,
+		      vu_tx_src_note(buf, copy + *copied, e, first, skip0, len));
 	*copied += len;
 	return tap_vnet_in(&vh, f);
 }
@@ -1574,6 +1698,7 @@ static bool vu_tx_batch(struct ctx *c, struct vu_queue *q,
 	static struct virtq_elem e;
 	const char *why = NULL;
 
+	vu_tx_nsegs = 0;
 	while (nh < TAP_BATCH_MAX &&
 	       copied + TAP_FRAME_MAX <= sizeof(vu_tx_copy)) {
 		enum virtq_ret r = virtq_pop(&vu.mem, &q->vq, false, &e, &why);
@@ -1593,6 +1718,7 @@ static bool vu_tx_batch(struct ctx *c, struct vu_queue *q,
 			h->held[nh] = false;
 			h->n = (uint16_t)(nh + 1);
 		}
+		vu_tx_src[nh].copy = NULL;
 		heads[nh++] = e.head;
 		/* Each drop counted once: here, in vu_tx_frame(), or by
 		 * tap_vnet_in() (a kind of super-frame we don't know)

@@ -13,8 +13,8 @@
  * queue), what holds its bytes is pinned (tap_pin()): the receive buffers
  * (tap.c reads into other ones meanwhile), or the guest's transmit chains
  * (vhost_user.c returns them to the guest only then). A send whose bytes
- * can't all be pinned (a scattered frame copied by vhost_user.c, too
- * many chains held already) is copied.
+ * can't all be pinned (too many chains held already, a frame too
+ * scattered to map back to guest memory) is copied.
  *
  * Each socket counts its zero-copy sends from 0; a completion names a
  * range of those numbers. A socket that sends zero-copy has a slot here:

@@ -212,6 +212,9 @@ zc_upload() {
 }
 zc_upload "zc_upload" upload
 zc_upload "zc_upload_overwritten" upload-overwrite
+# Frames in two descriptors, headers and payload, as Linux guests send
+# them: parsed from our copy, the payload sent from guest memory
+zc_upload "zc_upload_split_overwritten" upload-split-overwrite
 
 # The frontend leaves with chains held: they are forgotten (no ring to
 # return them to), the socket waits for its completions, the next

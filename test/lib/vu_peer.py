@@ -33,7 +33,7 @@ Checks:
   uso4		GUEST_USO4/6: a train from udp_peer.py's echo_srv (--port)
 		in one frame, byte for byte
   upload	a TCP upload (--size KiB) of ours to a host server of ours
-		on --port, in 16 KiB segments from up to 32 transmit
+		on --port, in 16 KiB segments from up to 24 transmit
 		buffers, each reused once passt returns it; the server
 		holds off reading for --delay seconds, with a small receive
 		buffer, then hashes what came: its SHA-256 must be ours.
@@ -42,6 +42,9 @@ Checks:
   upload-overwrite  the same, and each buffer is overwritten with other
 		bytes the moment its chain is returned: a chain returned
 		while the kernel still reads its bytes corrupts the upload
+  upload-split-overwrite  upload-overwrite with each frame in two
+		descriptors, its headers and its payload: passt copies it to
+		parse it, and sends the payload from guest memory
   upload-abort	the upload, and the connection closed half-way through the
 		server's --delay, with chains out
 """
@@ -551,8 +554,9 @@ def check_uso4(fe, a):
 
 # Upload: transmit buffers of 16 KiB segments, after the ARP ones
 UP_SEG = 16384
-UP_SLOTS = 32
+UP_SLOTS = 24
 UP_DESC0 = 8			# first descriptor of the upload's buffers
+UP_DESC_SPLIT = UP_DESC0 + UP_SLOTS	# second ones, of split frames
 UP_OFF = 0x280000		# in guest memory, UP_SLOTS of UP_BUF each
 UP_BUF = 0x5000
 WSCALE = 7
@@ -618,8 +622,9 @@ class Uploader:
     """A small TCP sender on the transmit queue: window from passt's ACKs,
     go-back-N when they say something was dropped"""
 
-    def __init__(self, fe, a, data, overwrite):
+    def __init__(self, fe, a, data, overwrite, split=False):
         self.fe, self.a, self.data, self.overwrite = fe, a, data, overwrite
+        self.split = split
         self.sport, self.isn = 40125, 7000
         self.una = self.nxt = 0			# offsets into data
         self.wnd, self.shift, self.srv = 65535, 0, 0
@@ -708,8 +713,20 @@ class Uploader:
             chunk = self.data[self.nxt:self.nxt + min(UP_SEG, room)]
             frame = bytes(HDR_LEN) + self.seg(0x18, self.nxt, chunk)
             off = UP_OFF + slot * UP_BUF
-            self.fe.mem[off:off + len(frame)] = frame
-            self.fe.desc(1, UP_DESC0 + slot, GPA + off, len(frame), 0)
+            if self.split:
+                # Headers in one buffer, the payload in another, as a
+                # Linux guest sends its skbs' fragments
+                cut = HDR_LEN + 14 + 20 + 20
+                self.fe.mem[off:off + cut] = frame[:cut]
+                self.fe.mem[off + 0x100:off + 0x100 + len(frame) - cut] = \
+                    frame[cut:]
+                self.fe.desc(1, UP_DESC0 + slot, GPA + off, cut,
+                             DESC_F_NEXT, UP_DESC_SPLIT + slot)
+                self.fe.desc(1, UP_DESC_SPLIT + slot, GPA + off + 0x100,
+                             len(frame) - cut, 0)
+            else:
+                self.fe.mem[off:off + len(frame)] = frame
+                self.fe.desc(1, UP_DESC0 + slot, GPA + off, len(frame), 0)
             self.out[UP_DESC0 + slot] = time.monotonic()
             self.fe.offer(1, UP_DESC0 + slot, kick=False)
             self.nxt += len(chunk)
@@ -737,7 +754,7 @@ class Uploader:
         self.fe.tx(self.seg(0x11, len(self.data)), slot=3)
 
 
-def check_upload(fe, a, overwrite=False):
+def check_upload(fe, a, overwrite=False, split=False):
     """A TCP upload to a slow host server of ours, hashed by it"""
     if not a.port:
         pkt.die("upload: needs --port")
@@ -745,7 +762,7 @@ def check_upload(fe, a, overwrite=False):
     srv = SlowServer(a.port, a.delay)
     srv.start()
     fe.setup()
-    up = Uploader(fe, a, data, overwrite)
+    up = Uploader(fe, a, data, overwrite, split)
     up.handshake()
     up.run(time.monotonic() + 60)
     srv.join(30)
@@ -779,6 +796,11 @@ def check_upload_abort(fe, a):
 def check_upload_overwrite(fe, a):
     """The upload, each buffer overwritten as soon as it's returned"""
     return check_upload(fe, a, overwrite=True)
+
+
+def check_upload_split_overwrite(fe, a):
+    """The same, frames in two descriptors: headers, then payload"""
+    return check_upload(fe, a, overwrite=True, split=True)
 
 
 # Malformed messages and rings: name -> what to do after connecting
@@ -883,7 +905,8 @@ CHECKS = {"session": check_session, "unknown-acked": check_unknown_acked,
           "fds": check_fds, "tso4": check_tso4, "tso4-small": check_tso4_small,
           "uso4": check_uso4, "upload": check_upload,
           "upload-overwrite": check_upload_overwrite,
-          "upload-abort": check_upload_abort}
+          "upload-abort": check_upload_abort,
+          "upload-split-overwrite": check_upload_split_overwrite}
 
 
 def main():
