@@ -21,8 +21,9 @@
  * struct pkt - A view of guest bytes
  * @data:	First byte
  * @len:	Number of bytes in the view
- * @buf:	Receive buffer holding the bytes (see tap_buf_pin()), so that a
- *		consumer can keep it from being reused until it is done
+ * @buf:	Receive buffer holding the bytes, or vhost-user transmit chain
+ *		(TAP_BUF_CHAIN, see tap_pin()), so that a consumer can keep
+ *		it from being reused until it is done
  * @gso:	Segment size of a super-frame (a TCP or UDP packet the guest's
  *		kernel left for us to cut, virtio-net GSO), 0 for any other
  * @csum_ok:	The guest's kernel vouches for the L4 checksum, or left it

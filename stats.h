@@ -202,6 +202,14 @@ enum stats_col {
 	  TCP, ONE, "closed sockets kept till completed")		\
 	X(ZC_ORPHANS_CLOSED,	"zc_sockets_closed_later",		\
 	  TCP, ONE, "... closed once completed")			\
+	X(VU_TX_HELD,		"zc_vu_chains_held",			\
+	  TCP, ONE, "guest chains held till completed")		\
+	X(VU_TX_RELEASED,	"zc_vu_chains_released",		\
+	  TCP, ONE, "... returned to the guest then")		\
+	X(VU_TX_FORGOTTEN,	"zc_vu_chains_forgotten",		\
+	  TCP, ONE, "... dropped: queue stopped first")		\
+	X(VU_TX_UNHELD,		"zc_vu_batches_unheld",			\
+	  TCP, ONE, "guest batches too many held: copy")		\
 	X(TAP_ZC_SENDS,		"zc_sends_to_guest",			\
 	  TCP, ONE, "zero-copy sends to the guest")		\
 	X(TAP_ZC_BYTES,		"zc_bytes_to_guest",			\

@@ -295,6 +295,122 @@ unsigned tap_bufs_free(unsigned mask)
 	return n;
 }
 
+/* Receive buffers a zero-copy send must leave unpinned, for our reads */
+#define TAP_BUFS_KEEP_FREE	1
+
+static_assert((1U << TAP_BUF_COUNT) <= TAP_PIN_CHAINS,
+	      "a pin's buffer bits must stay below TAP_PIN_CHAINS");
+static_assert(TAP_BATCH_MAX <= 1U << TAP_BUF_CHAIN_BITS,
+	      "a chain's number in its batch must fit its bits");
+
+/**
+ * tap_pin_mask() - Receive buffers holding the bytes of a send
+ * @bufs:	Where each piece lies, struct pkt's @buf
+ * @n:		Number of pieces
+ *
+ * Return: bit per receive buffer, 0 if any piece lies elsewhere
+ */
+static unsigned tap_pin_mask(const uint16_t *bufs, size_t n)
+{
+	unsigned mask = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (bufs[i] >= TAP_BUF_COUNT)
+			return 0;
+		mask |= 1U << bufs[i];
+	}
+	return mask;
+}
+
+/**
+ * tap_pin_can() - Can the bytes of a send stay pinned till its completion?
+ * @c:		Execution context
+ * @bufs:	Where each piece lies, struct pkt's @buf
+ * @n:		Number of pieces, at least one
+ *
+ * Return: true if tap_pin() may pin them: all in receive buffers, leaving
+ *	   enough free for reads, or all in transmit chains of the guest's
+ *	   (vhost-user) that its backend can hold
+ */
+bool tap_pin_can(const struct ctx *c, const uint16_t *bufs, size_t n)
+{
+	unsigned mask;
+
+	if (!n)
+		return false;
+	if (c->vhost_user && bufs[0] >= TAP_BUF_CHAIN && bufs[0] != TAP_BUF_NONE)
+		return vhost_user_tx_pin_can(bufs, n);
+	mask = tap_pin_mask(bufs, n);
+	return mask && tap_bufs_free(mask) >= TAP_BUFS_KEEP_FREE;
+}
+
+/**
+ * tap_pkt_iov() - The pieces of a view to send, and what holds each
+ * @c:		Execution context
+ * @p:		View
+ * @iov:	Pieces, set
+ * @bufs:	Where each lies (struct pkt's @buf, for tap_pin_can()), set
+ * @max:	Room in @iov and @bufs, at least one
+ *
+ * One piece, the view, but for a vhost-user frame we copied to parse it:
+ * its bytes in guest memory then, which its chain holds.
+ *
+ * Return: number of pieces
+ */
+size_t tap_pkt_iov(const struct ctx *c, const struct pkt *p,
+		   struct iovec *iov, uint16_t *bufs, size_t max)
+{
+	ASSERT(max);
+	if (c->vhost_user && p->buf >= TAP_BUF_CHAIN && p->buf != TAP_BUF_NONE)
+		return vhost_user_tx_iov(p, iov, bufs, max);
+	iov[0].iov_base = (void *)(uintptr_t)p->data;
+	iov[0].iov_len = p->len;
+	bufs[0] = p->buf;
+	return 1;
+}
+
+/**
+ * tap_pin() - Pin the bytes of a zero-copy send until tap_unpin()
+ * @c:		Execution context
+ * @bufs:	Where each piece lies, as tap_pin_can() approved them
+ * @n:		Number of pieces
+ *
+ * Return: the pin, below TAP_PIN_MAX, never 0
+ */
+unsigned tap_pin(struct ctx *c, const uint16_t *bufs, size_t n)
+{
+	unsigned mask, b;
+
+	if (c->vhost_user && bufs[0] >= TAP_BUF_CHAIN)
+		return TAP_PIN_CHAINS | vhost_user_tx_pin(bufs, n);
+	mask = tap_pin_mask(bufs, n);
+	ASSERT(mask);
+	for (b = 0; b < TAP_BUF_COUNT; b++)
+		if (mask & (1U << b))
+			tap_buf_pin(c, (uint16_t)b);
+	return mask;
+}
+
+/**
+ * tap_unpin() - The kernel is done with a send's bytes: release its pin
+ * @c:		Execution context
+ * @pin:	As tap_pin() returned it
+ */
+void tap_unpin(struct ctx *c, unsigned pin)
+{
+	unsigned b;
+
+	ASSERT(pin && pin < TAP_PIN_MAX);
+	if (pin & TAP_PIN_CHAINS) {
+		vhost_user_tx_unpin(c, pin & ~TAP_PIN_CHAINS);
+		return;
+	}
+	for (b = 0; b < TAP_BUF_COUNT; b++)
+		if (pin & (1U << b))
+			tap_buf_unpin(c, (uint16_t)b);
+}
+
 /**
  * tap_buf_next() - Pick the buffer for the next read
  * @c:		Execution context

@@ -17,10 +17,16 @@
 
 /* Receive buffers: a buffer stays pinned while anyone holds its bytes */
 #define TAP_BUF_COUNT		4
-/* Frames in the guest's memory (vhost-user): given back to the guest once
- * the handlers return, they can't be pinned: copy what must stay
+/* Bytes nobody can pin (copies of scattered frames, frames in the guest's
+ * memory when they can't be held): copy what must stay
  */
 #define TAP_BUF_NONE		UINT16_MAX
+/* Frames in the guest's memory (vhost-user) that the backend may hold:
+ * TAP_BUF_CHAIN, a batch of vhost_user.c's shifted by TAP_BUF_CHAIN_BITS,
+ * the frame's chain in that batch below
+ */
+#define TAP_BUF_CHAIN		0x8000U
+#define TAP_BUF_CHAIN_BITS	10
 #define TAP_BUF_SIZE		(4UL * 1024 * 1024)
 /* Largest frame we take: Ethernet header, and an IP packet of 64 KiB or,
  * a super-frame over IPv6, a 64 KiB payload behind the fixed header
@@ -115,6 +121,18 @@ void tap_handle_frames(struct ctx *c, const struct pkt *frames, size_t n,
 void tap_buf_pin(struct ctx *c, uint16_t buf);
 void tap_buf_unpin(struct ctx *c, uint16_t buf);
 unsigned tap_bufs_free(unsigned mask);
+
+/* Pins on the bytes of one zero-copy send, whatever holds them: a pin is
+ * a number below TAP_PIN_MAX, a bit per receive buffer, or TAP_PIN_CHAINS
+ * and a transmit batch of vhost_user.c's
+ */
+#define TAP_PIN_MAX		0x80U
+#define TAP_PIN_CHAINS		0x40U
+bool tap_pin_can(const struct ctx *c, const uint16_t *bufs, size_t n);
+unsigned tap_pin(struct ctx *c, const uint16_t *bufs, size_t n);
+void tap_unpin(struct ctx *c, unsigned pin);
+size_t tap_pkt_iov(const struct ctx *c, const struct pkt *p,
+		   struct iovec *iov, uint16_t *bufs, size_t max);
 
 /**
  * struct tap_fill - What the caller wrote into one frame from tap_lend()

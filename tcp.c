@@ -40,9 +40,10 @@
  * again, duplicate ACKs make the guest retransmit it at once instead of
  * after a timeout.
  *
- * Buffers: guest data is written straight from the tap receive buffers.
- * Nothing here assumes a buffer is free once sendmsg() returns: a later
- * zero-copy send pins the buffer (tap_buf_pin()) until its completion.
+ * Buffers: guest data is written straight from the tap receive buffers,
+ * or from the guest's memory (vhost-user). Nothing here assumes a buffer
+ * is free once sendmsg() returns: a later zero-copy send pins the buffers,
+ * or holds the guest's transmit chains (tap_pin()), until its completion.
  *
  * Timers: one deadline per connection, in the flow layer's heap for all
  * flows (flow_deadline.c: no descriptor, no system call), set only while
@@ -546,6 +547,12 @@ static void tcp_conn_settle(struct ctx *c, struct tcp_tap_conn *conn,
 	tcp_timer_schedule(conn);
 }
 
+/* Pieces of one write to a socket: sendmsg() takes this many (UIO_MAXIOV),
+ * and each segment of a batch one at least
+ */
+#define TCP_WR_IOV_MAX		1024
+static_assert(TAP_BATCH_MAX <= TCP_WR_IOV_MAX, "a piece per segment");
+
 /**
  * tcp_segments_from_guest() - Process a batch of segments of a connection
  * @c:		Execution context
@@ -557,12 +564,13 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 				    const struct tap_l4_seq *seq,
 				    const struct timespec *now)
 {
-	static struct iovec wr[TAP_BATCH_MAX];
+	static struct iovec wr[TCP_WR_IOV_MAX];
+	static uint16_t wr_buf[TCP_WR_IOV_MAX];
 	uint64_t ms = tcp_now_ms(now);
 	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
-	bool fin = false, ack_now = false, in_bufs = true;
+	bool fin = false, ack_now = false;
 	size_t n_wr = 0, wr_bytes = 0;
-	unsigned i, holes = 0, bufs = 0;
+	unsigned i, holes = 0;
 
 	if (conn->flags & TCP_RST_PENDING) {
 		/* The host side is gone: the guest gets its reset first */
@@ -654,14 +662,12 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		}
 
 		if (payload.len) {
-			wr[n_wr].iov_base = (void *)(uintptr_t)payload.data;
-			wr[n_wr].iov_len = payload.len;
-			n_wr++;
-			/* For MSG_ZEROCOPY: which receive buffers to pin */
-			if (payload.buf < TAP_BUF_COUNT)
-				bufs |= 1U << payload.buf;
-			else
-				in_bufs = false;
+			/* Pieces, and for MSG_ZEROCOPY what holds each, to
+			 * pin: a piece at least is left for each segment after
+			 */
+			n_wr += tap_pkt_iov(c, &payload, &wr[n_wr],
+					    &wr_buf[n_wr], TCP_WR_IOV_MAX - n_wr -
+					    (seq->count - i - 1));
 			wr_bytes += payload.len;
 			wr_end += (uint32_t)payload.len;
 		}
@@ -678,8 +684,7 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		struct msghdr mh = { .msg_iov = wr, .msg_iovlen = n_wr };
 		ssize_t n;
 
-		n = zc_sendmsg(c, &conn->zc, conn->sock, &mh, wr_bytes,
-			       in_bufs ? bufs : 0,
+		n = zc_sendmsg(c, &conn->zc, conn->sock, &mh, wr_bytes, wr_buf,
 			       &conn->f.side[!conn->tapside].eaddr);
 		stats_inc(STAT_TCP_SENDMSG_CALLS);
 		if (n < 0) {

@@ -31,10 +31,46 @@
  * tap_handle_frames() as a view of guest memory where it lies (copied
  * only if it is scattered over several buffers), read through packet.h's
  * bounds-checked accessors like frames of any other backend. The chains
- * go back to the guest once the handlers return (so those views can't be
- * pinned: TAP_BUF_NONE). The guest can still change a frame while we
+ * go back to the guest once the handlers return, but those a zero-copy
+ * send holds (below). The guest can still change a frame while we
  * parse it: every access stays inside the view, and all it can confuse is
- * its own traffic. Frames to the guest are either copied into its receive
+ * its own traffic.
+ *
+ * Zero-copy from guest memory: a frame names its chain in its view
+ * (TAP_BUF_CHAIN, the batch and the chain's place in it), and a
+ * MSG_ZEROCOPY send of its bytes (zerocopy.c, through tap_pin()) holds
+ * the chain. A frame scattered over several buffers (a Linux guest's:
+ * headers, then page fragments) is parsed from our copy, and its bytes
+ * are sent from where they lie in guest memory: vhost_user_tx_iov() maps
+ * a view of the copy back to those pieces, for the batch's duration. The
+ * chain held goes to the used ring only once the kernel's completion
+ * for the send came, so that a guest which writes into a buffer only
+ * after it got it back never changes bytes the kernel still reads (it
+ * reads them again on a retransmission, too). Chains of one batch are
+ * held together, until the last send holding any of them completes: the
+ * others of the batch go back at once. Limits, where we copy instead and
+ * nothing waits: VU_HOLDS batches held at once, and half the transmit
+ * queue's chains (the guest keeps descriptors for its other traffic
+ * whatever one slow peer does). The used ring then takes chains out of
+ * order, which split queues allow without VIRTIO_F_IN_ORDER (not offered).
+ * A chain held is a packet the guest's TCP stack still counts as in its
+ * device queue: with a remote peer, a flow's sending rate is bound by
+ * what the guest lets wait there (Linux: TCP small queues) per round trip.
+ *
+ * When the transmit queue stops (GET_VRING_BASE) or the frontend leaves,
+ * held chains are forgotten: never returned into a ring that is gone or
+ * will be set up anew (a guest driver that resets its device frees their
+ * buffers anyway). Their sends still complete later, and their sockets
+ * stay open till then (zerocopy.c's orphans); the guest memory is
+ * unmapped at once, which is safe for the kernel: it holds references to
+ * the pages it reads, not to our mapping. What we don't guarantee past
+ * that point: a guest that reuses those buffers while the kernel still
+ * holds them (which it may, once it reset the device) changes what a
+ * retransmission sends. A frontend leaving resets the guest's flows, so
+ * nothing is retransmitted then; a queue stop alone (a paused VM, a
+ * driver reset) leaves them open, and a guest that is merely paused and
+ * resumed doesn't get the forgotten chains back: they are lost to its
+ * driver, as if the device dropped them. Frames to the guest are either copied into its receive
  * buffers (tap_send()), over several with mergeable buffers, or lent out
  * (tap_lend()): TCP and UDP data is then received from the host socket
  * straight into guest memory, and only the headers are written by us.
@@ -251,6 +287,41 @@ static struct vu_dev vu = { .q = { { .kick = -1, .call = -1 },
 				    { .kick = -1, .call = -1 } } };
 static char vu_why[160];		/* reason of the last refusal */
 
+/* Transmit batches with chains held for zero-copy sends, at once: a batch
+ * finding none free is copied (its frames TAP_BUF_NONE). Its number goes
+ * in the frames' @buf (TAP_BUF_CHAIN), and with TAP_PIN_CHAINS in a pin
+ */
+#define VU_HOLDS		16
+static_assert(VU_HOLDS < TAP_PIN_CHAINS, "batch number fits in a pin");
+static_assert(TAP_BUF_CHAIN + ((VU_HOLDS - 1U) << TAP_BUF_CHAIN_BITS) +
+	      TAP_BATCH_MAX - 1 < TAP_BUF_NONE, "a chain's @buf isn't NONE");
+
+/**
+ * struct vu_hold - A transmit batch whose chains zero-copy sends may hold
+ * @taken:	In use: its batch runs, or sends in flight hold chains of it
+ * @open:	Its batch is being handled: chains may still be held
+ * @gone:	The queue stopped or was reset meanwhile: never return its
+ *		chains, they belong to no ring any more
+ * @pins:	Zero-copy sends in flight with bytes in chains of it
+ * @n:		Chains of the batch
+ * @nheld:	Of those, held by a send
+ * @head:	Head of each chain, in the order taken
+ * @held:	Whether each chain is held
+ */
+struct vu_hold {
+	bool taken;
+	bool open;
+	bool gone;
+	unsigned pins;
+	uint16_t n;
+	uint16_t nheld;
+	uint16_t head[TAP_BATCH_MAX];
+	bool held[TAP_BATCH_MAX];
+};
+
+static struct vu_hold vu_holds[VU_HOLDS];
+static unsigned vu_held;	/* chains held, in batches not gone */
+
 /**
  * vhost_user_print_caps() - Print the backend capabilities, as the
  *			     vhost-user "Backend program conventions" ask
@@ -278,6 +349,107 @@ static const char *vu_bad(const char *fmt, ...)
 }
 
 /**
+ * vu_holds_forget() - The transmit queue stops: chains held go nowhere
+ *
+ * Their ring is gone, or will be set up anew: a chain returned into it
+ * later would be one the guest doesn't expect there. The sends holding
+ * them still complete, later (tap_unpin()), and free their batches then.
+ */
+static void vu_holds_forget(void)
+{
+	unsigned b;
+
+	for (b = 0; b < VU_HOLDS; b++) {
+		struct vu_hold *h = &vu_holds[b];
+
+		if (!h->taken || h->gone)
+			continue;
+		stats_add(STAT_VU_TX_FORGOTTEN, h->nheld);
+		vu_held -= h->nheld;
+		h->gone = true;
+		h->open = false;
+		if (!h->pins)
+			h->taken = false;
+	}
+}
+
+/**
+ * vu_hold_of() - The batch a frame's @buf names, if chains of it can be held
+ * @buf:	struct pkt's @buf
+ *
+ * Return: the batch, NULL if it is no held batch still running
+ */
+static struct vu_hold *vu_hold_of(uint16_t buf)
+{
+	unsigned b;
+
+	if (buf < TAP_BUF_CHAIN || buf == TAP_BUF_NONE)
+		return NULL;
+	b = (unsigned)(buf - TAP_BUF_CHAIN) >> TAP_BUF_CHAIN_BITS;
+	if (b >= VU_HOLDS || !vu_holds[b].open)
+		return NULL;
+	return &vu_holds[b];
+}
+
+/**
+ * vhost_user_tx_pin_can() - May a zero-copy send hold the chains of its
+ *			     bytes until its completion?
+ * @bufs:	Where each piece of the send lies, struct pkt's @buf
+ * @n:		Number of pieces, at least one
+ *
+ * Never more than half the transmit queue is held: the guest keeps
+ * descriptors for its other traffic, whatever a slow peer of one flow
+ * does to completions.
+ *
+ * Return: true if all pieces lie in chains of the batch being handled
+ *	   and the chains held would stay within that limit
+ */
+bool vhost_user_tx_pin_can(const uint16_t *bufs, size_t n)
+{
+	struct vu_hold *h = vu_hold_of(bufs[0]);
+	unsigned more = 0;
+	size_t i;
+
+	if (!h)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned k = bufs[i] & ((1U << TAP_BUF_CHAIN_BITS) - 1);
+
+		if (vu_hold_of(bufs[i]) != h || k >= h->n)
+			return false;
+		more += !h->held[k];
+	}
+	return vu_held + more <= vu.q[VHOST_USER_TX].vq.size / 2U;
+}
+
+/**
+ * vhost_user_tx_pin() - Hold the chains of a zero-copy send's bytes
+ * @bufs:	Where each piece lies, as vhost_user_tx_pin_can() approved
+ * @n:		Number of pieces
+ *
+ * Return: the batch, for vhost_user_tx_unpin()
+ */
+unsigned vhost_user_tx_pin(const uint16_t *bufs, size_t n)
+{
+	struct vu_hold *h = vu_hold_of(bufs[0]);
+	size_t i;
+
+	ASSERT(h);
+	for (i = 0; i < n; i++) {
+		unsigned k = bufs[i] & ((1U << TAP_BUF_CHAIN_BITS) - 1);
+
+		ASSERT(k < h->n);
+		if (h->held[k])
+			continue;
+		h->held[k] = true;
+		h->nheld++;
+		vu_held++;
+	}
+	h->pins++;
+	return (unsigned)(h - vu_holds);
+}
+
+/**
  * vu_kick_stop() - Stop watching a queue's kicks, and close them
  * @c:		Execution context
  * @q:		Queue
@@ -299,6 +471,8 @@ static void vu_kick_stop(const struct ctx *c, struct vu_queue *q)
  */
 static void vu_queue_reset(const struct ctx *c, struct vu_queue *q)
 {
+	if (q == &vu.q[VHOST_USER_TX])
+		vu_holds_forget();
 	vu_kick_stop(c, q);
 	if (q->call >= 0)
 		close(q->call);
@@ -668,12 +842,16 @@ static const char *vu_msg_vring(struct ctx *c, const struct vu_hdr *h,
 			return vu_bad("ring base %u beyond 16 bits", num[1]);
 		q->vq.last_avail = (uint16_t)num[1];
 		q->vq.nstash = 0;
+		if (q == &vu.q[VHOST_USER_TX])
+			vu_holds_forget();	/* a new life for the ring */
 		return NULL;
 	case VU_GET_VRING_BASE:
 		if (!(q = vu_get_state(h, p, &num[1], &why)))
 			return why;
 		q->started = false;
 		vu_kick_stop(c, q);
+		if (q == &vu.q[VHOST_USER_TX])
+			vu_holds_forget();
 		num[0] = (uint32_t)(q - vu.q);
 		num[1] = q->vq.last_avail;
 		return vu_reply(c->fd_tap, h->request, num, sizeof(num));
@@ -1020,6 +1198,51 @@ static void vu_notify(struct vu_queue *q)
 }
 
 /**
+ * vu_hold_release() - Return a batch's held chains to the guest, free it
+ * @h:		Batch, its batch done and no send holding it any more
+ */
+static void vu_hold_release(struct vu_hold *h)
+{
+	struct vu_queue *q = &vu.q[VHOST_USER_TX];
+
+	if (!h->gone && h->nheld) {
+		unsigned i;
+
+		for (i = 0; i < h->n; i++)
+			if (h->held[i])
+				virtq_push(&q->vq, h->head[i], 0);
+		virtq_flush(&q->vq);
+		vu_notify(q);
+		stats_add(STAT_VU_TX_RELEASED, h->nheld);
+		vu_held -= h->nheld;
+	}
+	h->taken = false;
+}
+
+/**
+ * vhost_user_tx_unpin() - A send holding chains completed
+ * @c:		Execution context
+ * @batch:	As vhost_user_tx_pin() returned it
+ *
+ * The chains of a batch go back together, when the last send holding any
+ * of them completes: sends of one batch go out at once, their completions
+ * come close together. The used ring takes them in any order (we don't
+ * offer VIRTIO_F_IN_ORDER).
+ */
+void vhost_user_tx_unpin(struct ctx *c, unsigned batch)
+{
+	struct vu_hold *h;
+
+	(void)c;
+	ASSERT(batch < VU_HOLDS);
+	h = &vu_holds[batch];
+	ASSERT(h->taken && h->pins);
+	if (--h->pins || h->open)
+		return;
+	vu_hold_release(h);
+}
+
+/**
  * vu_ring_bad() - The guest broke a ring: say so, end the connection
  * @c:		Execution context
  * @q:		Queue
@@ -1222,21 +1445,139 @@ size_t vhost_user_lend_done(struct ctx *c, const struct virtio_net_out *out,
 }
 
 /**
+ * struct vu_tx_src - Where the bytes of a frame we copied lie in guest memory
+ * @copy:	Our copy, NULL if the frame wasn't copied (or can't be mapped)
+ * @len:	Its length
+ * @first:	Its first piece in vu_tx_segs
+ * @n:		Number of pieces
+ */
+struct vu_tx_src {
+	const uint8_t *copy;
+	size_t len;
+	unsigned first;
+	unsigned n;
+};
+
+/* Pieces of the scattered frames of a batch, by chain: a zero-copy send
+ * of their bytes takes them from there, not from our copy
+ */
+#define VU_TX_SEGS		(TAP_BATCH_MAX * 4)
+static struct vu_tx_src vu_tx_src[TAP_BATCH_MAX];
+static struct iovec vu_tx_segs[VU_TX_SEGS];
+static unsigned vu_tx_nsegs;
+
+/**
+ * vu_tx_src_note() - Note where a scattered frame we copy lies
+ * @buf:	The chain's @buf for views, TAP_BUF_NONE if it can't be held
+ * @copy:	Our copy of the frame
+ * @e:		Chain
+ * @i:		First piece of the frame in @e
+ * @skip:	Bytes of that piece before the frame
+ * @len:	Length of the frame
+ *
+ * Return: @buf for the copy's view, TAP_BUF_NONE if no room to note it
+ */
+static uint16_t vu_tx_src_note(uint16_t buf, const uint8_t *copy,
+			       const struct virtq_elem *e, unsigned i,
+			       size_t skip, size_t len)
+{
+	struct vu_tx_src *src;
+
+	if (buf == TAP_BUF_NONE || e->n - i > VU_TX_SEGS - vu_tx_nsegs)
+		return TAP_BUF_NONE;
+	src = &vu_tx_src[buf & ((1U << TAP_BUF_CHAIN_BITS) - 1)];
+	src->copy = copy;
+	src->len = len;
+	src->first = vu_tx_nsegs;
+	src->n = e->n - i;
+	for (; i < e->n; i++, skip = 0) {
+		vu_tx_segs[vu_tx_nsegs].iov_base =
+			(uint8_t *)e->iov[i].iov_base + skip;
+		vu_tx_segs[vu_tx_nsegs++].iov_len = e->iov[i].iov_len - skip;
+	}
+	return buf;
+}
+
+/**
+ * vhost_user_tx_iov() - Where the bytes of a view lie in guest memory
+ * @p:		View with a @buf of TAP_BUF_CHAIN
+ * @iov:	Pieces, set
+ * @bufs:	@buf of each piece, set: TAP_BUF_NONE if they can't be held
+ * @max:	Room in @iov and @bufs, at least one
+ *
+ * A frame in one piece is a view of guest memory already; one we copied
+ * to parse it is mapped back to its pieces in guest memory, if they fit:
+ * otherwise, the view of our copy, which can't be held.
+ *
+ * Return: number of pieces
+ */
+size_t vhost_user_tx_iov(const struct pkt *p, struct iovec *iov,
+			 uint16_t *bufs, size_t max)
+{
+	const struct vu_hold *h = vu_hold_of(p->buf);
+	const struct vu_tx_src *src;
+	size_t off, left = p->len, n = 0;
+	unsigned k;
+
+	iov[0].iov_base = (void *)(uintptr_t)p->data;
+	iov[0].iov_len = p->len;
+	bufs[0] = p->buf;
+	k = p->buf & ((1U << TAP_BUF_CHAIN_BITS) - 1);
+	if (!h || k >= h->n) {
+		bufs[0] = TAP_BUF_NONE;
+		return 1;
+	}
+	src = &vu_tx_src[k];
+	if (!src->copy)
+		return 1;	/* in guest memory, where the frame lies */
+	bufs[0] = TAP_BUF_NONE;
+	if (p->data < src->copy || p->len > src->len ||
+	    (size_t)(p->data - src->copy) > src->len - p->len)
+		return 1;
+	off = (size_t)(p->data - src->copy);
+	for (k = src->first; k < src->first + src->n && left; k++) {
+		const struct iovec *g = &vu_tx_segs[k];
+		size_t take;
+
+		if (off >= g->iov_len) {
+			off -= g->iov_len;
+			continue;
+		}
+		if (n == max)
+			break;		/* too many pieces: our copy */
+		take = MIN(g->iov_len - off, left);
+		iov[n].iov_base = (uint8_t *)g->iov_base + off;
+		iov[n].iov_len = take;
+		bufs[n++] = p->buf;
+		left -= take;
+		off = 0;
+	}
+	if (left) {
+		iov[0].iov_base = (void *)(uintptr_t)p->data;
+		iov[0].iov_len = p->len;
+		bufs[0] = TAP_BUF_NONE;
+		return 1;
+	}
+	return n;
+}
+
+/**
  * vu_tx_frame() - The frame of a transmit chain, after its virtio-net header
  * @e:		Chain
+ * @buf:	The view's @buf if it lies in the chain, in one piece
  * @copy:	Where to copy a frame that is scattered, TAP_FRAME_MAX bytes
  * @copied:	Bytes of @copy used, updated
  * @f:		View of the frame, set on success
  *
  * Return: false if the chain holds no frame we can take (the drop counted)
  */
-static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
-			size_t *copied, struct pkt *f)
+static bool vu_tx_frame(const struct virtq_elem *e, uint16_t buf,
+			uint8_t *copy, size_t *copied, struct pkt *f)
 {
-	size_t skip = VIRTIO_NET_HDR_LEN, len, o = 0;
+	size_t skip = VIRTIO_NET_HDR_LEN, len, o = 0, skip0;
 	struct virtio_net_hdr vh;
 	uint8_t *h = (uint8_t *)&vh;
-	unsigned i;
+	unsigned i, first;
 
 	if (e->len < VIRTIO_NET_HDR_LEN + ETH_HLEN_ ||
 	    e->len - VIRTIO_NET_HDR_LEN > TAP_FRAME_MAX) {
@@ -1260,10 +1601,11 @@ static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
 
 	/* Where it lies, if it's in one piece: the usual case */
 	if (e->iov[i].iov_len - skip >= len) {
-		*f = pkt_init((uint8_t *)e->iov[i].iov_base + skip, len,
-			      TAP_BUF_NONE);
+		*f = pkt_init((uint8_t *)e->iov[i].iov_base + skip, len, buf);
 		return tap_vnet_in(&vh, f);
 	}
+	first = i;
+	skip0 = skip;
 	for (; i < e->n; i++, skip = 0) {
 		size_t n = e->iov[i].iov_len - skip;
 
@@ -1271,7 +1613,8 @@ static bool vu_tx_frame(const struct virtq_elem *e, uint8_t *copy,
 		       n);
 		o += n;
 	}
-	*f = pkt_init(copy + *copied, len, TAP_BUF_NONE);
+	*f = pkt_init(copy + *copied, len,
+		      vu_tx_src_note(buf, copy + *copied, e, first, skip0, len));
 	*copied += len;
 	return tap_vnet_in(&vh, f);
 }
@@ -1284,8 +1627,62 @@ static struct pkt vu_tx_frames[TAP_BATCH_MAX];
 static uint16_t vu_tx_heads[TAP_BATCH_MAX];
 
 /**
+ * vu_hold_open() - A transmit batch starts: a place to hold its chains
+ *
+ * Return: the batch's place, NULL if all are taken (then it's copied)
+ */
+static struct vu_hold *vu_hold_open(void)
+{
+	unsigned b;
+
+	for (b = 0; b < VU_HOLDS; b++) {
+		struct vu_hold *h = &vu_holds[b];
+
+		if (h->taken)
+			continue;
+		h->taken = h->open = true;
+		h->gone = false;
+		h->pins = 0;
+		h->n = h->nheld = 0;
+		return h;
+	}
+	stats_inc(STAT_VU_TX_UNHELD);
+	return NULL;
+}
+
+/**
+ * vu_tx_return() - Return a batch's chains, but those zero-copy sends hold
+ * @q:		Transmit queue
+ * @h:		Its place, NULL if it had none
+ * @heads:	Heads of its chains
+ * @nh:		Number of chains
+ */
+static void vu_tx_return(struct vu_queue *q, struct vu_hold *h,
+			 const uint16_t *heads, size_t nh)
+{
+	bool keep = h && h->pins && !h->gone;
+	size_t i;
+
+	for (i = 0; i < nh; i++)
+		if (!keep || !h->held[i])
+			virtq_push(&q->vq, heads[i], 0);
+	virtq_flush(&q->vq);
+	vu_notify(q);
+	if (!h || h->gone)
+		return;
+	h->open = false;
+	if (keep) {
+		stats_add(STAT_VU_TX_HELD, h->nheld);
+		return;
+	}
+	vu_held -= h->nheld;	/* all sends completed already */
+	h->taken = false;
+}
+
+/**
  * vu_tx_batch() - Take a batch of frames from the transmit queue, hand
- *		   them to tap.c, give the chains back
+ *		   them to tap.c, give the chains back (those a zero-copy
+ *		   send holds, once it completes)
  * @c:		Execution context
  * @q:		Transmit queue
  * @now:	Current time
@@ -1295,27 +1692,40 @@ static uint16_t vu_tx_heads[TAP_BATCH_MAX];
 static bool vu_tx_batch(struct ctx *c, struct vu_queue *q,
 			const struct timespec *now)
 {
+	struct vu_hold *h = vu_hold_open();
+	uint16_t *heads = h ? h->head : vu_tx_heads;
+	size_t n = 0, nh = 0, copied = 0;
 	static struct virtq_elem e;
-	size_t n = 0, nh = 0, copied = 0, i;
 	const char *why = NULL;
 
+	vu_tx_nsegs = 0;
 	while (nh < TAP_BATCH_MAX &&
 	       copied + TAP_FRAME_MAX <= sizeof(vu_tx_copy)) {
 		enum virtq_ret r = virtq_pop(&vu.mem, &q->vq, false, &e, &why);
+		uint16_t buf = TAP_BUF_NONE;
 
 		if (r == VIRTQ_EMPTY)
 			break;
 		if (r == VIRTQ_BAD) {
+			/* The reset forgets the batch */
 			vu_ring_bad(c, q, why);
 			return false;
 		}
-		vu_tx_heads[nh++] = e.head;
+		if (h) {
+			buf = (uint16_t)(TAP_BUF_CHAIN +
+					 ((unsigned)(h - vu_holds) <<
+					  TAP_BUF_CHAIN_BITS) + nh);
+			h->held[nh] = false;
+			h->n = (uint16_t)(nh + 1);
+		}
+		vu_tx_src[nh].copy = NULL;
+		heads[nh++] = e.head;
 		/* Each drop counted once: here, in vu_tx_frame(), or by
 		 * tap_vnet_in() (a kind of super-frame we don't know)
 		 */
 		if (r == VIRTQ_DROP)
 			stats_inc(STAT_TAP_DROP_VQ);
-		else if (vu_tx_frame(&e, vu_tx_copy, &copied,
+		else if (vu_tx_frame(&e, buf, vu_tx_copy, &copied,
 				     &vu_tx_frames[n]))
 			n++;
 	}
@@ -1325,15 +1735,13 @@ static bool vu_tx_batch(struct ctx *c, struct vu_queue *q,
 		tap_handle_frames(c, vu_tx_frames, n, now);
 		vu_in_tx = false;
 		if (vu_close_later) {
+			/* The reset forgets the batch and what it holds */
 			vhost_user_close(c, vu_close_later);
 			vu_close_later = NULL;
 			return false;
 		}
 	}
-	for (i = 0; i < nh; i++)
-		virtq_push(&q->vq, vu_tx_heads[i], 0);
-	virtq_flush(&q->vq);
-	vu_notify(q);
+	vu_tx_return(q, h, heads, nh);
 	return true;
 }
 

@@ -41,5 +41,10 @@ size_t vhost_user_lend(struct ctx *c, size_t pre, size_t plen, size_t n,
 		       struct pkt_room *rooms, bool *empty);
 size_t vhost_user_lend_done(struct ctx *c, const struct virtio_net_out *out,
 			    size_t n);
+bool vhost_user_tx_pin_can(const uint16_t *bufs, size_t n);
+unsigned vhost_user_tx_pin(const uint16_t *bufs, size_t n);
+void vhost_user_tx_unpin(struct ctx *c, unsigned batch);
+size_t vhost_user_tx_iov(const struct pkt *p, struct iovec *iov,
+			 uint16_t *bufs, size_t max);
 
 #endif /* VHOST_USER_H */

@@ -5,19 +5,24 @@
  * Theory of operation
  *
  * A large write of guest data to a host socket (TCP data of one batch,
- * straight from the tap receive buffers) may go with MSG_ZEROCOPY: the
- * kernel then takes references to our pages instead of copying them, and
- * reads them when it transmits, which may be long after sendmsg()
- * returned. Until the kernel says it is done with a send (its completion,
- * in the socket's error queue), the receive buffers holding its bytes are
- * pinned (tap_buf_pin()): tap.c reads into other buffers meanwhile.
+ * straight from the tap receive buffers, or from the guest's memory with
+ * vhost-user) may go with MSG_ZEROCOPY: the kernel then takes references
+ * to those pages instead of copying them, and reads them when it
+ * transmits, which may be long after sendmsg() returned. Until the kernel
+ * says it is done with a send (its completion, in the socket's error
+ * queue), what holds its bytes is pinned (tap_pin()): the receive buffers
+ * (tap.c reads into other ones meanwhile), or the guest's transmit chains
+ * (vhost_user.c returns them to the guest only then). A send whose bytes
+ * can't all be pinned (too many chains held already, a frame too
+ * scattered to map back to guest memory) is copied.
  *
  * Each socket counts its zero-copy sends from 0; a completion names a
  * range of those numbers. A socket that sends zero-copy has a slot here:
  * which buffers each send in flight pinned (a ring of ZC_PENDING sends),
  * from the oldest not completed to the next one. Slots are a fixed table
- * (ZC_SLOTS): a flow that finds none, a full ring, or too few receive
- * buffers left unpinned (ZC_FREE_BUFS) copies instead; nothing waits.
+ * (ZC_SLOTS): a flow that finds none, a full ring, or bytes tap.c can't
+ * pin (too few receive buffers left free, too many guest chains held)
+ * copies instead; nothing waits.
  *
  * Fallbacks: a kernel or socket without SO_ZEROCOPY, a send refused for
  * lack of memory (ENOBUFS: optmem or locked-memory limits) which goes
@@ -72,14 +77,12 @@
 /* Sockets with zero-copy sends at once, and sends in flight on each */
 #define ZC_SLOTS		256
 #define ZC_PENDING		64	/* power of two */
-/* Receive buffers that must stay unpinned, for tap.c's next reads */
-#define ZC_FREE_BUFS		1
 /* Completion messages read per error queue event */
 #define ZC_ERRQUEUE_BATCH	64
-/* A send in flight, in its ring entry, beside its buffers' bits */
+/* A send in flight, in its ring entry, beside its pin (tap_pin()) */
 #define ZC_INFLIGHT		0x80
 
-static_assert(TAP_BUF_COUNT < 8, "buffer bits must fit below ZC_INFLIGHT");
+static_assert(TAP_PIN_MAX <= ZC_INFLIGHT, "pins must fit below ZC_INFLIGHT");
 static_assert(!(ZC_PENDING & (ZC_PENDING - 1)), "ZC_PENDING: power of two");
 
 /**
@@ -92,7 +95,8 @@ static_assert(!(ZC_PENDING & (ZC_PENDING - 1)), "ZC_PENDING: power of two");
  * @tx:		Frames to the guest: @bufs hold tap_zc.c's chunk numbers
  * @no_notif:	The socket refused SCM_ZC_NOTIFICATION (a kind the kernel
  *		doesn't return completions for): error queue only
- * @bufs:	Buffers each send in flight pinned, ZC_INFLIGHT set, by number
+ * @bufs:	What each send in flight pinned, ZC_INFLIGHT set, by number:
+ *		tap_pin()'s pin, or for @tx a chunk of tap_zc.c's
  */
 struct zc_slot {
 	int fd;
@@ -301,19 +305,19 @@ static struct zc_slot *zc_slot_get(uint16_t *slot, int s, bool tx)
 }
 
 /**
- * zc_pin() - Pin the buffers of a send in flight, note them in its entry
+ * zc_pin() - Pin the bytes of a send in flight, note the pin in its entry
  * @c:		Execution context
  * @z:		Slot
- * @bufs:	Bit per receive buffer
+ * @entry:	For @tx slots, the chunk
+ * @bufs:	Otherwise, where each piece of the send lies (tap_pin())
+ * @n:		Number of pieces
  */
-static void zc_pin(struct ctx *c, struct zc_slot *z, unsigned bufs)
+static void zc_pin(struct ctx *c, struct zc_slot *z, unsigned entry,
+		   const uint16_t *bufs, size_t n)
 {
-	unsigned b;
-
-	for (b = 0; !z->tx && b < TAP_BUF_COUNT; b++)
-		if (bufs & (1U << b))
-			tap_buf_pin(c, (uint16_t)b);
-	z->bufs[z->next % ZC_PENDING] = (uint8_t)(bufs | ZC_INFLIGHT);
+	if (!z->tx)
+		entry = tap_pin(c, bufs, n);
+	z->bufs[z->next % ZC_PENDING] = (uint8_t)(entry | ZC_INFLIGHT);
 	z->next++;
 }
 
@@ -334,15 +338,13 @@ static void zc_done(struct ctx *c, struct zc_slot *z, uint32_t lo, uint32_t hi,
 	for (i = 0; i < n && i < ZC_PENDING; i++) {
 		uint32_t id = lo + i;
 		uint8_t *e = &z->bufs[id % ZC_PENDING];
-		unsigned b;
 
 		if (id - z->done >= z->next - z->done || !(*e & ZC_INFLIGHT))
 			continue;
 		if (z->tx)
 			tap_zc_release(c, *e & (uint8_t)~ZC_INFLIGHT);
-		for (b = 0; !z->tx && b < TAP_BUF_COUNT; b++)
-			if (*e & (1U << b))
-				tap_buf_unpin(c, (uint16_t)b);
+		else
+			tap_unpin(c, *e & (uint8_t)~ZC_INFLIGHT);
 		*e = 0;
 		stats_inc(copied ? STAT_ZC_DONE_COPIED : STAT_ZC_DONE);
 	}
@@ -415,15 +417,16 @@ static unsigned zc_notif_take(struct ctx *c, struct zc_slot *z,
  * @s:		Socket
  * @mh:		Message
  * @zc:		Send with MSG_ZEROCOPY (@z is set then)
- * @entry:	What the send pins: bit per receive buffer, or a chunk of
- *		tap_zc.c's for a slot of frames to the guest
- * @went:	Set if it went zero-copy: @entry stays pinned until done
+ * @entry:	For a slot of frames to the guest, the chunk of tap_zc.c's
+ *		the send pins
+ * @bufs:	For guest data, where each piece of @mh lies (tap_pin())
+ * @went:	Set if it went zero-copy: its bytes stay pinned until done
  *
  * Return: as sendmsg(), errno set on failure
  */
 static ssize_t zc_send(struct ctx *c, struct zc_slot *z, int s,
 		       const struct msghdr *mh, bool zc, unsigned entry,
-		       bool *went)
+		       const uint16_t *bufs, bool *went)
 {
 	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 	struct msghdr m = *mh;
@@ -464,7 +467,7 @@ static ssize_t zc_send(struct ctx *c, struct zc_slot *z, int s,
 	}
 	*went = n > 0 && zc;
 	if (*went)
-		zc_pin(c, z, entry);
+		zc_pin(c, z, entry, bufs, mh->msg_iovlen);
 	if (n >= 0 && req)
 		zc_notif_take(c, z, req);
 	return n;
@@ -475,10 +478,10 @@ static ssize_t zc_send(struct ctx *c, struct zc_slot *z, int s,
  * @c:		Execution context
  * @slot:	Flow's slot index (ZC_NONE to start), updated
  * @s:		Socket
- * @mh:		Message, its data in tap receive buffers
+ * @mh:		Message, its data in tap receive buffers or guest memory
  * @bytes:	Its length
- * @bufs:	Bit per receive buffer the data lies in, 0 if any of it lies
- *		elsewhere (guest memory): then it's copied
+ * @bufs:	Where each entry of @mh's iov lies, struct pkt's @buf: it's
+ *		copied unless tap_pin_can() says they can all be pinned
  * @peer:	Address of the peer: one on this host's loopback gets copies
  *		unless zero-copy is forced on (the kernel would copy anyway)
  *
@@ -489,15 +492,15 @@ static ssize_t zc_send(struct ctx *c, struct zc_slot *z, int s,
  * Return: as sendmsg(), errno set on failure
  */
 ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
-		   const struct msghdr *mh, size_t bytes, unsigned bufs,
+		   const struct msghdr *mh, size_t bytes, const uint16_t *bufs,
 		   const union inany_addr *peer)
 {
 	struct zc_slot *z = NULL;
 	bool zc = false, want, went;
 	ssize_t n;
 
-	want = zc_supported && c->zc_mode != ZC_OFF && bufs &&
-	       bytes >= c->zc_min;
+	want = zc_supported && c->zc_mode != ZC_OFF && bytes >= c->zc_min &&
+	       mh->msg_iovlen;
 	if (want && (c->zc_mode == ZC_ON || !inany_is_loopback(peer)))
 		z = zc_slot_get(slot, s, false);
 	else if (*slot != ZC_NONE && *slot != ZC_NEVER)
@@ -505,11 +508,11 @@ ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
 
 	if (z && !z->copy && want) {
 		zc = z->next - z->done < ZC_PENDING &&
-		     tap_bufs_free(bufs) >= ZC_FREE_BUFS;
+		     tap_pin_can(c, bufs, mh->msg_iovlen);
 		if (!zc)
 			stats_inc(STAT_ZC_POOL_FULL);
 	}
-	n = zc_send(c, z, s, mh, zc, bufs, &went);
+	n = zc_send(c, z, s, mh, zc, 0, bufs, &went);
 	if (went) {
 		stats_inc(STAT_ZC_SENDS);
 		stats_add(STAT_ZC_BYTES, (size_t)n);
@@ -545,7 +548,7 @@ ssize_t zc_tx_sendmsg(struct ctx *c, uint16_t *slot, int s,
 		if (!zc)
 			stats_inc(STAT_ZC_POOL_FULL);
 	}
-	return zc_send(c, z, s, mh, zc, chunk, went);
+	return zc_send(c, z, s, mh, zc, chunk, NULL, went);
 }
 
 /**

@@ -44,7 +44,7 @@ enum zc_mode {
 
 void zc_init(struct ctx *c);
 ssize_t zc_sendmsg(struct ctx *c, uint16_t *slot, int s,
-		   const struct msghdr *mh, size_t bytes, unsigned bufs,
+		   const struct msghdr *mh, size_t bytes, const uint16_t *bufs,
 		   const union inany_addr *peer);
 ssize_t zc_tx_sendmsg(struct ctx *c, uint16_t *slot, int s,
 		      const struct msghdr *mh, size_t bytes, unsigned chunk,

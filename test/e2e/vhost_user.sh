@@ -129,6 +129,30 @@ stats="$(stats_dump "${PASST_PID}" "${log}")"
 	pass "short_chain_counted" ||
 	fail "short_chain_counted" "drop_virtqueue_chain $(stat_of "${stats}" drop_virtqueue_chain)"
 
+# Uploads from guest memory to a host server that waits a second before
+# reading (vu_peer.py's own, on loopback). With --zerocopy auto, the
+# default, loopback peers get copies: no chain is held
+UP_PORT=18473
+# zc_delta() - Growth of a counter between two stats_dump outputs
+# $1:	Before
+# $2:	After
+# $3:	Counter
+zc_delta() {
+	echo $(( $(stat_of "$2" "$3") - $(stat_of "$1" "$3") ))
+}
+before="$(stats_dump "${PASST_PID}" "${log}")"
+out="$(peer --timeout 10 --port "${UP_PORT}" --size 2048 upload-overwrite 2>&1)"
+if [ $? -eq 0 ]; then
+	pass "upload_copied_hashed"
+	after="$(stats_dump "${PASST_PID}" "${log}")"
+	n="$(zc_delta "${before}" "${after}" zc_vu_chains_held)"
+	[ "${n}" -eq 0 ] && [ "$(zc_delta "${before}" "${after}" zc_sends)" -eq 0 ] &&
+		check_grep "upload_copied_nothing_held" "held 0\$" "${out}" ||
+		fail "upload_copied_nothing_held" "zc_vu_chains_held grew by ${n}: ${out}"
+else
+	fail "upload_copied_hashed" "${out}"
+fi
+
 # Malformed rings: the chain is refused, the connection closed
 bad bad-loop		"transmit queue.*descriptor chain loops"
 bad bad-out-of-region	"transmit queue.*buffer outside guest memory"
@@ -139,5 +163,75 @@ bad bad-indirect-len	"transmit queue.*indirect descriptor, not negotiated"
 check "arp_after_bad_rings" peer arp ping4
 pid_alive "${PASST_PID}" && pass "alive" || fail "alive" "passt exited"
 daemon_stop_check "stop" --pid "${PASST_PID}" --log "${log}"
+
+# --zerocopy on: the same uploads go with MSG_ZEROCOPY straight from guest
+# memory, until the first completion says the kernel copied (loopback):
+# the socket copies from then on. Chains of zero-copy sends come back only
+# after their completion, when the server read their bytes: a frontend
+# that overwrites each buffer as soon as it's returned must not corrupt
+# the upload (it would if chains came back at once: the bytes wait in the
+# socket till the server reads)
+timeout 20 ip netns exec "${HOST_NS}" "${PASST}" --vhost-user -s "${sock}" \
+	--zerocopy on -P "${pidf}" -l "${log}" > "${T_TMP}/passt.out" 2>&1 \
+	< /dev/null
+rc=$?
+PASST_PID="$(cat "${pidf}" 2>/dev/null)"
+[ -n "${PASST_PID}" ] && track_pid "${PASST_PID}"
+if [ ${rc} -ne 0 ] || [ -z "${PASST_PID}" ]; then
+	fail "zc_start" "exit ${rc}: $(cat "${T_TMP}/passt.out")"
+	lib_done
+fi
+# zc_upload() - An upload with --zerocopy on, and what the counters say
+# $1:	Check name
+# $2:	vu_peer.py check
+zc_upload() {
+	local out before after held rel segs
+	before="$(stats_dump "${PASST_PID}" "${log}")"
+	out="$(peer --timeout 10 --port "${UP_PORT}" --size 2048 "$2" 2>&1)"
+	if [ $? -ne 0 ]; then
+		fail "$1_hashed" "${out}"
+		return
+	fi
+	pass "$1_hashed"
+	after="$(stats_dump "${PASST_PID}" "${log}")"
+	held="$(zc_delta "${before}" "${after}" zc_vu_chains_held)"
+	rel="$(zc_delta "${before}" "${after}" zc_vu_chains_released)"
+	segs="$(printf '%s' "${out}" | sed -n 's/.* \([0-9]*\) segments.*/\1/p')"
+	# Held past their batch, all returned by the end (the frontend
+	# waited for every buffer), and seen by it to come back late
+	[ "${held}" -gt 0 ] && [ "${rel}" -eq "${held}" ] &&
+		! printf '%s' "${out}" | grep -q "held 0$" &&
+		pass "$1_held_till_completed" ||
+		fail "$1_held_till_completed" "held ${held}, released ${rel}: ${out}"
+	# The kernel copied (loopback): the socket switched, the rest of
+	# the chains came back at once
+	[ "$(zc_delta "${before}" "${after}" zc_off_after_copied)" -ge 1 ] &&
+		[ "${held}" -lt "${segs:-0}" ] &&
+		pass "$1_copied_then_at_once" ||
+		fail "$1_copied_then_at_once" "held ${held} of ${segs} segments, zc_off_after_copied $(zc_delta "${before}" "${after}" zc_off_after_copied)"
+}
+zc_upload "zc_upload" upload
+zc_upload "zc_upload_overwritten" upload-overwrite
+# Frames in two descriptors, headers and payload, as Linux guests send
+# them: parsed from our copy, the payload sent from guest memory
+zc_upload "zc_upload_split_overwritten" upload-split-overwrite
+
+# The frontend leaves with chains held: they are forgotten (no ring to
+# return them to), the socket waits for its completions, the next
+# frontend is served
+before="$(stats_dump "${PASST_PID}" "${log}")"
+check "zc_upload_abort" peer --timeout 10 --port "${UP_PORT}" --delay 2 \
+	--size 4096 upload-abort
+sleep 2.5
+check "zc_session_after_abort" peer arp
+after="$(stats_dump "${PASST_PID}" "${log}")"
+n="$(zc_delta "${before}" "${after}" zc_vu_chains_forgotten)"
+[ "${n}" -gt 0 ] && pass "zc_abort_chains_forgotten" ||
+	fail "zc_abort_chains_forgotten" "zc_vu_chains_forgotten grew by ${n}"
+n="$(zc_delta "${before}" "${after}" zc_sockets_closed_later)"
+[ "${n}" -ge 1 ] && pass "zc_abort_socket_closed_later" ||
+	fail "zc_abort_socket_closed_later" "zc_sockets_closed_later grew by ${n}"
+pid_alive "${PASST_PID}" && pass "zc_alive" || fail "zc_alive" "passt exited"
+daemon_stop_check "zc_stop" --pid "${PASST_PID}" --log "${log}"
 
 lib_done

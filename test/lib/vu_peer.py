@@ -32,15 +32,32 @@ Checks:
 		segments, and every byte
   uso4		GUEST_USO4/6: a train from udp_peer.py's echo_srv (--port)
 		in one frame, byte for byte
+  upload	a TCP upload (--size KiB) of ours to a host server of ours
+		on --port, in 16 KiB segments from up to 24 transmit
+		buffers, each reused once passt returns it; the server
+		holds off reading for --delay seconds, with a small receive
+		buffer, then hashes what came: its SHA-256 must be ours.
+		Prints how many chains came back only after the server
+		started reading (held by zero-copy sends) as "held N"
+  upload-overwrite  the same, and each buffer is overwritten with other
+		bytes the moment its chain is returned: a chain returned
+		while the kernel still reads its bytes corrupts the upload
+  upload-split-overwrite  upload-overwrite with each frame in two
+		descriptors, its headers and its payload: passt copies it to
+		parse it, and sends the payload from guest memory
+  upload-abort	the upload, and the connection closed half-way through the
+		server's --delay, with chains out
 """
 
 import argparse
+import hashlib
 import mmap
 import os
 import select
 import socket
 import struct
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -535,6 +552,257 @@ def check_uso4(fe, a):
     return "uso4: one frame, %d datagrams of %d bytes" % (n, seg_len)
 
 
+# Upload: transmit buffers of 16 KiB segments, after the ARP ones
+UP_SEG = 16384
+UP_SLOTS = 24
+UP_DESC0 = 8			# first descriptor of the upload's buffers
+UP_DESC_SPLIT = UP_DESC0 + UP_SLOTS	# second ones, of split frames
+UP_OFF = 0x280000		# in guest memory, UP_SLOTS of UP_BUF each
+UP_BUF = 0x5000
+WSCALE = 7
+
+
+class SlowServer(threading.Thread):
+    """A host server that waits before it reads, with a small receive
+    buffer: what it doesn't take waits in passt's socket, zero-copy sends
+    pinning guest memory meanwhile; the hash of all it got"""
+
+    def __init__(self, port, delay):
+        super().__init__(daemon=True)
+        self.ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+        self.ls.bind(("127.0.0.1", port))
+        self.ls.listen(1)
+        self.ls.settimeout(30)
+        self.delay, self.hash, self.got = delay, None, 0
+        self.reading_at = None
+
+    def run(self):
+        c, _ = self.ls.accept()
+        c.settimeout(30)
+        time.sleep(self.delay)
+        self.reading_at = time.monotonic()
+        h = hashlib.sha256()
+        while True:
+            b = c.recv(1 << 16)
+            if not b:
+                break
+            h.update(b)
+            self.got += len(b)
+        self.hash = h.hexdigest()
+        c.close()
+        self.ls.close()
+
+
+def tcp_opts(seg):
+    """Options of a TCP header (bytes after the fixed 20)"""
+    doff = seg[12] >> 4
+    return seg[20:doff * 4]
+
+
+def wscale_of(opts):
+    """The window scale option's shift, 0 if none"""
+    i = 0
+    while i < len(opts):
+        if opts[i] == 0:
+            break
+        if opts[i] == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            break
+        if opts[i] == 3 and opts[i + 1] == 3:
+            return opts[i + 2]
+        i += opts[i + 1]
+    return 0
+
+
+class Uploader:
+    """A small TCP sender on the transmit queue: window from passt's ACKs,
+    go-back-N when they say something was dropped"""
+
+    def __init__(self, fe, a, data, overwrite, split=False):
+        self.fe, self.a, self.data, self.overwrite = fe, a, data, overwrite
+        self.split = split
+        self.sport, self.isn = 40125, 7000
+        self.una = self.nxt = 0			# offsets into data
+        self.wnd, self.shift, self.srv = 65535, 0, 0
+        self.free = list(range(UP_SLOTS))
+        self.out = {}				# descriptor -> offered at
+        self.returned = []			# (offered at, returned at)
+        self.dups, self.last_ack, self.progress = 0, -1, time.monotonic()
+        self.gw = None
+
+    def seg(self, flags, off, data=b"", opts=b""):
+        return pkt.eth(self.gw, pkt.GUEST_MAC, pkt.ETH_P_IP, pkt.ipv4(
+            pkt.GUEST4, pkt.GW4, 6, pkt.tcp_seg(
+                pkt.GUEST4, pkt.GW4, self.sport, self.a.port, flags,
+                (self.isn + 1 + off) & 0xffffffff,
+                self.srv, opts, data)))
+
+    def ours(self, f):
+        return (f[12:14] == b"\x08\x00" and f[23] == 6 and
+                struct.unpack_from("!H", f, 36)[0] == self.sport)
+
+    def handshake(self):
+        fe = self.fe
+        self.gw = gw_mac(fe)
+        fe.refill = True
+        opts = struct.pack("!BBH", 2, 4, 1460) + bytes([1, 3, 3, WSCALE])
+        fe.tx(pkt.eth(self.gw, pkt.GUEST_MAC, pkt.ETH_P_IP, pkt.ipv4(
+            pkt.GUEST4, pkt.GW4, 6, pkt.tcp_seg(
+                pkt.GUEST4, pkt.GW4, self.sport, self.a.port, 0x02,
+                self.isn, 0, opts))), slot=1)
+        r = fe.rx_wait(self.ours)
+        if not r or r[47] & 0x12 != 0x12:
+            pkt.die("upload: no SYN-ACK")
+        tcp = r[34:]
+        self.srv = (struct.unpack_from("!I", tcp, 4)[0] + 1) & 0xffffffff
+        self.shift = wscale_of(tcp_opts(tcp))
+        self.wnd = struct.unpack_from("!H", tcp, 14)[0]
+        fe.tx(self.seg(0x10, 0), slot=2)
+
+    def take_acks(self):
+        for f in self.fe.rx_frames():
+            if not self.ours(f):
+                continue
+            tcp = f[34:]
+            if tcp[13] & 0x04:
+                pkt.die("upload: reset by passt at %d of %d" %
+                        (self.una, len(self.data)))
+            if not tcp[13] & 0x10:
+                continue
+            ack = (struct.unpack_from("!I", tcp, 8)[0] - self.isn - 1) \
+                & 0xffffffff
+            self.wnd = struct.unpack_from("!H", tcp, 14)[0] << self.shift
+            if ack > len(self.data) + 1:
+                continue
+            if ack > self.una:
+                self.una, self.dups = ack, 0
+                self.progress = time.monotonic()
+            elif ack == self.last_ack and self.nxt > self.una:
+                self.dups += 1
+            self.last_ack = ack
+        if self.dups >= 3 or (self.nxt > self.una and
+                              time.monotonic() - self.progress > 0.5):
+            self.nxt = min(self.nxt, self.una)	# go back
+            self.dups, self.progress = 0, time.monotonic()
+
+    def take_used(self):
+        now = time.monotonic()
+        for head, _ in self.fe.used(1):
+            if head not in self.out:
+                continue
+            slot = head - UP_DESC0
+            if self.overwrite:
+                off = UP_OFF + slot * UP_BUF
+                self.fe.mem[off:off + UP_BUF] = b"\xa5" * UP_BUF
+            self.returned.append((self.out.pop(head), now))
+            self.free.append(slot)
+
+    def send_more(self):
+        sent = False
+        while self.free and self.nxt < len(self.data):
+            room = self.wnd - (self.nxt - self.una)
+            # What the window takes, but no small pieces while some
+            # are in flight (silly window syndrome, RFC 9293, 3.8.6.2.1)
+            if room <= 0 or (room < 1024 and self.nxt > self.una):
+                break
+            slot = self.free.pop(0)
+            chunk = self.data[self.nxt:self.nxt + min(UP_SEG, room)]
+            frame = bytes(HDR_LEN) + self.seg(0x18, self.nxt, chunk)
+            off = UP_OFF + slot * UP_BUF
+            if self.split:
+                # Headers in one buffer, the payload in another, as a
+                # Linux guest sends its skbs' fragments
+                cut = HDR_LEN + 14 + 20 + 20
+                self.fe.mem[off:off + cut] = frame[:cut]
+                self.fe.mem[off + 0x100:off + 0x100 + len(frame) - cut] = \
+                    frame[cut:]
+                self.fe.desc(1, UP_DESC0 + slot, GPA + off, cut,
+                             DESC_F_NEXT, UP_DESC_SPLIT + slot)
+                self.fe.desc(1, UP_DESC_SPLIT + slot, GPA + off + 0x100,
+                             len(frame) - cut, 0)
+            else:
+                self.fe.mem[off:off + len(frame)] = frame
+                self.fe.desc(1, UP_DESC0 + slot, GPA + off, len(frame), 0)
+            self.out[UP_DESC0 + slot] = time.monotonic()
+            self.fe.offer(1, UP_DESC0 + slot, kick=False)
+            self.nxt += len(chunk)
+            sent = True
+        if sent:
+            os.eventfd_write(self.fe.kick[1], 1)
+
+    def run(self, deadline, abort_at=None):
+        while self.una < len(self.data) or self.out:
+            if abort_at and time.monotonic() > abort_at:
+                return
+            if time.monotonic() > deadline:
+                pkt.die("upload: %d of %d bytes acknowledged, %d buffers "
+                        "out, in time" % (self.una, len(self.data),
+                                          len(self.out)))
+            self.take_used()
+            self.take_acks()
+            self.send_more()
+            select.select([self.fe.call[0], self.fe.call[1]], [], [], 0.01)
+            for fd in self.fe.call:
+                try:
+                    os.eventfd_read(fd)
+                except BlockingIOError:
+                    pass
+        self.fe.tx(self.seg(0x11, len(self.data)), slot=3)
+
+
+def check_upload(fe, a, overwrite=False, split=False):
+    """A TCP upload to a slow host server of ours, hashed by it"""
+    if not a.port:
+        pkt.die("upload: needs --port")
+    data = os.urandom(a.size * 1024)
+    srv = SlowServer(a.port, a.delay)
+    srv.start()
+    fe.setup()
+    up = Uploader(fe, a, data, overwrite, split)
+    up.handshake()
+    up.run(time.monotonic() + 60)
+    srv.join(30)
+    if srv.hash is None:
+        pkt.die("upload: the server got %d bytes, no end" % srv.got)
+    if srv.hash != hashlib.sha256(data).hexdigest():
+        pkt.die("upload: the server got %d bytes of %d, another SHA-256%s"
+                % (srv.got, len(data),
+                   " (buffers overwritten once returned)" if overwrite
+                   else ""))
+    held = sum(1 for t0, t1 in up.returned
+               if t0 < srv.reading_at and t1 >= srv.reading_at)
+    return "upload: %d bytes, SHA-256 matches, %d segments, held %d" % (
+        len(data), len(up.returned), held)
+
+
+def check_upload_abort(fe, a):
+    """The upload, the frontend gone half-way while the server waits"""
+    if not a.port:
+        pkt.die("upload-abort: needs --port")
+    srv = SlowServer(a.port, a.delay)
+    srv.start()
+    fe.setup()
+    up = Uploader(fe, a, os.urandom(a.size * 1024), False)
+    up.handshake()
+    up.run(time.monotonic() + 60, time.monotonic() + a.delay / 2)
+    return "upload-abort: gone with %d bytes acknowledged, %d buffers out" \
+        % (up.una, len(up.out))
+
+
+def check_upload_overwrite(fe, a):
+    """The upload, each buffer overwritten as soon as it's returned"""
+    return check_upload(fe, a, overwrite=True)
+
+
+def check_upload_split_overwrite(fe, a):
+    """The same, frames in two descriptors: headers, then payload"""
+    return check_upload(fe, a, overwrite=True, split=True)
+
+
 # Malformed messages and rings: name -> what to do after connecting
 def bad_ring(fe, head_desc):
     """Set up, then put a malformed chain on the transmit queue"""
@@ -635,7 +903,10 @@ CHECKS = {"session": check_session, "unknown-acked": check_unknown_acked,
           "arp": check_arp, "ping4": check_ping4,
           "ping4-big": check_ping4_big, "short-chain": check_short_chain,
           "fds": check_fds, "tso4": check_tso4, "tso4-small": check_tso4_small,
-          "uso4": check_uso4}
+          "uso4": check_uso4, "upload": check_upload,
+          "upload-overwrite": check_upload_overwrite,
+          "upload-abort": check_upload_abort,
+          "upload-split-overwrite": check_upload_split_overwrite}
 
 
 def main():
@@ -644,6 +915,10 @@ def main():
     p.add_argument("--pid", type=int)
     p.add_argument("--port", type=int, help="host server's port")
     p.add_argument("--data", help="what the host server sends")
+    p.add_argument("--size", type=int, default=2048,
+                   help="upload: KiB to send")
+    p.add_argument("--delay", type=float, default=1,
+                   help="upload: seconds the server waits to read")
     p.add_argument("socket")
     p.add_argument("checks", nargs="+")
     a = p.parse_args()
