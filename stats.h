@@ -220,6 +220,8 @@ enum stats_col {
 	  TCP, ONE, "vsock zero-copy receives")			\
 	X(VSOCK_RX_PAGES,	"vsock_rx_pages_mapped",		\
 	  TCP, ONE, "... pages mapped")				\
+	X(VSOCK_RX_COPIED,	"vsock_rx_pages_copied",		\
+	  TCP, ONE, "... pages the kernel copied into")		\
 	X(VSOCK_FRAMES_IN_PLACE, "vsock_frames_in_place",		\
 	  TCP, ONE, "... frames parsed where mapped")		\
 	X(VSOCK_RX_NOMAP,	"vsock_rx_mmap_refused",		\

@@ -64,6 +64,25 @@ static size_t vsock_req_len;
 #define VSOCK_MAP_LEN		((VSOCK_RX_PIECES + 1) * VSOCK_PAGE)
 
 /**
+ * struct vsock_rx_req - Argument of the getsockopt() that maps
+ * @addr:		Start of our mapping
+ * @bytes:		Set by the kernel: bytes mapped (and consumed)
+ * @packets:		Packet entries in the header page
+ * @pages_mapped:	Data pages that are the socket's own (zero copy)
+ * @pages_copied:	Data pages the kernel copied data into
+ *
+ * Our test kernel's extension of the posting, which passes the address
+ * alone (8 bytes): with that, the counts aren't there
+ */
+struct vsock_rx_req {
+	uint64_t addr;
+	uint32_t bytes;
+	uint32_t packets;
+	uint32_t pages_mapped;
+	uint32_t pages_copied;
+};
+
+/**
  * struct vsock_rx_hdr - Start of the header page
  * @poll_value:	Set by the kernel (data left to map, as the posting has it)
  * @hdr_num:	Packet entries that follow
@@ -175,16 +194,16 @@ bool vsock_rx_mapping(void)
  */
 int vsock_rx_map(int fd, struct iovec *pieces, size_t *np, const char **why)
 {
-	unsigned long addr = (unsigned long)vsock_rx_area;
+	struct vsock_rx_req r = { .addr = (uintptr_t)vsock_rx_area };
 	const struct vsock_rx_pkt *pk;
+	socklen_t len = sizeof(r);
 	struct vsock_rx_hdr h;
-	socklen_t len = sizeof(addr);
 	size_t page = 1, i, max;
 
 	*np = 0;
 	vsock_rx_unmap();
 	/* #syscalls:passt getsockopt */
-	if (getsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_MAP_RX_, &addr, &len)) {
+	if (getsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_MAP_RX_, &r, &len)) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
 		*why = strerror(errno);
@@ -210,7 +229,10 @@ int vsock_rx_map(int fd, struct iovec *pieces, size_t *np, const char **why)
 	}
 	if (*np) {
 		stats_inc(STAT_VSOCK_RX_MAPS);
-		stats_add(STAT_VSOCK_RX_PAGES, page - 1);
+		if (len == sizeof(r)) {
+			stats_add(STAT_VSOCK_RX_PAGES, r.pages_mapped);
+			stats_add(STAT_VSOCK_RX_COPIED, r.pages_copied);
+		}
 	}
 	return *np ? 1 : 0;
 }

@@ -38,8 +38,14 @@ for b in "${PASST}:/bin/passt" "${PASST%/*}/guest/vsock-tap:/bin/vsock-tap"; do
 	fi
 done
 
-{
+# guest_script() - Write the guest's /test.sh (vm_script): the file, then
+#		   one passt and one forwarder per run
+# $@:	Runs, NAME:PORT:FRAMING:ZEROCOPY[:RX], RX "off" for
+#	--vsock-zerocopy-rx off
+guest_script() {
+	{
 	echo "SIZE_MB=${SIZE_MB}"
+	echo "RUNS='$*'"
 	cat <<'EOF'
 GW=198.51.100.1
 
@@ -124,10 +130,12 @@ FWD
 # $2:	Port
 # $3:	Framing
 # $4:	--zerocopy mode
+# $5:	--vsock-zerocopy-rx mode
 run() {
 	log="/tmp/passt-$1.log"
 	passt -f -l "${log}" --vsock-port "$2" --framing "$3" --zerocopy "$4" \
-		-a 198.51.100.2 -n 24 -g "${GW}" > "/tmp/passt-$1.out" 2>&1 &
+		--vsock-zerocopy-rx "$5" -a 198.51.100.2 -n 24 -g "${GW}" \
+		> "/tmp/passt-$1.out" 2>&1 &
 	pid=$!
 	nc -l -p 5201 <&3 | sha256sum > "/tmp/up-$1" &
 	nc -l -p 5202 < /tmp/data &
@@ -154,35 +162,35 @@ run() {
 		head -n 5 | sed "s/^/PT log $1 /"
 }
 
-run gvproxy 1024 gvproxy on
-run qemu 2048 qemu off
+for r in ${RUNS}; do
+	IFS=: read -r name port framing zc rx <<RUN
+${r}
+RUN
+	run "${name}" "${port}" "${framing}" "${zc}" "${rx:-on}"
+done
 EOF
-} > "${T_TMP}/test.sh"
-vm_script < "${T_TMP}/test.sh"
-
-VM_KERNEL="${PASTA_KERNEL}"
-_vm_qemu g1
-vm_wait g1 "PT done" 250
+	} > "${T_TMP}/test.sh"
+	vm_script < "${T_TMP}/test.sh"
+}
 
 # cpu_per_gb() - passt's CPU seconds per GB each way in a run, from its
 #		 utime and stime (ticks of 1/100 s) before and after each
-# $1:	Guest name
-# $2:	Run
+# $1:	Run
 cpu_per_gb() {
-	vm_value "$1" "PT cpu $2 " | awk -v mb="${SIZE_MB}" '{
+	vm_value "${G}" "PT cpu $1 " | awk -v mb="${SIZE_MB}" '{
 		up = ($3 + $4 - $1 - $2) / 100; down = ($5 + $6 - $3 - $4) / 100
 		printf "passt CPU %.2f s up, %.2f s down: %.2f s/GB up, %.2f s/GB down",
 			up, down, up * 1024 / mb, down * 1024 / mb }'
 }
 
-# run_stat() - Check one of passt's counters in a run
+# run_stat() - Check one of passt's counters in a run of guest G
 # $1:	Run
 # $2:	Counter
 # $3:	Comparison: -ge, -le, -eq
 # $4:	Value
 run_stat() {
 	local v
-	v="$(vm_value g1 "PT stat $1 $2 ")"
+	v="$(vm_value "${G}" "PT stat $1 $2 ")"
 	v="${v:-0}"
 	if test "${v}" "$3" "$4"; then
 		pass "$1_$2"
@@ -191,41 +199,52 @@ run_stat() {
 	fi
 }
 
-sum="$(vm_value g1 "PT data " | cut -d' ' -f1)"
-for r in gvproxy qemu; do
+# run_checks() - What every run of guest G must show: lease, ping, a
+#		 second connection refused, both transfers intact, passt
+#		 alive and ending well, its log clean, its frames counted
+# $1:	Run
+run_checks() {
+	local r="$1" sum n k figs=
+	sum="$(vm_value "${G}" "PT data " | cut -d' ' -f1)"
 	check_grep "${r}_lease" "ip=198.51.100.2 mask=24 router=198.51.100.1" \
-		"$(vm_value g1 "PT lease ${r} ")"
-	check "${r}_ping" vm_grep g1 "PT ping ${r} ok"
-	check "${r}_second_refused" vm_grep g1 "PT second ${r} vsock-send: closed"
-	if [ -n "${sum}" ] && vm_grep g1 "PT up ${r} ${sum}"; then
-		pass "${r}_upload_intact"
-	else
-		fail "${r}_upload_intact" "sent ${sum}, got '$(vm_value g1 "PT up ${r} ")'"
-	fi
-	if [ -n "${sum}" ] && vm_grep g1 "PT down ${r} ${sum}"; then
-		pass "${r}_download_intact"
-	else
-		fail "${r}_download_intact" "sent ${sum}, got '$(vm_value g1 "PT down ${r} ")'"
-	fi
-	echo "   (${r}: $(vm_value g1 "PT times ${r} "), ${SIZE_MB} MiB each way, TCG; $(cpu_per_gb g1 "${r}")$(for k in zc_sends_to_guest zc_bytes_to_guest zc_completed zc_completed_copied zc_to_guest_pool_full zc_ranges_via_errqueue zc_ranges_via_sendmsg zc_sockets_kept_open; do printf ' %s=%s' "${k}" "$(vm_value g1 "PT stat ${r} ${k} ")"; done))"
-	check "${r}_forwarder_exit" vm_grep g1 "PT vt-exit ${r} 0"
-	check "${r}_passt_alive" vm_grep g1 "PT alive ${r}"
-	check "${r}_passt_exit" vm_grep g1 "PT exit ${r} 0"
-	if vm_grep g1 "PT log ${r} "; then
-		case "${r}" in
-		gvproxy) n="$(tr -d '\r' < "$(vm_log g1)" | grep "^PT log ${r} " |
-			      grep -vc "frame length of 5\|request is not 'POST")" ;;
-		*)	 n=1 ;;
-		esac
-		[ "${n}" -eq 0 ] && pass "${r}_log_clean" ||
-			fail "${r}_log_clean" "$(vm_value g1 "PT log ${r} ")"
-	else
-		pass "${r}_log_clean"
-	fi
+		"$(vm_value "${G}" "PT lease ${r} ")"
+	check "${r}_ping" vm_grep "${G}" "PT ping ${r} ok"
+	check "${r}_second_refused" vm_grep "${G}" "PT second ${r} vsock-send: closed"
+	for k in up down; do
+		if [ -n "${sum}" ] && vm_grep "${G}" "PT ${k} ${r} ${sum}"; then
+			pass "${r}_${k}load_intact"
+		else
+			fail "${r}_${k}load_intact" "sent ${sum}, got '$(vm_value "${G}" "PT ${k} ${r} ")'"
+		fi
+	done
+	for k in zc_sends_to_guest zc_completed zc_completed_copied \
+		 zc_to_guest_pool_full zc_ranges_via_errqueue \
+		 zc_ranges_via_sendmsg zc_empty_sends_to_fetch \
+		 vsock_rx_mappings vsock_rx_pages_mapped vsock_rx_pages_copied \
+		 vsock_frames_in_place; do
+		figs="${figs} ${k}=$(vm_value "${G}" "PT stat ${r} ${k} ")"
+	done
+	echo "   (${r}: $(vm_value "${G}" "PT times ${r} "), ${SIZE_MB} MiB each way, TCG; $(cpu_per_gb "${r}");${figs})"
+	check "${r}_forwarder_exit" vm_grep "${G}" "PT vt-exit ${r} 0"
+	check "${r}_passt_alive" vm_grep "${G}" "PT alive ${r}"
+	check "${r}_passt_exit" vm_grep "${G}" "PT exit ${r} 0"
+	# gvproxy's run has a lying length and a bad request, warned about
+	n="$(tr -d '\r' < "$(vm_log "${G}")" | grep "^PT log ${r} " |
+	     grep -vc "frame length of 5\|request is not 'POST")"
+	[ "${n}" -eq 0 ] && pass "${r}_log_clean" ||
+		fail "${r}_log_clean" "$(vm_value "${G}" "PT log ${r} ")"
 	# 50 MiB in frames of up to 64 KiB (the MTU DHCP gives): 800 each way
 	run_stat "${r}" tap_frames_in -ge $((SIZE_MB * 16))
 	run_stat "${r}" tap_frames_out -ge $((SIZE_MB * 16))
-done
+}
+
+guest_script gvproxy:1024:gvproxy:on qemu:2048:qemu:off
+VM_KERNEL="${PASTA_KERNEL}"
+G=g1
+_vm_qemu g1
+vm_wait g1 "PT done" 200
+run_checks gvproxy
+run_checks qemu
 check "gvproxy_lying_length_closed" vm_grep g1 "PT lie gvproxy vsock-send: closed"
 check "gvproxy_not_a_request_closed" vm_grep g1 "PT notreq gvproxy vsock-send: closed"
 # Frames to the guest zero-copy (--zerocopy on), from the pool, each
@@ -243,5 +262,28 @@ run_stat gvproxy vsock_rx_mappings -eq 0
 run_stat gvproxy drop_bad_stream_length -eq 1
 run_stat gvproxy drop_bad_connect_request -eq 1
 vm_end g1 10 && pass "guest_done" || fail "guest_done" "$(vm_tail g1)"
+
+# The patched kernel (kernel.sh zc: test/kernel 0001 and 0003): frames
+# from the guest through the kernel's mapping, parsed where they lie, the
+# same bytes as when read (--vsock-zerocopy-rx off); completions of the
+# zero-copy sends to the guest returned by sendmsg()
+if ! ZC_KERNEL="$("${VM_DIR}/kernel.sh" zc 2>"${T_TMP}/kernel-zc.err")"; then
+	fail "zc_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-zc.err")"
+	lib_done
+fi
+guest_script zcrx:3072:gvproxy:on copyrx:4096:gvproxy:on:off
+VM_KERNEL="${ZC_KERNEL}"
+G=g2
+_vm_qemu g2
+vm_wait g2 "PT done" 150
+run_checks zcrx
+run_checks copyrx
+check_grep "zcrx_probe_finds_it" "asked for" "$(vm_value g2 "PT feature zcrx ")"
+run_stat zcrx vsock_rx_mappings -ge 10
+run_stat zcrx vsock_rx_pages_mapped -ge $((SIZE_MB * 128))
+run_stat zcrx vsock_frames_in_place -ge 100
+run_stat copyrx vsock_rx_mappings -eq 0
+run_stat zcrx zc_ranges_via_sendmsg -ge 10
+vm_end g2 10 && pass "patched_guest_done" || fail "patched_guest_done" "$(vm_tail g2)"
 
 lib_done
