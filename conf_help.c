@@ -264,8 +264,9 @@ static void conf_usage_mode(const struct ctx *c)
 "                             before each, as gvisor-tap-vsock's forwarder\n"
 "                             and our vsock-tap send them [qemu]\n"
 "      --vsock-zerocopy-rx on|off\n"
-"                             let the kernel map what the guest sends, where\n"
-"                             it can (a posted interface, not in Linux) [on]\n");
+"                             let the kernel map what the guest sends,\n"
+"                             where it can (a posted interface, not in\n"
+"                             Linux) [on]\n");
 	}
 }
 

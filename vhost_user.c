@@ -70,7 +70,9 @@
  * nothing is retransmitted then; a queue stop alone (a paused VM, a
  * driver reset) leaves them open, and a guest that is merely paused and
  * resumed doesn't get the forgotten chains back: they are lost to its
- * driver, as if the device dropped them. Frames to the guest are either copied into its receive
+ * driver, as if the device dropped them.
+ *
+ * Frames to the guest are either copied into its receive
  * buffers (tap_send()), over several with mergeable buffers, or lent out
  * (tap_lend()): TCP and UDP data is then received from the host socket
  * straight into guest memory, and only the headers are written by us.
