@@ -899,7 +899,7 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			if (c->mode != MODE_PASST)
 				return conf_err(err, errlen,
 						"%s is only valid for passt", name);
-			if (strcmp(arg, "on") && strcmp(arg, "off"))
+			if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
 				return conf_err(err, errlen,
 						"Invalid %s '%s': must be on or off",
 						name, arg);

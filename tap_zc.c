@@ -14,13 +14,15 @@
  * error queue, or returned by sendmsg() where the kernel can) and hands
  * back here (tap_zc_release()): until then, that chunk isn't lent again.
  *
- * Pool: TAP_ZC_CHUNKS chunks of TAP_ZC_CHUNK bytes, a lend takes a free
- * one and lays out as many frames as fit it. With no chunk free, nothing
+ * Pool: TAP_ZC_CHUNKS chunks of TAP_ZC_CHUNK bytes (4 MiB), a lend takes
+ * a free one and lays out as many frames as fit it. With no chunk free, nothing
  * is lent, and frames go the copying way (tcp_buf.c's own buffers): the
  * pool never makes anyone wait. A send below --zerocopy-min, one refused
  * for lack of memory (ENOBUFS, sent again as a copy), or one to a socket
- * where the kernel copied anyway (COPIED: zero-copy stops for that
- * connection) copies, and its chunk is free again at once.
+ * where the kernel copies (COPIED, ZC_TX_COPIED_OFF times in a row: then
+ * zero-copy stops for that connection; vsock copies a send now and then,
+ * when the peer's credit is short) copies, and its chunk is free again at
+ * once.
  *
  * When the guest goes with sends in flight, zerocopy.c keeps the socket
  * open until their completions came (tap_zc_close()), and the chunks
@@ -38,8 +40,11 @@
 #include "tap_zc.h"
 #include "zerocopy.h"
 
-#define TAP_ZC_CHUNKS		16
-#define TAP_ZC_CHUNK		(256UL * 1024)
+/* A send that doesn't fit the peer's credit whole is copied by vsock: a
+ * chunk of two 64 KiB frames stays well within its default 256 KiB
+ */
+#define TAP_ZC_CHUNKS		32
+#define TAP_ZC_CHUNK		(128UL * 1024 + 512)
 #define TAP_ZC_ALIGN		64	/* frames start on cache lines */
 
 static uint8_t tap_zc_mem[TAP_ZC_CHUNKS][TAP_ZC_CHUNK] PAGE_ALIGNED;

@@ -79,6 +79,8 @@
 #define ZC_PENDING		64	/* power of two */
 /* Completion messages read per error queue event */
 #define ZC_ERRQUEUE_BATCH	64
+/* Frames to a vsock guest: copied completions in a row that stop it */
+#define ZC_TX_COPIED_OFF	16
 /* A send in flight, in its ring entry, beside its pin (tap_pin()) */
 #define ZC_INFLIGHT		0x80
 
@@ -93,6 +95,7 @@ static_assert(!(ZC_PENDING & (ZC_PENDING - 1)), "ZC_PENDING: power of two");
  * @orphan:	Its flow is gone: close @fd once nothing is in flight
  * @copy:	The kernel copied a send: copy from now on
  * @tx:		Frames to the guest: @bufs hold tap_zc.c's chunk numbers
+ * @copied_run:	Sends completed copied since the last one that wasn't
  * @no_notif:	The socket refused SCM_ZC_NOTIFICATION (a kind the kernel
  *		doesn't return completions for): error queue only
  * @bufs:	What each send in flight pinned, ZC_INFLIGHT set, by number:
@@ -106,6 +109,7 @@ struct zc_slot {
 	bool copy;
 	bool tx;
 	bool no_notif;
+	uint32_t copied_run;
 	uint8_t bufs[ZC_PENDING];
 };
 
@@ -347,6 +351,7 @@ static void zc_done(struct ctx *c, struct zc_slot *z, uint32_t lo, uint32_t hi,
 			tap_unpin(c, *e & (uint8_t)~ZC_INFLIGHT);
 		*e = 0;
 		stats_inc(copied ? STAT_ZC_DONE_COPIED : STAT_ZC_DONE);
+		z->copied_run = copied ? z->copied_run + 1 : 0;
 	}
 	while (z->done != z->next && !(z->bufs[z->done % ZC_PENDING] &
 				       ZC_INFLIGHT))
@@ -362,7 +367,11 @@ static void zc_done(struct ctx *c, struct zc_slot *z, uint32_t lo, uint32_t hi,
  */
 static void zc_copied(struct zc_slot *z)
 {
-	if (z->copy)
+	/* vsock copies a send that doesn't fit the peer's credit whole, or
+	 * the pages it can take at once: no reason to stop, unless it's
+	 * all that happens
+	 */
+	if (z->copy || (z->tx && z->copied_run < ZC_TX_COPIED_OFF))
 		return;
 	z->copy = true;
 	stats_inc(STAT_ZC_COPIED_OFF);
@@ -402,9 +411,9 @@ static unsigned zc_notif_take(struct ctx *c, struct zc_slot *z,
 			z->no_notif = true;
 			return 0;
 		}
+		zc_done(c, z, e.lo, e.hi, !e.zerocopy);
 		if (!e.zerocopy)
 			zc_copied(z);
-		zc_done(c, z, e.lo, e.hi, !e.zerocopy);
 		stats_inc(STAT_ZC_VIA_SENDMSG);
 	}
 	return n;

@@ -94,9 +94,22 @@ exec 3<>/tmp/hold
 
 # The forwarder's side, in its own namespace: $1 run, $2 port, $3 framing,
 # $4 "full" for the transfers and the second-connection check, $5 passt's
-# PID (its CPU time, utime and stime in ticks, before and after each)
+# PID and $6 its log, for its CPU time before and after each (cpu_us in
+# its statistics: the kernel's count, to the microsecond)
 cat > /tmp/fwd.sh <<'FWD'
 run=$1 port=$2 framing=$3
+
+# cpu() - passt's CPU time so far, microseconds, from a new SIGUSR1 dump
+cpu() {
+	n="$(grep -c 'flows_active:' "$6")"
+	kill -USR1 "$5"
+	j=0
+	while [ "$(grep -c 'flows_active:' "$6")" -le "$n" ] && [ $j -lt 50 ]; do
+		sleep 0.1; j=$((j + 1))
+	done
+	grep -o 'cpu_us=[0-9]*' "$6" | tail -n 1 | cut -d= -f2
+}
+
 vsock-tap -c 1 -p "${port}" -f "${framing}" -r 10 > "/tmp/vt-${run}.log" 2>&1 &
 vt=$!
 i=0
@@ -107,14 +120,14 @@ udhcpc -i tap0 -f -q -n -t 5 -T 2 2>&1 | sed "s/^PT lease/PT lease ${run}/" | gr
 ping -c 2 -W 2 198.51.100.1 > /dev/null && echo "PT ping ${run} ok"
 if [ "$4" = full ]; then
 	echo "PT second ${run} $(ptguest vsock-send 1 "${port}" '' 2)"
-	c0=$(cut -d' ' -f14,15 "/proc/$5/stat")
+	c0=$(cpu "$@")
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	nc 198.51.100.1 5201 < /tmp/data
 	t1=$(cut -d' ' -f1 /proc/uptime)
-	c1=$(cut -d' ' -f14,15 "/proc/$5/stat")
+	c1=$(cpu "$@")
 	nc 198.51.100.1 5202 <&3 | sha256sum > "/tmp/down-${run}"
 	t2=$(cut -d' ' -f1 /proc/uptime)
-	c2=$(cut -d' ' -f14,15 "/proc/$5/stat")
+	c2=$(cpu "$@")
 	echo "PT cpu ${run} ${c0} ${c1} ${c2}"
 	echo "PT down ${run} $(cut -d' ' -f1 "/tmp/down-${run}")"
 	echo "PT times ${run} up $(awk "BEGIN { print ${t1} - ${t0} }") s down $(awk "BEGIN { print ${t2} - ${t1} }") s"
@@ -141,7 +154,7 @@ run() {
 	nc -l -p 5202 < /tmp/data &
 	listening 1451
 	listening 1452
-	unshare -n sh /tmp/fwd.sh "$1" "$2" "$3" full "${pid}"
+	unshare -n sh /tmp/fwd.sh "$1" "$2" "$3" full "${pid}" "${log}"
 	wait_for_file "/tmp/up-$1" 100
 	echo "PT up $1 $(cut -d' ' -f1 "/tmp/up-$1")"
 	if [ "$1" = gvproxy ]; then
@@ -173,14 +186,15 @@ EOF
 	vm_script < "${T_TMP}/test.sh"
 }
 
-# cpu_per_gb() - passt's CPU seconds per GB each way in a run, from its
-#		 utime and stime (ticks of 1/100 s) before and after each
+# cpu_per_gb() - passt's CPU seconds per GB (1e9 bytes) each way in a run,
+#		 from its CPU time (us) before and after each
 # $1:	Run
 cpu_per_gb() {
 	vm_value "${G}" "PT cpu $1 " | awk -v mb="${SIZE_MB}" '{
-		up = ($3 + $4 - $1 - $2) / 100; down = ($5 + $6 - $3 - $4) / 100
-		printf "passt CPU %.2f s up, %.2f s down: %.2f s/GB up, %.2f s/GB down",
-			up, down, up * 1024 / mb, down * 1024 / mb }'
+		up = ($2 - $1) / 1e6; down = ($3 - $2) / 1e6
+		gb = mb * 1048576 / 1e9
+		printf "passt CPU %.3f s up, %.3f s down: %.2f s/GB up, %.2f s/GB down",
+			up, down, up / gb, down / gb }'
 }
 
 # run_stat() - Check one of passt's counters in a run of guest G
