@@ -100,6 +100,7 @@ enum {
 	OPT_VSOCK_CID,
 	OPT_FRAMING,
 	OPT_VSOCK_ZC_RX,
+	OPT_TCP_ZC_RX,
 };
 
 static const struct option conf_options[] = {
@@ -179,6 +180,7 @@ static const struct option conf_options[] = {
 	{ "vsock-cid",		required_argument,	NULL, OPT_VSOCK_CID },
 	{ "framing",		required_argument,	NULL, OPT_FRAMING },
 	{ "vsock-zerocopy-rx",	required_argument,	NULL, OPT_VSOCK_ZC_RX },
+	{ "tcp-zerocopy-rx",	required_argument,	NULL, OPT_TCP_ZC_RX },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -896,14 +898,18 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 			}
 			break;
 		case OPT_VSOCK_ZC_RX:
-			if (c->mode != MODE_PASST)
+		case OPT_TCP_ZC_RX:
+			if (opt == OPT_VSOCK_ZC_RX && c->mode != MODE_PASST)
 				return conf_err(err, errlen,
 						"%s is only valid for passt", name);
 			if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
 				return conf_err(err, errlen,
 						"Invalid %s '%s': must be on or off",
 						name, arg);
-			c->vsock_zc_rx_off = !strcmp(arg, "off");
+			if (opt == OPT_VSOCK_ZC_RX)
+				c->vsock_zc_rx_off = !strcmp(arg, "off");
+			else
+				c->tcp_zc_rx = !strcmp(arg, "on");
 			break;
 		case OPT_VSOCK_PORT:
 		case OPT_VSOCK_CID:

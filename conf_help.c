@@ -136,7 +136,12 @@ static void conf_usage_common(const struct ctx *c)
 "      --zerocopy-min BYTES   smallest such send [%u]\n"
 "      --zerocopy-cmsg N      number of SCM_ZC_NOTIFICATION, completions\n"
 "                             returned by sendmsg() if the kernel has it,\n"
-"                             0 for none [%d]\n",
+"                             0 for none [%d]\n"
+"      --tcp-zerocopy-rx on|off\n"
+"                             map TCP data from host sockets instead of\n"
+"                             copying it, where it comes in whole pages\n"
+"                             (TCP_ZEROCOPY_RECEIVE), and keep it until the\n"
+"                             guest acknowledges it [off]\n",
 		  FLOW_MAX_DEFAULT, ZC_MIN_DEFAULT, ZC_NOTIFICATION_CMSG);
 
 	log_print(

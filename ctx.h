@@ -215,6 +215,8 @@ struct fwd_ctx;
  * @stats_interval:	Seconds between periodic statistics, 0 for none
  * @flow_max:		Size of the flow table
  * @no_peek_off:	Force the discard-buffer fallback for TCP peeking
+ * @tcp_zc_rx:		--tcp-zerocopy-rx on: map host TCP data where the
+ *			kernel can (tcp_zcrx.c)
  * @zc_mode:		--zerocopy: enum zc_mode (zerocopy.h)
  * @zc_min:		--zerocopy-min: smallest send that goes zero-copy, 0
  *			for the default
@@ -284,6 +286,7 @@ struct ctx {
 	unsigned stats_interval;
 	unsigned flow_max;
 	bool no_peek_off;
+	bool tcp_zc_rx;
 	unsigned zc_mode;
 	unsigned zc_min;
 	int zc_cmsg;

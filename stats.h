@@ -226,6 +226,18 @@ enum stats_col {
 	  TCP, ONE, "... frames parsed where mapped")		\
 	X(VSOCK_RX_NOMAP,	"vsock_rx_mmap_refused",		\
 	  TCP, ONE, "... mmap() refused, read instead")		\
+	X(TCP_ZCRX_CONNS,	"tcp_zcrx_connections",			\
+	  TCP, ONE, "connections with receive zero-copy")	\
+	X(TCP_ZCRX_NO_SLOT,	"tcp_zcrx_no_slot",			\
+	  TCP, ONE, "... no slot free: peeked instead")		\
+	X(TCP_ZCRX_CALLS,	"tcp_zcrx_calls",			\
+	  TCP, ONE, "TCP_ZEROCOPY_RECEIVE calls")		\
+	X(TCP_ZCRX_MAPPED,	"tcp_zcrx_bytes_mapped",		\
+	  TCP, ONE, "... bytes mapped")				\
+	X(TCP_ZCRX_COPYBUF,	"tcp_zcrx_bytes_copybuf",		\
+	  TCP, ONE, "... bytes copied by it (hybrid)")		\
+	X(TCP_ZCRX_READ,	"tcp_zcrx_bytes_read",			\
+	  TCP, ONE, "... bytes read (skip hint, ring)")		\
 	X(TCP_PEEK_OFF_BYTES,	"tcp_bytes_peeked_at_offset",		\
 	  TCP, ONE, "bytes peeked with SO_PEEK_OFF")			\
 	X(TCP_PEEK_DISCARD_BYTES, "tcp_bytes_peeked_via_discard",	\

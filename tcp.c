@@ -86,6 +86,7 @@
 #include "tcp.h"
 #include "tcp_internal.h"
 #include "zerocopy.h"
+#include "tcp_zcrx.h"
 #include "flow_deadline.h"
 
 /**
@@ -199,6 +200,8 @@ static void tcp_sock_close(struct ctx *c, struct tcp_tap_conn *conn,
 {
 	if (conn->sock < 0)
 		return;
+	tcp_zcrx_put(conn->zcrx);
+	conn->zcrx = TCP_ZCRX_NONE;
 	/* Sends in flight keep it open, closed later (zerocopy.c) */
 	if (!zc_sock_close(c, &conn->zc, conn->sock,
 			   conn->epoll_events != TCP_EPOLL_DELETED, rst_host))
@@ -427,6 +430,11 @@ static void tcp_rewind(struct ctx *c, struct tcp_tap_conn *conn,
 static int tcp_consume(struct ctx *c, struct tcp_tap_conn *conn,
 		       uint32_t bytes)
 {
+	if (conn->zcrx != TCP_ZCRX_NONE) {
+		/* Already out of the socket: release our copy */
+		tcp_zcrx_ack(conn->zcrx, bytes);
+		return 0;
+	}
 	while (bytes) {
 		/* MSG_TRUNC on TCP discards without copying */
 		ssize_t n = recv(conn->sock, NULL, bytes,
@@ -1015,6 +1023,7 @@ void tcp_init(struct ctx *c)
 		return;
 
 	tcp_conn_init(c);
+	tcp_zcrx_init(c);
 	tcp_buf_init();
 	flow_register_type(FLOW_TCP, &tcp_flow_ops);
 	tap_register_l4(IPPROTO_TCP, tcp_tap_handler);

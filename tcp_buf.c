@@ -47,6 +47,7 @@
 #include "tap.h"
 #include "flow.h"
 #include "tcp_internal.h"
+#include "tcp_zcrx.h"
 
 #define TCP_PAYLOAD_AREA	(4UL * 1024 * 1024)
 #define TCP_FRAMES_MAX		1022	/* + discard entry, under IOV_MAX */
@@ -71,8 +72,8 @@ static uint8_t tcp_payload[TCP_PAYLOAD_AREA] PAGE_ALIGNED;
 static uint8_t tcp_discard[TCP_DISCARD_SIZE] PAGE_ALIGNED;
 static struct tcp_frame_hdr tcp_hdrs[TCP_FRAMES_MAX];
 static struct iovec tcp_peek_iov[TCP_PEEK_IOV_MAX];
-static struct iovec tcp_tap_iov[TCP_FRAMES_MAX * 2];
-static struct iovec tcp_own_iov[TCP_FRAMES_MAX];
+static struct iovec tcp_tap_iov[TCP_FRAMES_MAX * (1 + TCP_ZCRX_PIECES)];
+static struct iovec tcp_own_iov[TCP_FRAMES_MAX * TCP_ZCRX_PIECES];
 static struct pkt_room tcp_rooms[TCP_FRAMES_MAX];
 static struct tap_fill tcp_fill[TAP_LEND_MAX];
 
@@ -494,55 +495,164 @@ static ssize_t tcp_peek(struct tcp_tap_conn *conn, size_t inflight,
 }
 
 /**
- * tcp_frames_send() - Write the headers of peeked frames and send them
+ * tcp_frames_send() - Write the headers of filled frames and send them
  * @c:		Execution context
  * @conn:	Connection
- * @fsize:	Payload of each frame (tcp_frame_size())
- * @n:		Bytes peeked into tcp_rooms
+ * @fsize:	Payload of a frame at most (tcp_frame_size())
+ * @n:		Bytes in tcp_rooms, each room full but the last
  * @nrooms:	Rooms in tcp_rooms
  * @lent:	The rooms are lent by the backend
+ * @pieces:	Payload entries of each frame, at most (own rooms only)
  *
  * Return: payload bytes sent
  */
 static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
-			      size_t fsize, size_t n, size_t nrooms, bool lent)
+			      size_t fsize, size_t n, size_t nrooms, bool lent,
+			      size_t pieces)
 {
-	size_t nframes = DIV_ROUND_UP(n, fsize), i, sent, bytes = 0;
-	size_t hlen = tcp_hdr_len(conn);
+	size_t hlen = tcp_hdr_len(conn), bpf = 1 + pieces;
+	size_t i, j, sent, off = 0, bytes = 0;
 
-	for (i = 0; i < nframes; i++) {
-		size_t plen = MIN(n - i * fsize, fsize);
-		uint8_t fl = TH_ACK | (i == nframes - 1 ? TH_PUSH : 0);
+	for (i = 0; i < nrooms && off < n; i++) {
+		const struct pkt_room *r = &tcp_rooms[i];
+		size_t plen = MIN(n - off, r->len), left = plen;
+		uint8_t fl = TH_ACK | (off + plen == n ? TH_PUSH : 0);
+		struct iovec *v = &tcp_tap_iov[bpf * i];
 		size_t h;
 
-		h = tcp_conn_hdrs(c, conn, tcp_hdrs[i].b, conn->seq_to_guest +
-				  (uint32_t)(i * fsize), fl, NULL, 0,
-				  &tcp_rooms[i], plen);
+		h = tcp_conn_hdrs(c, conn, tcp_hdrs[i].b,
+				  conn->seq_to_guest + (uint32_t)off, fl, NULL,
+				  0, r, plen);
 		ASSERT(h == hlen);
+		off += plen;
 		if (lent) {
 			tcp_fill[i].hdr = tcp_hdrs[i].b;
 			tcp_fill[i].plen = plen;
 			continue;
 		}
-		tcp_tap_iov[2 * i].iov_base = tcp_hdrs[i].b;
-		tcp_tap_iov[2 * i].iov_len = h;
-		tcp_tap_iov[2 * i + 1] = tcp_rooms[i].iov[0];
-		tcp_tap_iov[2 * i + 1].iov_len = plen;
+		v[0].iov_base = tcp_hdrs[i].b;
+		v[0].iov_len = h;
+		for (j = 0; j < pieces; j++) {
+			v[1 + j] = j < r->cnt ? r->iov[j] :
+				   (struct iovec){ NULL, 0 };
+			v[1 + j].iov_len = MIN(v[1 + j].iov_len, left);
+			left -= v[1 + j].iov_len;
+		}
 	}
 
 	if (lent) {
-		for (i = nframes; i < nrooms; i++)
-			tcp_fill[i].hdr = NULL;
+		for (j = i; j < nrooms; j++)
+			tcp_fill[j].hdr = NULL;
 		sent = tap_lend_send(c, hlen, tcp_rooms, tcp_fill, nrooms,
 				     fsize > conn->mss ? conn->mss : 0);
 	} else {
 		/* Frames of more than one segment go as super-frames */
-		sent = tap_send_frames_gso(c, tcp_tap_iov, 2, nframes,
+		sent = tap_send_frames_gso(c, tcp_tap_iov, bpf, i,
 					   fsize > conn->mss ? conn->mss : 0);
 	}
-	for (i = 0; i < sent && i < nframes; i++)
-		bytes += MIN(n - i * fsize, fsize);
+	for (off = 0, i = 0; i < sent && i < nrooms && off < n; i++) {
+		bytes += MIN(n - off, tcp_rooms[i].len);
+		off += tcp_rooms[i].len;
+	}
 	return bytes;
+}
+
+/**
+ * tcp_eof_to_guest() - The socket's data is all sent: send our FIN
+ * @c:		Execution context
+ * @conn:	Connection
+ * @inflight:	Data bytes sent to the guest and not acknowledged
+ * @now_ms:	Current time, ms
+ */
+static void tcp_eof_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
+			     size_t inflight, uint64_t now_ms)
+{
+	conn->flags |= TCP_SOCK_EOF;
+	if (tcp_send_flag(c, conn, TH_FIN | TH_ACK))
+		tcp_tap_blocked(conn, now_ms);
+	else if (inflight == 0)
+		conn->progress_at = now_ms;
+}
+
+/**
+ * tcp_sent_to_guest() - Account for data frames the backend took
+ * @conn:	Connection
+ * @bytes:	Payload bytes sent
+ * @now_ms:	Current time, ms
+ */
+static void tcp_sent_to_guest(struct tcp_tap_conn *conn, size_t bytes,
+			      uint64_t now_ms)
+{
+	if (!tcp_in_flight(conn) && bytes)
+		conn->progress_at = now_ms;
+	conn->seq_to_guest += (uint32_t)bytes;
+	tcp_seq_sent(conn);
+	stats_add(STAT_TCP_BYTES_TO_GUEST, bytes);
+}
+
+/**
+ * tcp_zcrx_to_guest() - Send held data, taking more from the socket as the
+ *			 guest's window allows (TCP_ZEROCOPY_RECEIVE)
+ * @c:		Execution context
+ * @conn:	Connection, established, with a receive zero-copy slot
+ * @now_ms:	Current time, ms
+ *
+ * Return: bytes sent to the guest, 0 if none, -errno if the connection
+ *	   failed (the caller resets it)
+ */
+static int tcp_zcrx_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
+			     uint64_t now_ms)
+{
+	size_t total = 0;
+	unsigned round;
+
+	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
+		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
+		size_t fsize = tcp_frame_size(c, conn), held, avail, n, i;
+		size_t nrooms, bytes;
+		bool eof = false;
+
+		if (inflight >= conn->wnd_from_guest) {
+			conn->flags |= TCP_STALLED;
+			break;
+		}
+		avail = conn->wnd_from_guest - inflight;
+		held = tcp_zcrx_held(conn->zcrx);
+		if (held < inflight + avail) {
+			ssize_t got = tcp_zcrx_fetch(conn->zcrx, conn->sock,
+						     inflight + avail - held,
+						     &eof);
+
+			if (got < 0)
+				return (int)got;
+			held += (size_t)got;
+		}
+		if (held <= inflight) {
+			if (eof)
+				tcp_eof_to_guest(c, conn, inflight, now_ms);
+			else if (tcp_zcrx_full(conn->zcrx))
+				conn->flags |= TCP_STALLED;
+			else
+				conn->flags |= TCP_PEEKED_ALL;
+			break;
+		}
+
+		nrooms = tcp_zcrx_rooms(conn->zcrx, inflight,
+					MIN(avail, held - inflight), fsize,
+					tcp_rooms, tcp_own_iov,
+					tcp_nframes(fsize, avail));
+		for (n = 0, i = 0; i < nrooms; i++)
+			n += tcp_rooms[i].len;
+		bytes = tcp_frames_send(c, conn, fsize, n, nrooms, false,
+					TCP_ZCRX_PIECES);
+		tcp_sent_to_guest(conn, bytes, now_ms);
+		total += bytes;
+		if (bytes < n) {
+			tcp_tap_blocked(conn, now_ms);
+			break;
+		}
+	}
+	return (int)total;
 }
 
 /**
@@ -574,6 +684,8 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		tcp_tap_blocked(conn, now_ms);
 		return 0;
 	}
+	if (conn->zcrx != TCP_ZCRX_NONE)
+		return tcp_zcrx_to_guest(c, conn, now_ms);
 
 	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
 		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
@@ -611,25 +723,16 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 				conn->flags |= TCP_PEEKED_ALL;
 				break;
 			}
-			conn->flags |= TCP_SOCK_EOF;
-			if (tcp_send_flag(c, conn, TH_FIN | TH_ACK))
-				tcp_tap_blocked(conn, now_ms);
-			else if (inflight == 0)
-				conn->progress_at = now_ms;
+			tcp_eof_to_guest(c, conn, inflight, now_ms);
 			break;
 		}
 
 		nframes = DIV_ROUND_UP((size_t)n, fsize);
 		bytes = tcp_frames_send(c, conn, fsize, (size_t)n, nrooms,
-					lent);
+					lent, 1);
 		sent = DIV_ROUND_UP(bytes, fsize);
-
-		if (!tcp_in_flight(conn) && bytes)
-			conn->progress_at = now_ms;
-		conn->seq_to_guest += (uint32_t)bytes;
-		tcp_seq_sent(conn);
+		tcp_sent_to_guest(conn, bytes, now_ms);
 		total += bytes;
-		stats_add(STAT_TCP_BYTES_TO_GUEST, bytes);
 
 		if (sent < nframes) {
 			/* Not taken by the backend: peek them again once it

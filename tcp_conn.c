@@ -28,6 +28,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "tcp_internal.h"
+#include "tcp_zcrx.h"
 
 static bool tcp_peek_off_supported[2];	/* IPv4, IPv6 */
 static struct siphash_key tcp_isn_key;
@@ -65,6 +66,11 @@ static void tcp_sock_setup(const struct ctx *c, struct tcp_tap_conn *conn)
 
 	/* The guest already coalesced: pass its segments on as they come */
 	setsockopt(conn->sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+	/* Data mapped or read out of the socket needs no peeking */
+	conn->zcrx = tcp_zcrx_get(c);
+	if (conn->zcrx != TCP_ZCRX_NONE)
+		return;
 
 	/* SO_PEEK_OFF starts disabled (-1): setting it is also the probe */
 	if (!c->no_peek_off && tcp_peek_off_supported[!v4] &&

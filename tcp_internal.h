@@ -133,6 +133,8 @@ enum tcp_state {
  * @rto:		Current retransmission timeout, ms
  * @epoll_events:	Events the socket is watched for now
  * @zc:		Zero-copy slot of the socket (zerocopy.h), ZC_NONE if none
+ * @zcrx:		Receive zero-copy slot (tcp_zcrx.h), TCP_ZCRX_NONE if
+ *			none: then data stays in the socket until acknowledged
  */
 struct tcp_tap_conn {
 	struct flow_common f;
@@ -157,6 +159,7 @@ struct tcp_tap_conn {
 	uint32_t rto;
 	uint32_t epoll_events;
 	uint16_t zc;
+	uint16_t zcrx;
 };
 static_assert(sizeof(struct tcp_tap_conn) <= FLOW_SLOT_SIZE,
 	      "tcp_tap_conn must fit a flow slot");

@@ -6,7 +6,9 @@
 # 200 MiB each way with socat, with SO_PEEK_OFF and with --no-peek-off
 # (told apart by the statistics), uploads with --zerocopy on (MSG_ZEROCOPY
 # until the kernel says it copied, and refused for lack of memory), and to
-# the namespace at MTU 1500, in TCP super-frames; data in bursts with
+# the namespace at MTU 1500, in TCP super-frames; downloads with
+# --tcp-zerocopy-rx on (nothing mapped on loopback: the copy buffer and
+# recv() instead, counted; more connections than slots); data in bursts with
 # pauses between them, and iperf3 both ways
 #
 # Topology: see test/lib/lib.sh. Host servers listen on the host
@@ -486,10 +488,92 @@ zc_round() {
 	pasta_end "zerocopy_daemon_stop"
 }
 
+# many_at_once() - N connections from the namespace held open at once by
+#		  a host server, which then sends each the slice of the big
+#		  file its client asked for: every slice arrives whole
+# $1:	Check name
+# $2:	Number of connections
+many_at_once() {
+	local name="$1" n="$2" port=$((BULK_PORT + 4)) i bad=0 pids=()
+	host_bg "${T_TMP}/many.srv" "${TMO[@]}" "${PYTHON}" -c '
+import socket, sys
+n, f = int(sys.argv[2]), open(sys.argv[3], "rb").read()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(n)
+cs = [s.accept()[0] for _ in range(n)]
+for c in cs:
+    i = int(c.recv(16))
+    c.sendall(f[i << 20:(i + 1) << 20])
+    c.close()' "${port}" "${n}" "${BIG}"
+	local srv="${BG_PID}"
+	if ! wait_for 10 host_listening "${port}"; then
+		fail "${name}" "host server didn't start: $(cat "${T_TMP}/many.srv")"
+		return
+	fi
+	for i in $(seq 0 $((n - 1))); do
+		rm -f "${T_TMP}/many.${i}"
+		ns_bg /dev/null sh -c "echo ${i} | ${TMO[*]} socat - TCP:${HOST_GW4}:${port} > ${T_TMP}/many.${i}"
+		pids+=("${BG_PID}")
+	done
+	for i in "${pids[@]}"; do
+		pid_wait "${i}" 30
+	done
+	pid_wait "${srv}" 10
+	for i in $(seq 0 $((n - 1))); do
+		tail -c +$((i * 1048576 + 1)) "${BIG}" | head -c 1048576 | \
+			cmp -s - "${T_TMP}/many.${i}" || bad=$((bad + 1))
+	done
+	[ "${bad}" -eq 0 ] && pass "${name}" ||
+		fail "${name}" "${bad} of ${n} slices differ: $(cat "${T_TMP}/many.srv")"
+}
+
+# zcrx_round() - Downloads with --tcp-zerocopy-rx on: on loopback the
+#		 kernel maps nothing, so every byte comes out of the socket
+#		 through the copy buffer or recv(), into what the connection
+#		 holds until the guest acknowledges it, and nothing is peeked.
+#		 More connections at once than there are slots: those
+#		 without one peek, as without the option
+zcrx_round() {
+	local stats n m
+	if ! pasta_spawn --config-net --tcp-zerocopy-rx on \
+	     -t $((BULK_PORT + 3)); then
+		fail "zcrx_spawn" "pasta --tcp-zerocopy-rx on didn't start"
+		return
+	fi
+	bulk_download "zcrx_download_ipv4" 4
+	bulk_download "zcrx_download_ipv6" 6
+	hashing_transfer "zcrx_download_hashed_ipv4" down 4
+	bulk_upload "zcrx_upload_ipv4" 4
+	stats="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	check_grep "zcrx_probed" "TCP: receive zero-copy +on" \
+		"$(cat "${PASTA_LOG}")"
+	zc_stat_check "zcrx_connections" "${stats}" tcp_zcrx_connections -ge 4
+	zc_stat_check "zcrx_calls" "${stats}" tcp_zcrx_calls -ge 100
+	zc_stat_check "zcrx_nothing_mapped_on_loopback" "${stats}" \
+		tcp_zcrx_bytes_mapped -eq 0
+	zc_stat_check "zcrx_nothing_peeked" "${stats}" \
+		tcp_bytes_peeked_at_offset -eq 0
+	n="$(stat_of "${stats}" tcp_zcrx_bytes_copybuf)"
+	m="$(stat_of "${stats}" tcp_zcrx_bytes_read)"
+	if [ $((n + m)) -ge $((3 * BIG_MIB * 1024 * 1024)) ]; then
+		pass "zcrx_fallback_counted: ${n} bytes by the copy buffer, ${m} read"
+	else
+		fail "zcrx_fallback_counted" "copy buffer ${n}, read ${m}: expected 3 x ${BIG_MIB} MiB in all"
+	fi
+	many_at_once "zcrx_more_connections_than_slots" 24
+	stats="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	zc_stat_check "zcrx_no_slot_peeked" "${stats}" tcp_zcrx_no_slot -ge 1
+	alive_check "zcrx_daemon_alive"
+	pasta_end "zcrx_daemon_stop"
+}
+
 bulk_round "bulk" tcp_bytes_peeked_at_offset tcp_bytes_peeked_via_discard
 bulk_round "bulk_no_peek_off" tcp_bytes_peeked_via_discard \
 	tcp_bytes_peeked_at_offset --no-peek-off
 zc_round
+zcrx_round
 # MTU 1500, towards the namespace: data in super-frames. Not the other
 # way yet: under CPU contention the namespace's segments overflow the tap
 # queue, and a transfer can stall in the guest's retransmission backoff

@@ -6,9 +6,10 @@
 # guest that stops reading its link (no busy loop in passt, and every byte
 # and the FIN delivered once it reads again), a guest that acknowledges
 # nothing for a while (no busy loop either), one duplicate ACK for each
-# segment after a hole, and a guest that leaves (its
-# connections reset on the host side, nothing of it left for the next
-# guest, which gets its frames at its own MAC address)
+# segment after a hole, segments lost on the way to the guest (sent again
+# from the socket, or from what --tcp-zerocopy-rx holds), and a guest that
+# leaves (its connections reset on the host side, nothing of it left for
+# the next guest, which gets its frames at its own MAC address)
 #
 # Topology: see test/lib/lib.sh. passt runs in the host namespace with a
 # forwarded port; host clients connect to the host namespace's own
@@ -303,5 +304,62 @@ n="$(stat_of "${stats}" tcp_retransmits_handshake)"
 daemon_answers "daemon_answers" --pid "${PASST_PID}" --log "${log}" \
 	--sock "${sock}"
 daemon_stop_check "daemon_stop" --pid "${PASST_PID}" --log "${log}"
+
+# --- segments lost, data sent again from what passt holds ------------------
+
+# The guest drops the first copy of every LOSSY_N-th segment: passt goes
+# back to the acknowledged point on its duplicate ACKs, and sends again
+# what it peeked (the data stays in the socket), or with
+# --tcp-zerocopy-rx on, what it took out of the socket and holds itself
+LOSSY_N=25
+
+# lossy_round() - A fresh passt, the host client's file through it to a
+#		  guest that loses segments
+# $1:	Check name prefix
+# $@:	passt options
+lossy_round() {
+	local pfx="$1" stats want got n
+	shift
+	rm -f "${pidf}" "${sock}"
+	if ! timeout 20 ip netns exec "${HOST_NS}" "${PASST}" -s "${sock}" \
+		-P "${pidf}" -l "${log}.${pfx}" -d -t "${PORT}" "$@" \
+		> "${T_TMP}/passt.out" 2>&1 < /dev/null; then
+		fail "${pfx}_start" "passt: $(cat "${T_TMP}/passt.out")"
+		return
+	fi
+	PASST_PID="$(cat "${pidf}")"
+	track_pid "${PASST_PID}"
+	guest_bg "${T_TMP}/g.out" lossy "${PORT}" "${LOSSY_N}"
+	sleep 0.3
+	client_bg
+	if wait_for 25 pid_gone "${GUEST_PID}" && wait "${GUEST_PID}"; then
+		got="$(sed -n 1p "${T_TMP}/g.out")"
+		want="$((FILE_KIB * 1024)) ${FILE_SUM}"
+		[ "${got}" = "${want}" ] &&
+			pass "${pfx}_every_byte: $(sed -n 2p "${T_TMP}/g.out")" ||
+			fail "${pfx}_every_byte" "guest got '${got}', sent ${want}"
+	else
+		fail "${pfx}_every_byte" "$(cat "${T_TMP}/g.out")"
+	fi
+	wait_for 10 pid_gone "${CLIENT_PID}"
+	stats="$(stats_dump "${PASST_PID}" "${log}.${pfx}")"
+	n="$(stat_of "${stats}" tcp_retransmits_dup_ack)"
+	[ "${n}" -ge 1 ] && pass "${pfx}_rewound: ${n} times" ||
+		fail "${pfx}_rewound" "tcp_retransmits_dup_ack is ${n}"
+	if [ "${pfx}" = lossy_zcrx ]; then
+		n="$(stat_of "${stats}" tcp_zcrx_calls)"
+		m="$(stat_of "${stats}" tcp_bytes_peeked_at_offset)"
+		[ "${n}" -ge 1 ] && [ "${m}" -eq 0 ] &&
+			pass "${pfx}_held_not_peeked: ${n} calls" ||
+			fail "${pfx}_held_not_peeked" "tcp_zcrx_calls ${n}, tcp_bytes_peeked_at_offset ${m}"
+	fi
+	daemon_answers "${pfx}_daemon_answers" --pid "${PASST_PID}" \
+		--log "${log}.${pfx}" --sock "${sock}"
+	daemon_stop_check "${pfx}_daemon_stop" --pid "${PASST_PID}" \
+		--log "${log}.${pfx}"
+}
+
+lossy_round lossy_peek
+lossy_round lossy_zcrx --tcp-zerocopy-rx on
 
 lib_done

@@ -33,6 +33,11 @@ did what the check expects, 1 with a reason on stderr otherwise.
                             N duplicate ACKs; then send them all again and
                             a FIN, print the byte count and SHA-256 of the
                             data
+  lossy SOCK PORT N         take the connection, then receive up to the
+                            FIN dropping the first copy of every Nth data
+                            segment (a hole for passt to fill again from
+                            what it holds); print the byte count and
+                            SHA-256 of the data, then the segments dropped
   arp SOCK                  ask for the gateway's MAC, check the reply is
                             addressed to our MAC
 """
@@ -182,8 +187,11 @@ def accept(link, syn, wnd, ws):
     return c
 
 
-def receive(link, c, until, h, count_only=False):
-    """Receive in order and acknowledge until FIN; return bytes, fin"""
+def receive(link, c, until, h, count_only=False, drop=None):
+    """Receive in order and acknowledge until FIN; return bytes, fin
+
+    drop: None, or [N, segments seen, sequence numbers dropped]: the
+    first copy of every Nth in-order data segment is taken as lost"""
     total = 0
     while True:
         s = next_seg(link, c["lport"], until)
@@ -193,6 +201,12 @@ def receive(link, c, until, h, count_only=False):
             return total, False
         if s.flags & RST:
             die("reset by passt after %d bytes" % total)
+        if s.seq == c["rcv"] and s.data and drop and s.seq not in drop[2]:
+            drop[1] += 1
+            if drop[1] % drop[0] == 0:
+                drop[2].add(s.seq)
+                tcp_frame(link, c, ACK, c["snd"], c["rcv"], 65535)
+                continue
         if s.seq == c["rcv"] and s.data:
             h.update(s.data)
             total += len(s.data)
@@ -295,6 +309,20 @@ def cmd_hold(a, link):
     receive(link, c, until, hashlib.sha256())
 
 
+def cmd_lossy(a, link):
+    until = time.monotonic() + a.timeout
+    c = accept(link, wait_syn(link, a.port, until), 65535, 7)
+    tcp_frame(link, c, ACK, c["snd"], c["rcv"], 65535)
+    h = hashlib.sha256()
+    drop = [a.n, 0, set()]
+    n, fin = receive(link, c, until, h, drop=drop)
+    if not fin:
+        die("no FIN after %d bytes, %d segments dropped" %
+            (n, len(drop[2])))
+    print("%d %s" % (n, h.hexdigest()))
+    print("%d dropped" % len(drop[2]))
+
+
 def cmd_hole(a, link):
     until = time.monotonic() + a.timeout
     c = accept(link, wait_syn(link, a.port, until), 65535, 7)
@@ -375,6 +403,9 @@ def main():
     x = cmd("hold", cmd_hold)
     x.add_argument("port", type=int)
     x = cmd("hole", cmd_hole)
+    x.add_argument("port", type=int)
+    x.add_argument("n", type=int)
+    x = cmd("lossy", cmd_lossy)
     x.add_argument("port", type=int)
     x.add_argument("n", type=int)
     cmd("arp", cmd_arp)

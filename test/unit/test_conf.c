@@ -1893,6 +1893,30 @@ static void test_pasta_pid(void **state)
 }
 
 /**
+ * test_zerocopy_rx() - --tcp-zerocopy-rx for both, --vsock-zerocopy-rx for
+ *			passt only, each on or off
+ * @state:	Unused
+ */
+static void test_zerocopy_rx(void **state)
+{
+	(void)state;
+	expect_ok(run("pasta", NULL));
+	CHECK(!c.tcp_zc_rx && !c.vsock_zc_rx_off);
+	expect_ok(run("pasta", "--tcp-zerocopy-rx", "on", NULL));
+	CHECK(c.tcp_zc_rx);
+	expect_ok(run("passt", "--tcp-zerocopy-rx", "on",
+		      "--tcp-zerocopy-rx", "off", NULL));
+	CHECK(!c.tcp_zc_rx);
+	expect_ok(run("passt", "--vsock-zerocopy-rx", "off", NULL));
+	CHECK(c.vsock_zc_rx_off);
+
+	expect_error(run("pasta", "--tcp-zerocopy-rx", "yes", NULL),
+		     "--tcp-zerocopy-rx", "'yes'", "on or off", NULL);
+	expect_error(run("pasta", "--vsock-zerocopy-rx", "on", NULL),
+		     "--vsock-zerocopy-rx", "only valid for passt", NULL);
+}
+
+/**
  * test_pasta_command() - pasta with arguments left: a command to run
  * @state:	Unused
  */
@@ -2255,6 +2279,7 @@ int main(void)
 		cmocka_unit_test(test_errlen),
 		cmocka_unit_test(test_paths_abs),
 		cmocka_unit_test(test_resolv_basic),
+		cmocka_unit_test(test_zerocopy_rx),
 		cmocka_unit_test(test_resolv_garbage),
 		cmocka_unit_test(test_resolv_too_many),
 		cmocka_unit_test(test_resolv_search_last),
