@@ -156,6 +156,7 @@ static void *ns_worker_loop(void *arg)
 static void *ns_worker_enter(void *arg)
 {
 	struct ns_call_arg *a = arg;
+	bool entered;
 	sigset_t all;
 
 	sigfillset(&all);
@@ -163,18 +164,18 @@ static void *ns_worker_enter(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	/* #syscalls:setup setns */
-	if (setns(a->netns_fd, CLONE_NEWNET)) {
-		a->ret = -errno;
-	} else {
-		a->entered = true;
-		a->ret = 0;
-	}
+	entered = !setns(a->netns_fd, CLONE_NEWNET);
+	a->ret = entered ? 0 : -errno;
+	a->entered = entered;
 
+	/* @a lives on ns_worker_start()'s stack: once the lock is released,
+	 * it may have returned, so nothing here reads @a after that
+	 */
 	pthread_mutex_lock(&ns_worker.lock);
-	ns_worker.netns_fd = a->entered ? a->netns_fd : -2;
+	ns_worker.netns_fd = entered ? a->netns_fd : -2;
 	pthread_cond_signal(&ns_worker.done);
 	pthread_mutex_unlock(&ns_worker.lock);
-	if (!a->entered)
+	if (!entered)
 		return NULL;
 	return ns_worker_loop(NULL);
 }
