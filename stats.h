@@ -238,6 +238,10 @@ enum stats_col {
 	  TCP, ONE, "... bytes copied by it (hybrid)")		\
 	X(TCP_ZCRX_READ,	"tcp_zcrx_bytes_read",			\
 	  TCP, ONE, "... bytes read (skip hint, ring)")		\
+	X(TCP_ZCRX_TO_COPY,	"tcp_zcrx_stopped_asking",		\
+	  TCP, ONE, "... connections: nothing mapped")		\
+	X(TCP_ZCRX_RESUMED,	"tcp_zcrx_mapping_resumed",		\
+	  TCP, ONE, "... mapped again after that")		\
 	X(TCP_PEEK_OFF_BYTES,	"tcp_bytes_peeked_at_offset",		\
 	  TCP, ONE, "bytes peeked with SO_PEEK_OFF")			\
 	X(TCP_PEEK_DISCARD_BYTES, "tcp_bytes_peeked_via_discard",	\

@@ -23,6 +23,13 @@
  * as before; acknowledged pieces are released in order, and the kernel
  * replaces the pages of a released range when it maps into it again.
  *
+ * A connection whose data the kernel doesn't map (loopback, a device that
+ * fills no whole pages) stops asking after TCP_ZCRX_MISSES calls in a
+ * row mapped nothing: each call costs a page table walk over the offered
+ * range, for no gain. It reads into its copy ring from then on, which is
+ * what peeking costs, and asks again every TCP_ZCRX_RETRY reads, in case
+ * the route changed.
+ *
  * It's optional (--tcp-zerocopy-rx, off by default) and probed at start;
  * slots are few and fixed, a connection without one peeks. The memory a
  * slot can hold is TCP_ZCRX_MAP_RING mapped plus TCP_ZCRX_COPY_RING
@@ -50,10 +57,12 @@
 
 #define TCP_ZCRX_SLOTS		16
 #define TCP_ZCRX_MAP_RING	(8U << 20)	/* per slot, virtual */
-#define TCP_ZCRX_COPY_RING	(2U << 20)	/* per slot */
+#define TCP_ZCRX_COPY_RING	(4U << 20)	/* per slot */
 #define TCP_ZCRX_COPYBUF	(32U << 10)	/* reads up to this: copied */
 #define TCP_ZCRX_PIECES_MAX	1024		/* per slot */
 #define TCP_ZCRX_ROUNDS		64		/* calls per fetch, at most */
+#define TCP_ZCRX_MISSES		8		/* mapping nothing: stop asking */
+#define TCP_ZCRX_RETRY		512		/* then reads between tries */
 
 /**
  * struct tcp_zc_arg - Argument of getsockopt(TCP_ZEROCOPY_RECEIVE), the
@@ -127,8 +136,11 @@ struct tcp_zcrx_piece {
  * @count:	Pieces held
  * @skip:	Bytes of the oldest piece already acknowledged
  * @p:		Pieces, a ring of TCP_ZCRX_PIECES_MAX
+ * @misses:	Calls in a row that took data but mapped none of it
+ * @reads:	Reads since the last call, while @copying
  * @used:	Taken by a connection
  * @eof:	The socket reached its end of stream
+ * @copying:	The kernel maps nothing here: read, and ask now and then
  */
 struct tcp_zcrx_slot {
 	size_t held;
@@ -138,8 +150,11 @@ struct tcp_zcrx_slot {
 	unsigned count;
 	uint32_t skip;
 	struct tcp_zcrx_piece p[TCP_ZCRX_PIECES_MAX];
+	uint16_t misses;
+	uint16_t reads;
 	bool used;
 	bool eof;
+	bool copying;
 };
 
 static struct tcp_zcrx_slot tcp_zcrx_slots[TCP_ZCRX_SLOTS];
@@ -279,6 +294,26 @@ static ssize_t tcp_zcrx_recv(struct tcp_zcrx_slot *z, int s, size_t max)
 }
 
 /**
+ * tcp_zcrx_mapped() - Note whether a call that took data mapped any: stop
+ *		       asking after TCP_ZCRX_MISSES that didn't, resume
+ *		       after one that did
+ * @z:		Slot
+ * @mapped:	Bytes the call mapped
+ */
+static void tcp_zcrx_mapped(struct tcp_zcrx_slot *z, uint32_t mapped)
+{
+	if (mapped) {
+		z->misses = 0;
+		if (z->copying)
+			stats_inc(STAT_TCP_ZCRX_RESUMED);
+		z->copying = false;
+	} else if (!z->copying && ++z->misses >= TCP_ZCRX_MISSES) {
+		z->copying = true;
+		stats_inc(STAT_TCP_ZCRX_TO_COPY);
+	}
+}
+
+/**
  * tcp_zcrx_call() - One getsockopt(TCP_ZEROCOPY_RECEIVE), its pieces queued
  * @z:		Slot
  * @s:		Socket
@@ -296,8 +331,11 @@ static ssize_t tcp_zcrx_call(struct tcp_zcrx_slot *z, int s, size_t want)
 
 	mrun = (uint32_t)MIN((size_t)mrun & ~(PAGE_SIZE - 1),
 			     ROUND_UP(want, PAGE_SIZE));
+	if (z->copying && ++z->reads < TCP_ZCRX_RETRY)
+		mrun = 0;
 	if (!mrun)
 		return tcp_zcrx_recv(z, s, want);
+	z->reads = 0;
 
 	a.address = (uintptr_t)(z->map.base + moff);
 	a.length = mrun;
@@ -321,6 +359,8 @@ static ssize_t tcp_zcrx_call(struct tcp_zcrx_slot *z, int s, size_t want)
 	if (a.copybuf_len < 0)
 		return a.copybuf_len;
 	stats_inc(STAT_TCP_ZCRX_CALLS);
+	if (a.length || a.copybuf_len || a.skip_hint)
+		tcp_zcrx_mapped(z, a.length);
 
 	/* In stream order: mapped pages, stragglers copied, then the rest */
 	if (a.length) {
@@ -485,7 +525,8 @@ uint16_t tcp_zcrx_get(const struct ctx *c)
 		if (z->used)
 			continue;
 		z->used = true;
-		z->eof = false;
+		z->eof = z->copying = false;
+		z->misses = z->reads = 0;
 		z->first = z->count = 0;
 		z->skip = 0;
 		z->held = 0;
