@@ -164,17 +164,19 @@ cppcheck: $(SECCOMP_LIST)
 
 # deps first, on its own, as for check; then ours, the connection-rate
 # client (crr), and a run: pasta's (run), then passt's under QEMU (vm),
-# which runs even if the first reported failures; either fails the target.
-# bench-vm: only the VM part
+# then pasta's zero-copy modes in the patched-kernel guest (zc), each
+# running even if one before reported failures; any fails the target.
+# bench-vm: only the VM parts
 bench:
 	scripts/deps.sh bench
 	$(MAKE) all test/bench/crr
-	rc=0; test/bench/run || rc=1; test/bench/vm || rc=1; exit $$rc
+	rc=0; test/bench/run || rc=1; test/bench/vm || rc=1; \
+		test/bench/zc || rc=1; exit $$rc
 
 bench-vm:
 	scripts/deps.sh bench
 	$(MAKE) all
-	test/bench/vm
+	rc=0; test/bench/vm || rc=1; test/bench/zc || rc=1; exit $$rc
 
 test/bench/crr: test/bench/crr.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<

@@ -24,6 +24,11 @@
 # On the patched kernel, three runs: completions returned by sendmsg()
 # (SCM_ZC_NOTIFICATION, patch 0001, found by pasta's probe), completions
 # from the error queue (--zerocopy-cmsg 0), and zero-copy off.
+#
+# ZC_PASTA_ROUNDS=N (test/bench/zc sets it): each guest does its runs N
+# times, the order rotating each round, named with the round's number
+# (on1, errq1, off1, on2...), every run checked as the one run is; the
+# stock guest then adds a run with zero-copy off (stockoff) each round.
 
 . "$(dirname "$0")/../lib.sh"
 vm_init
@@ -33,6 +38,7 @@ vm_init
 # making and hashing it takes about 25 s, each upload about as long
 SIZE_MB="${ZC_PASTA_MB:-200}"
 VM_MEM=512
+ROUNDS="${ZC_PASTA_ROUNDS:-1}"
 
 if ! ZC_KERNEL="$("${VM_DIR}/kernel.sh" zc 2>"${T_TMP}/kernel-zc.err")"; then
 	fail "zc_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-zc.err")"
@@ -120,6 +126,13 @@ for run in ${RUNS}; do
 	echo "PT comm ${name} $(cat /proc/$p/comm)"
 	# utime and stime, in USER_HZ ticks: comm has no spaces
 	echo "PT cpu ${name} $(cut -d' ' -f14,15 /proc/$p/stat) secs $(awk '{ print $2 - $1 }' /tmp/up.time) rc $(cat /tmp/up.rc)"
+	# A failed upload: where pasta is, for the log
+	if [ "$(cat /tmp/up.rc)" != 0 ]; then
+		for t in /proc/$p/task/*; do
+			echo "PT diag ${name} task ${t##*/} $(cat $t/wchan) syscall $(cat $t/syscall 2>&1) state $(grep State: $t/status)"
+		done
+		tail -n 20 "${log}" "/tmp/pasta-${name}.out" | sed "s/^/PT diag ${name} /"
+	fi
 	kill -USR1 $p
 	i=0
 	while ! grep -q 'flows_active:' "${log}" && [ $i -lt 50 ]; do
@@ -217,46 +230,110 @@ kept_closed() {
 	fi
 }
 
+# check_on() - Checks of a run with completions returned by sendmsg()
+# $1:	Run
+check_on() {
+	run_checks patched "$1"
+	run_stat "$1" zc_sends -ge 1
+	run_stat "$1" zc_completed -ge 1
+	run_stat "$1" zc_completed_copied -le 0
+	run_stat "$1" zc_off_after_copied -le 0
+	run_stat "$1" zc_ranges_via_sendmsg -ge 1
+	check_grep "$1_feature_sendmsg_completions" \
+		"zero-copy completions +returned by sendmsg" \
+		"$(tr -d '\r' < "$(vm_log patched)" | grep "^PT feature $1 ")"
+	kept_closed "$1"
+}
+
+# check_errq() - Checks of a run with completions from the error queue
+# $1:	Run
+check_errq() {
+	run_checks patched "$1"
+	run_stat "$1" zc_sends -ge 1
+	run_stat "$1" zc_completed -ge 1
+	run_stat "$1" zc_completed_copied -le 0
+	run_stat "$1" zc_ranges_via_sendmsg -le 0
+	run_stat "$1" zc_ranges_via_errqueue -ge 1
+	kept_closed "$1"
+}
+
+# check_off() - Checks of a run with zero-copy off
+# $1:	Guest name
+# $2:	Run
+check_off() {
+	run_checks "$1" "$2"
+	run_stat "$2" zc_sends -le 0
+}
+
+# check_stock() - Checks of a run on the stock kernel: the kernel copied,
+#		  so pasta stopped zero-copy on that socket
+# $1:	Run
+check_stock() {
+	run_checks stock "$1"
+	run_stat "$1" zc_sends -ge 1
+	run_stat "$1" zc_completed_copied -ge 1
+	run_stat "$1" zc_off_after_copied -ge 1
+	kept_closed "$1"
+}
+
+# rotated() - Runs of all rounds, the order rotating each round
+# $@:	One round's runs, NAME:MODE[:CMSG]; with ROUNDS > 1, each NAME
+#	gets the round's number
+rotated() {
+	local r i n=$# runs=("$@") out=()
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for ((i = 0; i < n; i++)); do
+			local run="${runs[(i + r - 1) % n]}"
+			[ "${ROUNDS}" -gt 1 ] && run="${run%%:*}${r}:${run#*:}"
+			out+=("${run}")
+		done
+	done
+	echo "${out[*]}"
+}
+
+# check_runs() - Checks of each run by its kind, the name without its round
+# $1:	Guest name
+# $@:	Runs, as rotated() gave them
+check_runs() {
+	local g="$1" run name
+	shift
+	for run in "$@"; do
+		name="${run%%:*}"
+		case "${name%%[0-9]*}" in
+		on)		check_on "${name}" ;;
+		errq)		check_errq "${name}" ;;
+		off)		check_off "${g}" "${name}" ;;
+		stock)		check_stock "${name}" ;;
+		stockoff)	check_off "${g}" "${name}" ;;
+		esac
+	done
+}
+
 # Patched kernel: --zerocopy on with completions returned by sendmsg()
 # (SCM_ZC_NOTIFICATION, found by the probe), on with completions from
-# the error queue (--zerocopy-cmsg 0), then off
-guest_script on:on errq:on:0 off:off
+# the error queue (--zerocopy-cmsg 0), then off. Under TCG a run takes
+# up to a minute and a half
+read -r -a RUNS_P <<< "$(rotated on:on errq:on:0 off:off)"
+guest_script "${RUNS_P[@]}"
 VM_KERNEL="${ZC_KERNEL}"
 _vm_qemu patched
-vm_wait patched "PT done" 260
+vm_wait patched "PT done" $((80 + 60 * ${#RUNS_P[@]}))
 vm_check "patched_data" patched "PT data "
-run_checks patched on
-run_stat on zc_sends -ge 1
-run_stat on zc_completed -ge 1
-run_stat on zc_completed_copied -le 0
-run_stat on zc_off_after_copied -le 0
-run_stat on zc_ranges_via_sendmsg -ge 1
-check_grep "on_feature_sendmsg_completions" \
-	"zero-copy completions +returned by sendmsg" \
-	"$(tr -d '\r' < "$(vm_log patched)" | grep '^PT feature on ')"
-kept_closed on
-run_checks patched errq
-run_stat errq zc_sends -ge 1
-run_stat errq zc_completed -ge 1
-run_stat errq zc_completed_copied -le 0
-run_stat errq zc_ranges_via_sendmsg -le 0
-run_stat errq zc_ranges_via_errqueue -ge 1
-kept_closed errq
-run_checks patched off
-run_stat off zc_sends -le 0
+check_runs patched "${RUNS_P[@]}"
 vm_end patched 10 && pass "patched_guest_done" ||
 	fail "patched_guest_done" "$(vm_tail patched)"
 
 # Without the patches: loopback copies, zero-copy goes off
-guest_script stock:on
+if [ "${ROUNDS}" -gt 1 ]; then
+	read -r -a RUNS_S <<< "$(rotated stock:on stockoff:off)"
+else
+	RUNS_S=(stock:on)
+fi
+guest_script "${RUNS_S[@]}"
 VM_KERNEL="${PASTA_KERNEL}"
 _vm_qemu stock
-vm_wait stock "PT done" 100
-run_checks stock stock
-run_stat stock zc_sends -ge 1
-run_stat stock zc_completed_copied -ge 1
-run_stat stock zc_off_after_copied -ge 1
-kept_closed stock
+vm_wait stock "PT done" $((60 + 60 * ${#RUNS_S[@]}))
+check_runs stock "${RUNS_S[@]}"
 vm_end stock 10 && pass "stock_guest_done" ||
 	fail "stock_guest_done" "$(vm_tail stock)"
 
