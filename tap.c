@@ -1338,10 +1338,10 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now)
 {
 	const size_t hlen = tap_stream_hlen(c);
+	int err;
 
-	if (events & EPOLLERR && tap_zc_completions(c)) {
+	if (events & EPOLLERR && tap_zc_completions(c, &err) && !err) {
 		socklen_t sl = sizeof(int);
-		int err = 0;
 
 		/* Completions wait there: only a real error is an error */
 		/* #syscalls:passt getsockopt */

@@ -20,7 +20,7 @@ void tap_zc_cancel(void);
 ssize_t tap_zc_send(struct ctx *c, struct iovec *iov, size_t cnt,
 		    size_t bytes);
 void tap_zc_release(struct ctx *c, unsigned chunk);
-bool tap_zc_completions(struct ctx *c);
+bool tap_zc_completions(struct ctx *c, int *err);
 bool tap_zc_close(struct ctx *c);
 
 #endif /* TAP_ZC_H */

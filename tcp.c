@@ -845,10 +845,12 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		int err = 0;
 		socklen_t sl = sizeof(err);
 
-		/* Zero-copy completions raise it too */
-		zc_completions(c, &conn->zc);
-
-		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
+		/* Zero-copy completions raise it too; fetching them may
+		 * take the socket's error
+		 */
+		err = zc_completions(c, &conn->zc);
+		if (!err)
+			getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
 		if (err) {
 			errno = err;
 			debug_perror("TCP: host socket error");

@@ -637,18 +637,38 @@ static void zc_slot_free(struct ctx *c, struct zc_slot *z)
 }
 
 /**
+ * zc_send_err() - Is a failed send's errno the socket's pending error?
+ * @err:	errno of a send, of no bytes, on a connected stream socket
+ *
+ * A send on a socket with an error fails with that error, and takes it:
+ * SO_ERROR reads zero afterwards. A shut or unconnected socket without
+ * one says EPIPE; the others are about the send itself.
+ *
+ * Return: true if @err was the socket's error
+ */
+static bool zc_send_err(int err)
+{
+	return err != EINVAL && err != EAGAIN && err != EWOULDBLOCK &&
+	       err != EINTR && err != ENOBUFS && err != ENOMEM && err != EPIPE;
+}
+
+/**
  * zc_completions() - Completions for a flow's socket (EPOLLERR on it)
  * @c:		Execution context
  * @slot:	Flow's slot index: nothing to do unless a slot; ZC_NEVER once
  *		the socket copies for good and has nothing in flight
+ *
+ * Return: the socket's pending error if the send that fetches completions
+ *	   took it (positive errno: SO_ERROR then says none), else 0
  */
-void zc_completions(struct ctx *c, uint16_t *slot)
+int zc_completions(struct ctx *c, uint16_t *slot)
 {
 	bool fetched = false;
 	struct zc_slot *z;
+	int err = 0;
 
 	if (*slot == ZC_NONE || *slot == ZC_NEVER)
-		return;
+		return 0;
 	z = &zc_slots[*slot - 1];
 	if (zc_notif && !z->no_notif) {
 		unsigned i;
@@ -665,6 +685,8 @@ void zc_completions(struct ctx *c, uint16_t *slot)
 			stats_inc(STAT_ZC_NOTIF_FETCHES);
 			if (sendmsg(z->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 				z->no_notif = z->tx && errno == EINVAL;
+				if (zc_send_err(errno))
+					err = errno;
 				fetched = false;
 				break;
 			}
@@ -679,6 +701,7 @@ void zc_completions(struct ctx *c, uint16_t *slot)
 		zc_slot_free(c, z);
 		*slot = ZC_NEVER;
 	}
+	return err;
 }
 
 /**
