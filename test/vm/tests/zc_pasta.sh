@@ -79,6 +79,17 @@ wait_file() {
 	[ -s "$1" ]
 }
 
+# diag() - Where pasta is, after an upload failed or didn't start
+# $1:	Run
+# $2:	pasta's PID
+# $3:	Its log
+diag() {
+	for t in /proc/$2/task/*; do
+		echo "PT diag $1 task ${t##*/} $(cat $t/wchan) syscall $(cat $t/syscall 2>&1) state $(grep State: $t/status)"
+	done
+	tail -n 20 "$3" "/tmp/pasta-$1.out" | sed "s/^/PT diag $1 /"
+}
+
 t0=$(uptime)
 dd if=/dev/urandom of=/tmp/data bs=1048576 count="${SIZE_MB}" 2>/dev/null
 echo "PT data $(sha256sum < /tmp/data | cut -d' ' -f1) $(wc -c < /tmp/data) made in $(awk "BEGIN { print $(uptime) - ${t0} }") s"
@@ -118,6 +129,7 @@ for run in ${RUNS}; do
 	p=$!
 	if ! wait_file /tmp/up.time 1500; then
 		echo "PT error ${name} no upload: $(tail -n 3 "/tmp/pasta-${name}.out" "${log}" | tr '\n' ' ')"
+		diag "${name}" $p "${log}"
 		touch /tmp/stop
 		kill $p
 		wait $p
@@ -126,13 +138,7 @@ for run in ${RUNS}; do
 	echo "PT comm ${name} $(cat /proc/$p/comm)"
 	# utime and stime, in USER_HZ ticks: comm has no spaces
 	echo "PT cpu ${name} $(cut -d' ' -f14,15 /proc/$p/stat) secs $(awk '{ print $2 - $1 }' /tmp/up.time) rc $(cat /tmp/up.rc)"
-	# A failed upload: where pasta is, for the log
-	if [ "$(cat /tmp/up.rc)" != 0 ]; then
-		for t in /proc/$p/task/*; do
-			echo "PT diag ${name} task ${t##*/} $(cat $t/wchan) syscall $(cat $t/syscall 2>&1) state $(grep State: $t/status)"
-		done
-		tail -n 20 "${log}" "/tmp/pasta-${name}.out" | sed "s/^/PT diag ${name} /"
-	fi
+	[ "$(cat /tmp/up.rc)" = 0 ] || diag "${name}" $p "${log}"
 	kill -USR1 $p
 	i=0
 	while ! grep -q 'flows_active:' "${log}" && [ $i -lt 50 ]; do
@@ -231,30 +237,32 @@ kept_closed() {
 }
 
 # check_on() - Checks of a run with completions returned by sendmsg()
-# $1:	Run
+# $1:	Guest name
+# $2:	Run
 check_on() {
-	run_checks patched "$1"
-	run_stat "$1" zc_sends -ge 1
-	run_stat "$1" zc_completed -ge 1
-	run_stat "$1" zc_completed_copied -le 0
-	run_stat "$1" zc_off_after_copied -le 0
-	run_stat "$1" zc_ranges_via_sendmsg -ge 1
-	check_grep "$1_feature_sendmsg_completions" \
+	run_checks "$1" "$2"
+	run_stat "$2" zc_sends -ge 1
+	run_stat "$2" zc_completed -ge 1
+	run_stat "$2" zc_completed_copied -le 0
+	run_stat "$2" zc_off_after_copied -le 0
+	run_stat "$2" zc_ranges_via_sendmsg -ge 1
+	check_grep "$2_feature_sendmsg_completions" \
 		"zero-copy completions +returned by sendmsg" \
-		"$(tr -d '\r' < "$(vm_log patched)" | grep "^PT feature $1 ")"
-	kept_closed "$1"
+		"$(tr -d '\r' < "$(vm_log "$1")" | grep "^PT feature $2 ")"
+	kept_closed "$2"
 }
 
 # check_errq() - Checks of a run with completions from the error queue
-# $1:	Run
+# $1:	Guest name
+# $2:	Run
 check_errq() {
-	run_checks patched "$1"
-	run_stat "$1" zc_sends -ge 1
-	run_stat "$1" zc_completed -ge 1
-	run_stat "$1" zc_completed_copied -le 0
-	run_stat "$1" zc_ranges_via_sendmsg -le 0
-	run_stat "$1" zc_ranges_via_errqueue -ge 1
-	kept_closed "$1"
+	run_checks "$1" "$2"
+	run_stat "$2" zc_sends -ge 1
+	run_stat "$2" zc_completed -ge 1
+	run_stat "$2" zc_completed_copied -le 0
+	run_stat "$2" zc_ranges_via_sendmsg -le 0
+	run_stat "$2" zc_ranges_via_errqueue -ge 1
+	kept_closed "$2"
 }
 
 # check_off() - Checks of a run with zero-copy off
@@ -267,13 +275,14 @@ check_off() {
 
 # check_stock() - Checks of a run on the stock kernel: the kernel copied,
 #		  so pasta stopped zero-copy on that socket
-# $1:	Run
+# $1:	Guest name
+# $2:	Run
 check_stock() {
-	run_checks stock "$1"
-	run_stat "$1" zc_sends -ge 1
-	run_stat "$1" zc_completed_copied -ge 1
-	run_stat "$1" zc_off_after_copied -ge 1
-	kept_closed "$1"
+	run_checks "$1" "$2"
+	run_stat "$2" zc_sends -ge 1
+	run_stat "$2" zc_completed_copied -ge 1
+	run_stat "$2" zc_off_after_copied -ge 1
+	kept_closed "$2"
 }
 
 # rotated() - Runs of all rounds, the order rotating each round
@@ -300,11 +309,10 @@ check_runs() {
 	for run in "$@"; do
 		name="${run%%:*}"
 		case "${name%%[0-9]*}" in
-		on)		check_on "${name}" ;;
-		errq)		check_errq "${name}" ;;
-		off)		check_off "${g}" "${name}" ;;
-		stock)		check_stock "${name}" ;;
-		stockoff)	check_off "${g}" "${name}" ;;
+		on)		check_on "${g}" "${name}" ;;
+		errq)		check_errq "${g}" "${name}" ;;
+		off|stockoff)	check_off "${g}" "${name}" ;;
+		stock)		check_stock "${g}" "${name}" ;;
 		esac
 	done
 }
