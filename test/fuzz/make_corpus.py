@@ -956,6 +956,11 @@ def write(top, harness, name, data):
 
 
 def main():
+    # An option where the folder goes is a mistake, not a folder to fill
+    if len(sys.argv) > 2 or (len(sys.argv) == 2 and
+                             sys.argv[1].startswith("-")):
+        sys.stderr.write("Usage: %s [DIR]\n" % sys.argv[0])
+        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
     top = sys.argv[1] if len(sys.argv) > 1 else \
         os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
