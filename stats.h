@@ -172,6 +172,8 @@ enum stats_col {
 	  TCP, ONE, "connections from the guest")			\
 	X(TCP_CONNECT_AT_ONCE,	"tcp_connects_done_at_once",		\
 	  TCP, ONE, "connects done within connect()")		\
+	X(TCP_FIN_WITH_DATA,	"tcp_fins_with_data_to_guest",		\
+	  TCP, ONE, "FINs on the last data frame")			\
 	X(TCP_CONN_TAP_IN,	"tcp_connections_host_initiated",	\
 	  TCP, ONE, "connections to the guest")				\
 	X(TCP_CONN_SPLICE,	"tcp_connections_spliced",		\

@@ -212,6 +212,19 @@ static size_t tcp_hdr_len(const struct tcp_tap_conn *conn)
 }
 
 /**
+ * tcp_fin_sent() - Account for our FIN, taken by the backend
+ * @conn:	Connection
+ *
+ * The FIN takes the sequence number after the data it follows.
+ */
+static void tcp_fin_sent(struct tcp_tap_conn *conn)
+{
+	conn->seq_to_guest++;
+	tcp_seq_sent(conn);
+	conn->flags |= TCP_SOCK_EOF | TCP_TAP_FIN_SENT;
+}
+
+/**
  * tcp_send_flag() - Send a segment without payload to the guest
  * @c:		Execution context
  * @conn:	Connection
@@ -254,11 +267,8 @@ int tcp_send_flag(struct ctx *c, struct tcp_tap_conn *conn, uint8_t flags)
 	if (!tap_send_frames(c, &iov, 1, 1))
 		return -EAGAIN;
 
-	if (flags & TH_FIN) {
-		conn->seq_to_guest++;
-		tcp_seq_sent(conn);
-		conn->flags |= TCP_TAP_FIN_SENT;
-	}
+	if (flags & TH_FIN)
+		tcp_fin_sent(conn);
 	if (flags & TH_RST)
 		stats_inc(STAT_TCP_RST_TO_GUEST);
 	return 0;
@@ -503,12 +513,13 @@ static ssize_t tcp_peek(struct tcp_tap_conn *conn, size_t inflight,
  * @nrooms:	Rooms in tcp_rooms
  * @lent:	The rooms are lent by the backend
  * @pieces:	Payload entries of each frame, at most (own rooms only)
+ * @fin:	The last frame carries our FIN too
  *
  * Return: payload bytes sent
  */
 static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
 			      size_t fsize, size_t n, size_t nrooms, bool lent,
-			      size_t pieces)
+			      size_t pieces, bool fin)
 {
 	size_t hlen = tcp_hdr_len(conn), bpf = 1 + pieces;
 	size_t i, j, sent, off = 0, bytes = 0;
@@ -516,7 +527,9 @@ static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
 	for (i = 0; i < nrooms && off < n; i++) {
 		const struct pkt_room *r = &tcp_rooms[i];
 		size_t plen = MIN(n - off, r->len), left = plen;
-		uint8_t fl = TH_ACK | (off + plen == n ? TH_PUSH : 0);
+		bool last = off + plen == n;
+		uint8_t fl = TH_ACK | (last ? TH_PUSH : 0) |
+			     (last && fin ? TH_FIN : 0);
 		struct iovec *v = &tcp_tap_iov[bpf * i];
 		size_t h;
 
@@ -644,7 +657,7 @@ static int tcp_zcrx_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		for (n = 0, i = 0; i < nrooms; i++)
 			n += tcp_rooms[i].len;
 		bytes = tcp_frames_send(c, conn, fsize, n, nrooms, false,
-					TCP_ZCRX_PIECES);
+					TCP_ZCRX_PIECES, false);
 		tcp_sent_to_guest(conn, bytes, now_ms);
 		total += bytes;
 		if (bytes < n) {
@@ -691,7 +704,7 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
 		size_t fsize = tcp_frame_size(c, conn);
 		size_t avail, nframes, nrooms, sent, bytes;
-		bool eof, lent;
+		bool eof, lent, fin;
 		ssize_t n;
 
 		if (inflight >= conn->wnd_from_guest) {
@@ -727,12 +740,22 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			break;
 		}
 
+		/* The host peer closed before we peeked, and we took all it
+		 * sent: our FIN goes with the last of it, not in a frame of
+		 * its own (one write less per short connection)
+		 */
+		fin = (conn->flags & TCP_SOCK_RDHUP) && (size_t)n < avail;
 		nframes = DIV_ROUND_UP((size_t)n, fsize);
 		bytes = tcp_frames_send(c, conn, fsize, (size_t)n, nrooms,
-					lent, 1);
+					lent, 1, fin);
 		sent = DIV_ROUND_UP(bytes, fsize);
 		tcp_sent_to_guest(conn, bytes, now_ms);
 		total += bytes;
+		if (fin && bytes == (size_t)n) {
+			tcp_fin_sent(conn);
+			stats_inc(STAT_TCP_FIN_WITH_DATA);
+			break;
+		}
 
 		if (sent < nframes) {
 			/* Not taken by the backend: peek them again once it

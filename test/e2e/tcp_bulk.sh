@@ -460,6 +460,11 @@ bulk_round() {
 	else
 		fail "${pfx}_stats_from_guest" "tcp_bytes_from_guest is ${n}, expected at least 2 x ${BIG_MIB} MiB"
 	fi
+	# The host servers of the downloads close while their data waits for
+	# the guest's window: our FIN goes on the frame with the last of it
+	n="$(stat_of "${stats}" tcp_fins_with_data_to_guest)"
+	[ "${n:-0}" -ge 2 ] && pass "${pfx}_fin_with_last_data: ${n}" ||
+		fail "${pfx}_fin_with_last_data" "tcp_fins_with_data_to_guest is ${n:-0}, expected 2 or more (4 downloads)"
 	# --zerocopy auto, the default: every peer here is on loopback, where
 	# the kernel would copy anyway
 	n="$(stat_of "${stats}" zc_sends)"
