@@ -364,12 +364,15 @@ bursts() {
 	pid_wait "${BG_PID}" 5
 }
 
-# host_mss() - MSS of the host namespace's established socket whose peer
-#	       is a port (pasta's, for a guest connection to that port)
+# host_mss_read() - Set mss to the MSS of the host namespace's established
+#		   socket whose peer is a port (pasta's, for a guest
+#		   connection to that port)
 # $1:	Port
-host_mss() {
-	in_host ss -tniH state established "dport = :$1" |
-		grep -o 'mss:[0-9]*' | head -n1 | cut -d: -f2
+# Return: 0 once there is such a socket
+host_mss_read() {
+	mss="$(in_host ss -tniH state established "dport = :$1" |
+	       grep -o 'mss:[0-9]*' | head -n1 | cut -d: -f2)"
+	[ -n "${mss}" ]
 }
 
 # host_mss_check() - A guest connection's host socket keeps the MSS of its
@@ -378,7 +381,7 @@ host_mss() {
 #		     to 1460 bytes cost a third of the throughput at MTU 1500
 # $1:	Check name
 host_mss_check() {
-	local port=$((BULK_PORT + 5)) mss="" srv cli i
+	local port=$((BULK_PORT + 5)) mss="" srv cli
 	host_bg "${T_TMP}/mss.srv" "${TMO[@]}" socat -u \
 		"TCP4-LISTEN:${port},bind=127.0.0.1,reuseaddr" SYSTEM:"sleep 10"
 	srv="${BG_PID}"
@@ -389,15 +392,11 @@ host_mss_check() {
 	ns_bg "${T_TMP}/mss.cli" "${TMO[@]}" socat -u \
 		SYSTEM:"sleep 10" TCP:"${HOST_GW4}":"${port}"
 	cli="${BG_PID}"
-	for i in $(seq 100); do
-		mss="$(host_mss "${port}")"
-		[ -n "${mss}" ] && break
-		sleep 0.1
-	done
+	wait_for 10 host_mss_read "${port}"
 	if [ "${mss:-0}" -gt 1500 ]; then
 		pass "$1"
 	else
-		fail "$1" "host socket MSS '${mss}' at guest MTU 1500 (${i} tries), want loopback's"
+		fail "$1" "host socket MSS '${mss}' at guest MTU 1500, want loopback's"
 	fi
 	kill "${cli}" "${srv}" 2>/dev/null
 	pid_wait "${cli}" 5
