@@ -37,6 +37,7 @@
 #include "conf.h"
 #include "zerocopy.h"
 #include "tap.h"
+#include "loop_poll.h"
 
 #define RESOLV_CONF		"/etc/resolv.conf"
 #define MTU_MAX			MTU_DEFAULT
@@ -84,6 +85,7 @@ enum {
 	OPT_RUNAS,
 	OPT_HOST_LO_TO_NS_LO,
 	OPT_MAX_FLOWS,
+	OPT_BUSY_POLL,
 	OPT_NO_PEEK_OFF,
 	OPT_STATS,
 	OPT_FREEBIND,
@@ -164,6 +166,7 @@ static const struct option conf_options[] = {
 	{ "one-off",		no_argument,		NULL, '1' },
 	{ "host-lo-to-ns-lo",	no_argument,		NULL, OPT_HOST_LO_TO_NS_LO },
 	{ "max-flows",		required_argument,	NULL, OPT_MAX_FLOWS },
+	{ "busy-poll",		required_argument,	NULL, OPT_BUSY_POLL },
 	{ "no-peek-off",	no_argument,		NULL, OPT_NO_PEEK_OFF },
 	{ "stats",		required_argument,	NULL, OPT_STATS },
 	{ "freebind",		no_argument,		NULL, OPT_FREEBIND },
@@ -258,6 +261,7 @@ void conf_init_ctx(struct ctx *c, const char *argv0)
 	c->pasta.netns_fd = -1;
 	c->pasta.userns_fd = -1;
 	c->flow_max = FLOW_MAX_DEFAULT;
+	c->busy_poll_us = LOOP_POLL_MAX_DEFAULT;
 	memset(&conf_fwd, 0, sizeof(conf_fwd));
 	c->fwd = &conf_fwd;
 }
@@ -948,6 +952,13 @@ enum conf_result conf_parse(struct ctx *c, struct conf_given *g, int argc,
 						"Invalid %s '%s': must be 1 to %u",
 						name, arg, FLOW_MAX_LIMIT);
 			c->flow_max = v;
+			break;
+		case OPT_BUSY_POLL:
+			if (parse_u32(arg, 10, &v) || v > LOOP_POLL_MAX_LIMIT)
+				return conf_err(err, errlen,
+						"Invalid %s '%s': must be 0 to %u",
+						name, arg, LOOP_POLL_MAX_LIMIT);
+			c->busy_poll_us = v;
 			break;
 		case OPT_NO_PEEK_OFF:
 			c->no_peek_off = true;

@@ -15,6 +15,7 @@
 #include "flow.h"
 #include "conf.h"
 #include "zerocopy.h"
+#include "loop_poll.h"
 
 /**
  * conf_print_version() - Print the one-line version string
@@ -130,6 +131,8 @@ static void conf_usage_common(const struct ctx *c)
 "                             host hasn't configured (yet)\n"
 "      --max-flows N          connections and UDP flows tracked at once [%u]\n"
 "      --no-peek-off          keep unacknowledged TCP data without SO_PEEK_OFF\n"
+"      --busy-poll USEC       when traffic goes back and forth, poll this long\n"
+"                             for the answer before sleeping, 0: never [%u]\n"
 "      --zerocopy MODE        TCP data from the guest sent with MSG_ZEROCOPY:\n"
 "                             auto (to peers off this host's loopback), on,\n"
 "                             off [auto]\n"
@@ -142,7 +145,8 @@ static void conf_usage_common(const struct ctx *c)
 "                             copying it, where it comes in whole pages\n"
 "                             (TCP_ZEROCOPY_RECEIVE), and keep it until the\n"
 "                             guest acknowledges it [off]\n",
-		  FLOW_MAX_DEFAULT, ZC_MIN_DEFAULT, ZC_NOTIFICATION_CMSG);
+		  FLOW_MAX_DEFAULT, LOOP_POLL_MAX_DEFAULT, ZC_MIN_DEFAULT,
+		  ZC_NOTIFICATION_CMSG);
 
 	log_print(
 "\n"

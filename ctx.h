@@ -215,6 +215,7 @@ struct fwd_ctx;
  * @stats_interval:	Seconds between periodic statistics, 0 for none
  * @flow_max:		Size of the flow table
  * @no_peek_off:	Force the discard-buffer fallback for TCP peeking
+ * @busy_poll_us:	--busy-poll: longest busy poll of the loop, 0 for none
  * @tcp_zc_rx:		--tcp-zerocopy-rx on: map host TCP data where the
  *			kernel can (tcp_zcrx.c)
  * @zc_mode:		--zerocopy: enum zc_mode (zerocopy.h)
@@ -286,6 +287,7 @@ struct ctx {
 	unsigned stats_interval;
 	unsigned flow_max;
 	bool no_peek_off;
+	unsigned busy_poll_us;
 	bool tcp_zc_rx;
 	unsigned zc_mode;
 	unsigned zc_min;

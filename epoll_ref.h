@@ -4,6 +4,7 @@
 #ifndef EPOLL_REF_H
 #define EPOLL_REF_H
 
+#include <assert.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 

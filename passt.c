@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@
 #include "tap.h"
 #include "vhost_user.h"
 #include "pcap.h"
+#include "loop_poll.h"
 #include "ndp.h"
 #include "flow.h"
 #include "fwd.h"
@@ -323,6 +325,86 @@ static void passt_timers(struct ctx *c, const struct timespec *now)
 }
 
 /**
+ * passt_bytes_moved() - Bytes moved so far, to and from the guest, spliced
+ *
+ * Return: sum of the counters
+ */
+static uint64_t passt_bytes_moved(void)
+{
+	return stats[STAT_TAP_BYTES_IN] + stats[STAT_TAP_BYTES_OUT] +
+	       stats[STAT_TCP_BYTES_SPLICED];
+}
+
+/**
+ * passt_poll() - Poll for events, without sleeping, for a while
+ * @c:		Execution context
+ * @events:	Filled with the events
+ * @window_us:	How long to poll, microseconds
+ * @start:	When the wait started
+ *
+ * Between polls, the CPU goes to whoever else wants it: on a machine with
+ * few CPUs, the peer whose answer we wait for.
+ *
+ * Return: number of events, 0 if none came in the window, -1 on error
+ */
+static int passt_poll(const struct ctx *c, struct epoll_event *events,
+		      unsigned window_us, const struct timespec *start)
+{
+	struct timespec t;
+
+	for (;;) {
+		/* #syscalls epoll_wait epoll_pwait */
+		int n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, 0);
+
+		if (n)
+			return n;
+		clock_now(&t);
+		if (timespec_diff_us(&t, start) >= window_us)
+			return 0;
+		/* #syscalls sched_yield */
+		sched_yield();
+	}
+}
+
+/**
+ * passt_wait() - Wait for events: poll first if the last batch asks for it
+ * @c:		Execution context
+ * @lp:		Busy-poll state (loop_poll.c)
+ * @events:	Filled with the events
+ * @timeout:	Longest wait, milliseconds
+ * @now:	Current time, updated to the end of the wait
+ *
+ * Return: number of events, 0 on timeout, -1 on error (errno set)
+ */
+static int passt_wait(const struct ctx *c, struct loop_poll *lp,
+		      struct epoll_event *events, int timeout,
+		      struct timespec *now)
+{
+	unsigned window = timeout ? loop_poll_window(lp) : 0;
+	struct timespec start = *now;
+	bool caught = false;
+	int n = 0;
+
+	if (window) {
+		n = passt_poll(c, events, window, &start);
+		caught = n > 0;
+	}
+	if (!n) {
+		/* #syscalls epoll_wait epoll_pwait */
+		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, timeout);
+	}
+	clock_now(now);
+
+	if (window) {
+		stats_inc(caught ? STAT_LOOP_POLL_HITS : STAT_LOOP_POLL_MISSES);
+		stats_add(STAT_LOOP_POLL_US, (uint64_t)MIN(
+			  timespec_diff_us(now, &start), (int64_t)window));
+	}
+	loop_poll_waited(lp, caught, timespec_diff_us(now, &start));
+	return n;
+}
+
+/**
  * passt_loop() - The event loop, never returns
  * @c:		Execution context
  */
@@ -331,9 +413,12 @@ static void passt_loop(struct ctx *c)
 {
 	static struct epoll_event events[EPOLL_EVENTS];
 	struct timespec now, last_timer;
+	struct loop_poll lp;
 
+	loop_poll_init(&lp, c->busy_poll_us);
 	clock_now(&last_timer);
 	for (;;) {
+		uint64_t syn_acks, bytes;
 		int64_t since;
 		int n, i, timeout;
 
@@ -345,14 +430,17 @@ static void passt_loop(struct ctx *c)
 			timeout = MIN(timeout, 50);
 		timeout = flow_deadline_timeout(&now, timeout);
 
-		/* #syscalls epoll_wait epoll_pwait */
-		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, timeout);
+		n = passt_wait(c, &lp, events, timeout, &now);
 		if (n < 0 && errno != EINTR)
 			die_perror("epoll_wait");
 
-		clock_now(&now);
+		syn_acks = stats[STAT_TCP_CONNECT_AT_ONCE];
+		bytes = passt_bytes_moved();
 		for (i = 0; i < n; i++)
 			passt_dispatch(c, &events[i], &now);
+		loop_poll_batch(&lp, events, n,
+				stats[STAT_TCP_CONNECT_AT_ONCE] != syn_acks,
+				passt_bytes_moved() - bytes);
 		flow_deadline_run(c, &now);
 
 		flow_defer_handler();

@@ -168,6 +168,12 @@ enum stats_col {
 	  DROPS, ONE, "frame refused by the tap backend")			\
 	X(TAP_OUT_BLOCKED,	"tap_backend_full",			\
 	  OTHER, ONE, "tap backend full, senders waited")		\
+	X(LOOP_POLL_HITS,	"busy_poll_hits",			\
+	  OTHER, ONE, "busy polls that found events")			\
+	X(LOOP_POLL_MISSES,	"busy_poll_misses",			\
+	  OTHER, ONE, "busy polls that found none")			\
+	X(LOOP_POLL_US,		"busy_poll_us",				\
+	  OTHER, ONE, "microseconds spent busy polling")		\
 	X(TCP_CONN_TAP_OUT,	"tcp_connections_guest_initiated",	\
 	  TCP, ONE, "connections from the guest")			\
 	X(TCP_CONNECT_AT_ONCE,	"tcp_connects_done_at_once",		\

@@ -29,6 +29,7 @@
 #include "fwd.h"
 #include "flow.h"
 #include "conf.h"
+#include "loop_poll.h"
 
 #define ARGS_MAX	40
 #define ARG_LEN		(PATH_MAX + 64)
@@ -469,6 +470,7 @@ static void test_init_defaults(void **state)
 	assert_int_equal(c.pasta.netns_fd, -1);
 	assert_int_equal(c.pasta.userns_fd, -1);
 	assert_int_equal(c.flow_max, FLOW_MAX_DEFAULT);
+	assert_int_equal(c.busy_poll_us, LOOP_POLL_MAX_DEFAULT);
 	assert_int_equal(c.uid, getuid());
 	assert_int_equal(c.gid, getgid());
 	assert_non_null(c.fwd);
@@ -1766,6 +1768,39 @@ static void test_max_flows(void **state)
 	bad_both("max-flows", 0, "");
 }
 
+/** check_busy_poll() - --busy-poll took 20 */
+static void check_busy_poll(void)
+{
+	CHECK(c.busy_poll_us == 20);
+}
+
+/** check_busy_poll_off() - --busy-poll took 0: never poll */
+static void check_busy_poll_off(void)
+{
+	CHECK(c.busy_poll_us == 0);
+}
+
+/**
+ * test_busy_poll() - --busy-poll: 0 to LOOP_POLL_MAX_LIMIT microseconds
+ * @state:	Unused
+ */
+static void test_busy_poll(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	ok_forms("pasta", "busy-poll", 0, "20", check_busy_poll);
+	ok_forms("passt", "busy-poll", 0, "20", check_busy_poll);
+	ok_forms("passt", "busy-poll", 0, "0", check_busy_poll_off);
+	snprintf(buf, sizeof(buf), "%u", LOOP_POLL_MAX_LIMIT);
+	ok_forms("pasta", "busy-poll", 0, buf, NULL);
+	snprintf(buf, sizeof(buf), "%u", LOOP_POLL_MAX_LIMIT + 1);
+	bad_both("busy-poll", 0, buf);
+	bad_both("busy-poll", 0, "-1");
+	bad_both("busy-poll", 0, "50us");
+	bad_both("busy-poll", 0, "");
+}
+
 /** check_stats() - --stats took 10 */
 static void check_stats(void)
 {
@@ -2268,6 +2303,7 @@ int main(void)
 		cmocka_unit_test(test_no_copy_addrs),
 		cmocka_unit_test(test_runas),
 		cmocka_unit_test(test_max_flows),
+		cmocka_unit_test(test_busy_poll),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_exclusive),
 		cmocka_unit_test(test_version_order),

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* loop_poll.c - when the event loop polls briefly instead of sleeping
+ *
+ * A request and its answer cross our loop twice: the guest's request wakes
+ * us, we hand it to a host socket and go to sleep in epoll_wait(), the
+ * answer wakes us again a few tens of microseconds later. Going to sleep
+ * and being woken is the dearest part of such a turn, dearer on a virtual
+ * CPU, whose idle exit is slow: 31 % of our CPU time in a connection-rate
+ * test, and most of a round trip's latency. So, when the last batch of
+ * events was one turn of an exchange, the loop first polls epoll for a
+ * short window, yielding the CPU between polls, and only then sleeps.
+ *
+ * One turn of an exchange: the batch had traffic from two descriptors, or
+ * from another one than the batch before (the tap, then a socket, then the
+ * tap...), or a SYN from the guest answered at once (its host socket
+ * connected within connect(), the SYN-ACK went out): the guest's ACK and
+ * its first data come next, on the same link, then the host's answer. A
+ * stream that flows one way (a video over UDP, a bulk upload's frames from
+ * the tap) comes from one descriptor, batch after batch, and never makes
+ * the loop poll: there, sleeping costs nothing the stream notices, and
+ * polling would spend a CPU on waiting, and take it from the sender and
+ * the receiver.
+ *
+ * Nor does a transfer: a turn whose batches move, on average, more than
+ * LOOP_POLL_BULK bytes (a running average over the last few batches) is
+ * part of a bulk flow, with the guest's ACKs coming from the tap between
+ * the socket's data: the loop is busy with it anyway, and polling in its
+ * gaps would only take CPU time from the two ends.
+ *
+ * The window adapts as cpuidle's haltpoll governor does it for a CPU: a
+ * wait that ended within the longest window (--busy-poll) would have been
+ * caught by polling, and the window doubles, from LOOP_POLL_START up to
+ * the longest; a longer wait halves it (an exchange with a slow peer, a
+ * person typing), down to nothing. A wait caught by polling leaves it.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+
+#include "epoll_ref.h"
+#include "loop_poll.h"
+
+/**
+ * loop_poll_init() - Start with no window
+ * @lp:		State
+ * @max_us:	Longest window, 0 to never poll
+ */
+void loop_poll_init(struct loop_poll *lp, unsigned max_us)
+{
+	lp->max_us = max_us;
+	lp->win_us = 0;
+	lp->prev_fd = -1;
+	lp->avg_bytes = 0;
+	lp->armed = false;
+}
+
+/**
+ * loop_poll_window() - How long to poll before sleeping
+ * @lp:		State
+ *
+ * Return: microseconds, 0 to sleep at once
+ */
+unsigned loop_poll_window(const struct loop_poll *lp)
+{
+	return lp->armed ? lp->win_us : 0;
+}
+
+/**
+ * loop_poll_waited() - Adapt the window to how long the last wait took
+ * @lp:		State
+ * @caught:	Polling found the events, the loop didn't sleep
+ * @waited_us:	From the start of the wait (polling included) to its end
+ */
+void loop_poll_waited(struct loop_poll *lp, bool caught, int64_t waited_us)
+{
+	if (!lp->armed || caught)
+		return;
+
+	if (waited_us >= 0 && waited_us <= (int64_t)lp->max_us) {
+		unsigned w = lp->win_us ? lp->win_us * 2 : LOOP_POLL_START;
+
+		lp->win_us = w < lp->max_us ? w : lp->max_us;
+	} else {
+		lp->win_us /= 2;
+		if (lp->win_us < LOOP_POLL_START / 2)
+			lp->win_us = 0;
+	}
+}
+
+/**
+ * loop_poll_is_traffic() - Does an event type carry guest or peer traffic
+ * @type:	enum epoll_type
+ *
+ * Return: true for the guest's link and flow sockets, false for the others
+ * (signals, listeners of the tap, the namespace watch, orphans)
+ */
+static bool loop_poll_is_traffic(unsigned type)
+{
+	switch (type) {
+	case EPOLL_TYPE_TAP_PASTA:
+	case EPOLL_TYPE_TAP_PASST:
+	case EPOLL_TYPE_VHOST_KICK:
+	case EPOLL_TYPE_PING:
+	case EPOLL_TYPE_TCP:
+	case EPOLL_TYPE_TCP_SPLICE:
+	case EPOLL_TYPE_TCP_LISTEN:
+	case EPOLL_TYPE_UDP_LISTEN:
+	case EPOLL_TYPE_UDP_REPLY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * loop_poll_batch() - Note the sources of a batch of events
+ * @lp:		State
+ * @ev:		Events returned by epoll_wait()
+ * @n:		Their number, 0 if the wait timed out
+ * @syn_ack:	Handling them answered a SYN from the guest at once
+ * @bytes:	Bytes they moved, to and from the guest (or spliced)
+ *
+ * One turn of an exchange: traffic from two descriptors, or from another
+ * one than the last batch's, or a SYN from the guest we answered: the
+ * guest's ACK comes next, from the same descriptor, and counts as a turn
+ * too (its request's answer comes from the host socket). A batch
+ * without traffic (a timer's tick, a signal) changes nothing; a wait that
+ * timed out ends the exchange.
+ */
+void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
+		     int n, bool syn_ack, uint64_t bytes)
+{
+	bool turn = syn_ack;
+	int i, first = -1;
+
+	if (!lp->max_us)
+		return;
+	if (n <= 0) {
+		lp->armed = false;
+		return;
+	}
+
+	for (i = 0; i < n; i++) {
+		union epoll_ref ref = { .u64 = ev[i].data.u64 };
+
+		if (!loop_poll_is_traffic(ref.type))
+			continue;
+		if (first < 0)
+			first = ref.fd;
+		else if (ref.fd != first)
+			turn = true;
+	}
+	if (first < 0)
+		return;
+
+	if (bytes > (uint64_t)LOOP_POLL_BULK * 4)
+		bytes = (uint64_t)LOOP_POLL_BULK * 4;
+	lp->avg_bytes = lp->avg_bytes - lp->avg_bytes / 4 + (unsigned)bytes / 4;
+	lp->armed = (turn || first != lp->prev_fd) &&
+		    lp->avg_bytes <= LOOP_POLL_BULK;
+	/* After a SYN-ACK, the guest's ACK (and request) is a turn of its own,
+	 * whose answer comes from the host socket
+	 */
+	lp->prev_fd = syn_ack ? -1 : first;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* loop_poll.h - when the event loop polls briefly instead of sleeping */
+
+#ifndef LOOP_POLL_H
+#define LOOP_POLL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+
+#define LOOP_POLL_MAX_DEFAULT	50	/* microseconds, --busy-poll */
+#define LOOP_POLL_MAX_LIMIT	1000	/* highest --busy-poll accepted */
+#define LOOP_POLL_START		10	/* first window, microseconds */
+#define LOOP_POLL_BULK		32768U	/* bytes a batch on average: bulk */
+
+/**
+ * struct loop_poll - State of the adaptive busy poll
+ * @max_us:	Longest window, 0: never poll
+ * @win_us:	Current window, 0 to @max_us
+ * @prev_fd:	Descriptor of the last batch's first traffic event, -1: none
+ * @avg_bytes:	Running average of the bytes a batch moved
+ * @armed:	The last batch was one turn of an exchange: poll next time
+ */
+struct loop_poll {
+	unsigned max_us;
+	unsigned win_us;
+	int prev_fd;
+	unsigned avg_bytes;
+	bool armed;
+};
+
+void loop_poll_init(struct loop_poll *lp, unsigned max_us);
+unsigned loop_poll_window(const struct loop_poll *lp);
+void loop_poll_waited(struct loop_poll *lp, bool caught, int64_t waited_us);
+void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
+		     int n, bool syn_ack, uint64_t bytes);
+
+#endif /* LOOP_POLL_H */

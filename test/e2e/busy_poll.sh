@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# busy_poll.sh - the event loop's busy poll (--busy-poll, loop_poll.c)
+#
+# - request and answer, back and forth (a guest client and an echo server
+#   on the host's loopback, 64-byte requests, every answer compared byte for
+#   byte): the loop polls for the answers, and most polls find them
+# - a one-way UDP stream from the guest, paced so that the loop sleeps
+#   between datagrams: no polls, whatever its length
+# - idle: no polls at all
+# - --busy-poll 0: the same exchange works, and nothing is polled
+#
+# Topology: see test/lib/lib.sh; the guest namespace is our own (--netns).
+#
+#   host ns: socat echo 127.0.0.1:EPORT <- gateway mapping -- guest: rr.py
+#            socat UDP receiver 127.0.0.1:UPORT <- gateway -- guest: sender
+
+. "$(dirname "$0")/../lib/lib.sh"
+lib_init
+need_cmd "all" socat "${PYTHON:-python3}" || lib_done
+
+EPORT=20481
+UPORT=20482
+RTS=400
+DGRAMS=3000
+
+# Client: RTS round trips of 64 random bytes each, every answer compared
+cat > "${T_TMP}/rr.py" <<'EOF'
+import os, socket, sys
+host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.create_connection((host, port), timeout=5)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+for i in range(n):
+    req = os.urandom(64)
+    s.sendall(req)
+    got = b""
+    while len(got) < len(req):
+        b = s.recv(len(req) - len(got))
+        if not b:
+            sys.exit("round trip %d: connection closed" % i)
+        got += b
+    if got != req:
+        sys.exit("round trip %d: answer differs from the request" % i)
+print("ok %d" % n)
+EOF
+
+# Sender: DGRAMS datagrams of 1000 bytes, a pause after every 10
+cat > "${T_TMP}/udp_send.py" <<'EOF'
+import socket, sys, time
+host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(n):
+    s.sendto(bytes([i % 251]) * 1000, (host, port))
+    if i % 10 == 9:
+        time.sleep(0.001)
+print("sent %d" % n)
+EOF
+
+# polls() - Busy polls so far, those that found events and those that
+#	    didn't, summed
+polls() {
+	local s
+	s="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")" || { echo -1; return; }
+	echo $(($(stat_of "${s}" busy_poll_hits) + $(stat_of "${s}" busy_poll_misses)))
+}
+
+# echo_server() - An echo server on the host's loopback, for one connection
+echo_server() {
+	in_host timeout 30 socat TCP-LISTEN:"${EPORT}",bind=127.0.0.1,reuseaddr \
+		PIPE >/dev/null 2>&1 &
+	track_pid $!
+	wait_for 3 in_host sh -c "ss -Htln | grep -q '127.0.0.1:${EPORT} '"
+}
+
+# start() - A host and a guest namespace, pasta between them
+# $1:	Name suffix
+# $@:	More pasta options
+start() {
+	local sfx="$1"
+	shift
+	host_ns_setup "${sfx}" || { fail "setup_${sfx}" "host namespace"; return 1; }
+	guest_ns_setup "${sfx}" || { fail "setup_${sfx}" "guest namespace"; return 1; }
+	ip netns exec "${GUEST_NS}" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	if ! pasta_attach -4 --config-net -t none -u none -T none -U none \
+		"$@" > "${T_TMP}/attach.out"; then
+		fail "start_${sfx}" "$(cat "${T_TMP}/attach.out")"
+		return 1
+	fi
+}
+
+# --- default: the window is there ---------------------------------------
+
+if start on; then
+	echo_server
+	p0="$(polls)"
+	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/rr.py" "${HOST_GW4}" \
+		"${EPORT}" "${RTS}" 2>&1)"
+	s="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	hits="$(stat_of "${s}" busy_poll_hits)"
+	misses="$(stat_of "${s}" busy_poll_misses)"
+	us="$(stat_of "${s}" busy_poll_us)"
+	if [ "${out}" = "ok ${RTS}" ]; then
+		pass "exchange_answers_match"
+	else
+		fail "exchange_answers_match" "${out}"
+	fi
+	# At least one poll per round trip found the answer, most did
+	if [ "${hits}" -ge "${RTS}" ] && [ "${hits}" -gt $((misses * 4)) ] &&
+	   [ "${us}" -gt 0 ]; then
+		pass "exchange_polls_find_answers"
+	else
+		fail "exchange_polls_find_answers" "${RTS} round trips: ${hits} polls found events, ${misses} none, ${us} us (polls before: ${p0})"
+	fi
+
+	in_host timeout 20 socat -u UDP-RECV:"${UPORT}",bind=127.0.0.1 \
+		OPEN:"${T_TMP}/udp.got",creat,trunc >/dev/null 2>&1 &
+	track_pid $!
+	wait_for 3 in_host sh -c "ss -Huln | grep -q '127.0.0.1:${UPORT} '"
+	p1="$(polls)"
+	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/udp_send.py" "${HOST_GW4}" \
+		"${UPORT}" "${DGRAMS}" 2>&1)"
+	wait_for 3 sh -c "[ \$(stat -c %s '${T_TMP}/udp.got' 2>/dev/null || echo 0) -ge $((DGRAMS * 1000)) ]"
+	got="$(stat -c %s "${T_TMP}/udp.got" 2>/dev/null || echo 0)"
+	p2="$(polls)"
+	# The stream's first batch comes from another descriptor than the
+	# exchange's last: one turn, a few polls at most
+	if [ "${out}" = "sent ${DGRAMS}" ] && [ "${got}" -gt 0 ] &&
+	   [ "${p1}" -ge 0 ] && [ "${p2}" -ge "${p1}" ] &&
+	   [ $((p2 - p1)) -le 5 ]; then
+		pass "one_way_stream_no_polls"
+	else
+		fail "one_way_stream_no_polls" "${out}; ${got} bytes received; $((p2 - p1)) polls for ${DGRAMS} datagrams"
+	fi
+
+	sleep 1.5
+	p3="$(polls)"
+	sleep 1.5
+	p4="$(polls)"
+	if [ "${p3}" -ge 0 ] && [ "${p3}" = "${p4}" ] && pasta_alive; then
+		pass "idle_no_polls"
+	else
+		fail "idle_no_polls" "${p3} polls, then ${p4} after 1.5 s idle"
+	fi
+	daemon_stop_check "stop_on"
+fi
+
+# --- --busy-poll 0 -------------------------------------------------------
+
+if start off --busy-poll 0; then
+	echo_server
+	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/rr.py" "${HOST_GW4}" \
+		"${EPORT}" "${RTS}" 2>&1)"
+	p5="$(polls)"
+	if [ "${out}" = "ok ${RTS}" ] && [ "${p5}" = 0 ]; then
+		pass "off_exchange_no_polls"
+	else
+		fail "off_exchange_no_polls" "${out}; ${p5} polls with --busy-poll 0"
+	fi
+	daemon_stop_check "stop_off"
+fi
+
+lib_done

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* deps: loop_poll.c */
+/* test_loop_poll.c - unit tests for the event loop's adaptive busy poll
+ *
+ * Which batches of events arm the poll (a turn of an exchange: another
+ * descriptor, two of them, or a SYN answered at once), which don't (a
+ * stream from one descriptor, a transfer's big batches, ticks and signals,
+ * a timeout), and how the window grows and shrinks with the waits.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "epoll_ref.h"
+#include "loop_poll.h"
+
+#define MAX_US	50
+
+/**
+ * ev_of() - An event as epoll_wait() returns it
+ * @type:	enum epoll_type
+ * @fd:		Descriptor
+ *
+ * Return: the event
+ */
+static struct epoll_event ev_of(enum epoll_type type, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	ev.data.u64 = epoll_ref_make(type, fd, 0).u64;
+	return ev;
+}
+
+/**
+ * batch1() - Note a batch of one event
+ * @lp:		State
+ * @type:	Its type
+ * @fd:		Its descriptor
+ * @syn_ack:	Handling it answered a SYN from the guest at once
+ */
+static void batch1(struct loop_poll *lp, enum epoll_type type, int fd,
+		   bool syn_ack)
+{
+	struct epoll_event ev = ev_of(type, fd);
+
+	loop_poll_batch(lp, &ev, 1, syn_ack, 100);
+}
+
+/**
+ * armed_with() - Arm the poll with a window of @w microseconds
+ * @lp:		State, initialised here
+ * @w:		Window wanted, LOOP_POLL_START or a double of it
+ */
+static void armed_with(struct loop_poll *lp, unsigned w)
+{
+	loop_poll_init(lp, MAX_US);
+	batch1(lp, EPOLL_TYPE_TAP_PASTA, 3, false);
+	batch1(lp, EPOLL_TYPE_TCP, 9, false);
+	while (loop_poll_window(lp) < w)
+		loop_poll_waited(lp, false, 1);
+	assert_int_equal(loop_poll_window(lp), w);
+}
+
+/**
+ * test_off() - --busy-poll 0: never a window, whatever comes
+ * @state:	Unused
+ */
+static void test_off(void **state)
+{
+	struct loop_poll lp;
+	int i;
+
+	(void)state;
+	loop_poll_init(&lp, 0);
+	for (i = 0; i < 10; i++) {
+		batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, true);
+		loop_poll_waited(&lp, false, 1);
+		batch1(&lp, EPOLL_TYPE_TCP, 9 + i, true);
+		loop_poll_waited(&lp, false, 1);
+		assert_int_equal(loop_poll_window(&lp), 0);
+	}
+}
+
+/**
+ * test_turns() - What arms the poll and what doesn't
+ * @state:	Unused
+ */
+static void test_turns(void **state)
+{
+	struct epoll_event two[2] = { ev_of(EPOLL_TYPE_TAP_PASTA, 3),
+				      ev_of(EPOLL_TYPE_UDP_REPLY, 11) };
+	struct epoll_event tick = ev_of(EPOLL_TYPE_NSQUIT_TIMER, 5);
+	struct loop_poll lp;
+	int i;
+
+	(void)state;
+	armed_with(&lp, LOOP_POLL_START);
+
+	/* A one-way stream: the same descriptor, never answered */
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
+	assert_int_equal(loop_poll_window(&lp), 0);
+	for (i = 0; i < 5; i++)
+		batch1(&lp, EPOLL_TYPE_UDP_REPLY, 11, false);
+	assert_int_equal(loop_poll_window(&lp), 0);
+
+	/* ... and a wait while disarmed leaves the window as it was */
+	loop_poll_waited(&lp, false, 100000);
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+
+	/* A SYN from the guest, answered at once: its ACK comes next */
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
+	assert_int_equal(loop_poll_window(&lp), 0);
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, true);
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+	/* ... and the ACK (and request) that follows, from the same link */
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+
+	/* Two descriptors in one batch */
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
+	assert_int_equal(loop_poll_window(&lp), 0);
+	loop_poll_batch(&lp, two, 2, false, 200);
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+
+	/* A tick or a signal changes nothing, a timeout disarms */
+	loop_poll_batch(&lp, &tick, 1, false, 0);
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+	loop_poll_batch(&lp, NULL, 0, false, 0);
+	assert_int_equal(loop_poll_window(&lp), 0);
+}
+
+/**
+ * test_bulk() - Turns of a transfer don't poll, until it's over
+ * @state:	Unused
+ */
+static void test_bulk(void **state)
+{
+	struct epoll_event data = ev_of(EPOLL_TYPE_TCP, 9);
+	struct epoll_event acks = ev_of(EPOLL_TYPE_TAP_PASTA, 3);
+	struct loop_poll lp;
+	int i;
+
+	(void)state;
+	armed_with(&lp, LOOP_POLL_START);
+
+	/* Data from the socket, ACKs from the tap, one after the other */
+	for (i = 0; i < 4; i++) {
+		loop_poll_batch(&lp, &data, 1, false, 256 * 1024);
+		loop_poll_batch(&lp, &acks, 1, false, 300);
+	}
+	assert_int_equal(loop_poll_window(&lp), 0);
+
+	/* Over: small turns poll again after a few batches, not at once */
+	loop_poll_batch(&lp, &data, 1, false, 100);
+	assert_int_equal(loop_poll_window(&lp), 0);
+	for (i = 0; i < 10; i++) {
+		loop_poll_batch(&lp, &acks, 1, false, 100);
+		loop_poll_batch(&lp, &data, 1, false, 100);
+	}
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+}
+
+/**
+ * test_window() - The window doubles up to the longest, halves to nothing
+ * @state:	Unused
+ */
+static void test_window(void **state)
+{
+	struct loop_poll lp;
+
+	(void)state;
+	loop_poll_init(&lp, MAX_US);
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, true);
+	assert_int_equal(loop_poll_window(&lp), 0);
+
+	/* Short waits: polling would have caught them */
+	loop_poll_waited(&lp, false, 8);
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+	loop_poll_waited(&lp, false, 30);
+	assert_int_equal(loop_poll_window(&lp), 2 * LOOP_POLL_START);
+	loop_poll_waited(&lp, false, MAX_US);
+	assert_int_equal(loop_poll_window(&lp), 4 * LOOP_POLL_START);
+	loop_poll_waited(&lp, false, 45);
+	assert_int_equal(loop_poll_window(&lp), MAX_US);
+	loop_poll_waited(&lp, false, 45);
+	assert_int_equal(loop_poll_window(&lp), MAX_US);
+
+	/* Caught: stays */
+	loop_poll_waited(&lp, true, 12);
+	assert_int_equal(loop_poll_window(&lp), MAX_US);
+
+	/* Long waits, or a clock that went back: halves, then nothing */
+	loop_poll_waited(&lp, false, MAX_US + 1);
+	assert_int_equal(loop_poll_window(&lp), MAX_US / 2);
+	loop_poll_waited(&lp, false, -1);
+	assert_int_equal(loop_poll_window(&lp), MAX_US / 4);
+	loop_poll_waited(&lp, false, 1000000);
+	assert_int_equal(loop_poll_window(&lp), MAX_US / 8);
+	loop_poll_waited(&lp, false, 1000000);
+	assert_int_equal(loop_poll_window(&lp), 0);
+	loop_poll_waited(&lp, false, 1000000);
+	assert_int_equal(loop_poll_window(&lp), 0);
+}
+
+/**
+ * test_limit() - The longest window accepted is the window's ceiling
+ * @state:	Unused
+ */
+static void test_limit(void **state)
+{
+	struct loop_poll lp;
+	int i;
+
+	(void)state;
+	loop_poll_init(&lp, LOOP_POLL_MAX_LIMIT);
+	batch1(&lp, EPOLL_TYPE_VHOST_KICK, 4, true);
+	for (i = 0; i < 20; i++)
+		loop_poll_waited(&lp, false, LOOP_POLL_MAX_LIMIT);
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_MAX_LIMIT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_off),
+		cmocka_unit_test(test_turns),
+		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_limit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
