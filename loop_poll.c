@@ -32,6 +32,14 @@
  * caught by polling, and the window doubles, from LOOP_POLL_START up to
  * the longest; a longer wait halves it (an exchange with a slow peer, a
  * person typing), down to nothing. A wait caught by polling leaves it.
+ *
+ * There are two windows, one for each side the loop waits for: after the
+ * guest's traffic, for the host's answer, after a socket's, for the
+ * guest's next request. The two take their own time (a server on the
+ * host's loopback answers in microseconds, a client in the guest may think
+ * for milliseconds before its next request): with one window, the slow
+ * side's waits halved it as fast as the quick side's doubled it, and it
+ * settled below both, polling on every turn and catching nothing.
  */
 
 #include <stdbool.h>
@@ -49,7 +57,9 @@
 void loop_poll_init(struct loop_poll *lp, unsigned max_us)
 {
 	lp->max_us = max_us;
-	lp->win_us = 0;
+	lp->win_us[LOOP_POLL_FOR_HOST] = 0;
+	lp->win_us[LOOP_POLL_FOR_GUEST] = 0;
+	lp->side = LOOP_POLL_FOR_HOST;
 	lp->prev_fd = -1;
 	lp->avg_bytes = 0;
 	lp->armed = false;
@@ -63,28 +73,37 @@ void loop_poll_init(struct loop_poll *lp, unsigned max_us)
  */
 unsigned loop_poll_window(const struct loop_poll *lp)
 {
-	return lp->armed ? lp->win_us : 0;
+	return lp->armed ? lp->win_us[lp->side] : 0;
 }
 
 /**
  * loop_poll_waited() - Adapt the window to how long the last wait took
  * @lp:		State
+ * @n:		What the wait returned: events, 0 on timeout, -1 on error
  * @caught:	Polling found the events, the loop didn't sleep
  * @waited_us:	From the start of the wait (polling included) to its end
+ *
+ * An interrupted wait says nothing, nor does a short one that ended on
+ * its timeout (a deadline cut it short): only waits that ended with
+ * events, or timed out after longer than any window, count.
  */
-void loop_poll_waited(struct loop_poll *lp, bool caught, int64_t waited_us)
+void loop_poll_waited(struct loop_poll *lp, int n, bool caught,
+		      int64_t waited_us)
 {
-	if (!lp->armed || caught)
+	bool within = waited_us >= 0 && waited_us <= (int64_t)lp->max_us;
+	unsigned *w = &lp->win_us[lp->side];
+
+	if (!lp->armed || caught || n < 0 || (!n && within))
 		return;
 
-	if (waited_us >= 0 && waited_us <= (int64_t)lp->max_us) {
-		unsigned w = lp->win_us ? lp->win_us * 2 : LOOP_POLL_START;
-
-		lp->win_us = w < lp->max_us ? w : lp->max_us;
+	if (within) {
+		*w = *w ? *w * 2 : LOOP_POLL_START;
+		if (*w > lp->max_us)
+			*w = lp->max_us;
 	} else {
-		lp->win_us /= 2;
-		if (lp->win_us < LOOP_POLL_START / 2)
-			lp->win_us = 0;
+		*w /= 2;
+		if (*w < LOOP_POLL_START)
+			*w = 0;
 	}
 }
 
@@ -114,6 +133,18 @@ static bool loop_poll_is_traffic(unsigned type)
 }
 
 /**
+ * loop_poll_is_guest() - Does an event type carry the guest's traffic
+ * @type:	enum epoll_type, one that carries traffic
+ *
+ * Return: true for the guest's link, false for host sockets
+ */
+static bool loop_poll_is_guest(unsigned type)
+{
+	return type == EPOLL_TYPE_TAP_PASTA || type == EPOLL_TYPE_TAP_PASST ||
+	       type == EPOLL_TYPE_VHOST_KICK;
+}
+
+/**
  * loop_poll_batch() - Note the sources of a batch of events
  * @lp:		State
  * @ev:		Events returned by epoll_wait()
@@ -126,12 +157,14 @@ static bool loop_poll_is_traffic(unsigned type)
  * guest's ACK comes next, from the same descriptor, and counts as a turn
  * too (its request's answer comes from the host socket). A batch
  * without traffic (a timer's tick, a signal) changes nothing; a wait that
- * timed out ends the exchange.
+ * timed out ends the exchange. The next wait is for the host if the
+ * batch's last traffic was the guest's, else for the guest (and after a
+ * SYN-ACK, for the guest's ACK).
  */
 void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
 		     int n, bool syn_ack, uint64_t bytes)
 {
-	bool turn = syn_ack;
+	bool turn = syn_ack, guest = false;
 	int i, first = -1;
 
 	if (!lp->max_us)
@@ -146,6 +179,7 @@ void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
 
 		if (!loop_poll_is_traffic(ref.type))
 			continue;
+		guest = loop_poll_is_guest(ref.type);
 		if (first < 0)
 			first = ref.fd;
 		else if (ref.fd != first)
@@ -159,6 +193,7 @@ void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
 	lp->avg_bytes = lp->avg_bytes - lp->avg_bytes / 4 + (unsigned)bytes / 4;
 	lp->armed = (turn || first != lp->prev_fd) &&
 		    lp->avg_bytes <= LOOP_POLL_BULK;
+	lp->side = guest && !syn_ack ? LOOP_POLL_FOR_HOST : LOOP_POLL_FOR_GUEST;
 	/* After a SYN-ACK, the guest's ACK (and request) is a turn of its own,
 	 * whose answer comes from the host socket
 	 */

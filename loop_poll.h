@@ -14,16 +14,30 @@
 #define LOOP_POLL_BULK		32768U	/* bytes a batch on average: bulk */
 
 /**
+ * enum loop_poll_for - Whose traffic the loop waits for after a batch
+ * @LOOP_POLL_FOR_HOST:		A host socket's (the batch was the guest's)
+ * @LOOP_POLL_FOR_GUEST:	The guest's (the batch was a socket's)
+ * @LOOP_POLL_SIDES:		Number of the above
+ */
+enum loop_poll_for {
+	LOOP_POLL_FOR_HOST = 0,
+	LOOP_POLL_FOR_GUEST,
+	LOOP_POLL_SIDES,
+};
+
+/**
  * struct loop_poll - State of the adaptive busy poll
  * @max_us:	Longest window, 0: never poll
- * @win_us:	Current window, 0 to @max_us
+ * @win_us:	Current window for each side, 0 to @max_us
+ * @side:	Whose traffic the next wait is for, enum loop_poll_for
  * @prev_fd:	Descriptor of the last batch's first traffic event, -1: none
  * @avg_bytes:	Running average of the bytes a batch moved
  * @armed:	The last batch was one turn of an exchange: poll next time
  */
 struct loop_poll {
 	unsigned max_us;
-	unsigned win_us;
+	unsigned win_us[LOOP_POLL_SIDES];
+	unsigned side;
 	int prev_fd;
 	unsigned avg_bytes;
 	bool armed;
@@ -31,7 +45,8 @@ struct loop_poll {
 
 void loop_poll_init(struct loop_poll *lp, unsigned max_us);
 unsigned loop_poll_window(const struct loop_poll *lp);
-void loop_poll_waited(struct loop_poll *lp, bool caught, int64_t waited_us);
+void loop_poll_waited(struct loop_poll *lp, int n, bool caught,
+		      int64_t waited_us);
 void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
 		     int n, bool syn_ack, uint64_t bytes);
 

@@ -341,6 +341,7 @@ static uint64_t passt_bytes_moved(void)
  * @events:	Filled with the events
  * @window_us:	How long to poll, microseconds
  * @start:	When the wait started
+ * @end:	Set to when the poll ended, if no events came
  *
  * Between polls, the CPU goes to whoever else wants it: on a machine with
  * few CPUs, the peer whose answer we wait for.
@@ -348,18 +349,17 @@ static uint64_t passt_bytes_moved(void)
  * Return: number of events, 0 if none came in the window, -1 on error
  */
 static int passt_poll(const struct ctx *c, struct epoll_event *events,
-		      unsigned window_us, const struct timespec *start)
+		      unsigned window_us, const struct timespec *start,
+		      struct timespec *end)
 {
-	struct timespec t;
-
 	for (;;) {
 		/* #syscalls epoll_wait epoll_pwait */
 		int n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, 0);
 
 		if (n)
 			return n;
-		clock_now(&t);
-		if (timespec_diff_us(&t, start) >= window_us)
+		clock_now(end);
+		if (timespec_diff_us(end, start) >= window_us)
 			return 0;
 		/* #syscalls sched_yield */
 		sched_yield();
@@ -367,11 +367,30 @@ static int passt_poll(const struct ctx *c, struct epoll_event *events,
 }
 
 /**
+ * passt_timeout_left() - What is left of a timeout after polling
+ * @timeout:	Timeout, milliseconds, from @start
+ * @start:	When the wait started
+ * @end:	When the poll ended
+ *
+ * Rounded up, as epoll_wait() rounds its own: a deadline is never
+ * missed by more than the millisecond it would be missed by anyway.
+ *
+ * Return: milliseconds, 0 or more
+ */
+static int passt_timeout_left(int timeout, const struct timespec *start,
+			      const struct timespec *end)
+{
+	int64_t left = (int64_t)timeout * 1000 - timespec_diff_us(end, start);
+
+	return left <= 0 ? 0 : (int)((left + 999) / 1000);
+}
+
+/**
  * passt_wait() - Wait for events: poll first if the last batch asks for it
  * @c:		Execution context
  * @lp:		Busy-poll state (loop_poll.c)
  * @events:	Filled with the events
- * @timeout:	Longest wait, milliseconds
+ * @timeout:	Longest wait, milliseconds, 0 or more
  * @now:	Current time, updated to the end of the wait
  *
  * Return: number of events, 0 on timeout, -1 on error (errno set)
@@ -381,13 +400,15 @@ static int passt_wait(const struct ctx *c, struct loop_poll *lp,
 		      struct timespec *now)
 {
 	unsigned window = timeout ? loop_poll_window(lp) : 0;
-	struct timespec start = *now;
+	struct timespec start = *now, end;
 	bool caught = false;
 	int n = 0;
 
 	if (window) {
-		n = passt_poll(c, events, window, &start);
+		n = passt_poll(c, events, window, &start, &end);
 		caught = n > 0;
+		if (!n)
+			timeout = passt_timeout_left(timeout, &start, &end);
 	}
 	if (!n) {
 		/* #syscalls epoll_wait epoll_pwait */
@@ -400,7 +421,9 @@ static int passt_wait(const struct ctx *c, struct loop_poll *lp,
 		stats_add(STAT_LOOP_POLL_US, (uint64_t)MIN(
 			  timespec_diff_us(now, &start), (int64_t)window));
 	}
-	loop_poll_waited(lp, caught, timespec_diff_us(now, &start));
+	/* No wait at all (a deadline was due): nothing to learn from */
+	if (timeout || window)
+		loop_poll_waited(lp, n, caught, timespec_diff_us(now, &start));
 	return n;
 }
 

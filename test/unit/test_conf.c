@@ -1780,6 +1780,12 @@ static void check_busy_poll_off(void)
 	CHECK(c.busy_poll_us == 0);
 }
 
+/** check_busy_poll_limit() - --busy-poll took the largest value */
+static void check_busy_poll_limit(void)
+{
+	CHECK(c.busy_poll_us == LOOP_POLL_MAX_LIMIT);
+}
+
 /**
  * test_busy_poll() - --busy-poll: 0 to LOOP_POLL_MAX_LIMIT microseconds
  * @state:	Unused
@@ -1793,7 +1799,7 @@ static void test_busy_poll(void **state)
 	ok_forms("passt", "busy-poll", 0, "20", check_busy_poll);
 	ok_forms("passt", "busy-poll", 0, "0", check_busy_poll_off);
 	snprintf(buf, sizeof(buf), "%u", LOOP_POLL_MAX_LIMIT);
-	ok_forms("pasta", "busy-poll", 0, buf, NULL);
+	ok_forms("pasta", "busy-poll", 0, buf, check_busy_poll_limit);
 	snprintf(buf, sizeof(buf), "%u", LOOP_POLL_MAX_LIMIT + 1);
 	bad_both("busy-poll", 0, buf);
 	bad_both("busy-poll", 0, "-1");

@@ -5,7 +5,9 @@
  * Which batches of events arm the poll (a turn of an exchange: another
  * descriptor, two of them, or a SYN answered at once), which don't (a
  * stream from one descriptor, a transfer's big batches, ticks and signals,
- * a timeout), and how the window grows and shrinks with the waits.
+ * a timeout), how the window grows and shrinks with the waits, and that
+ * each side of an exchange (the host's answer, the guest's next request)
+ * has its own.
  */
 
 #include <stdarg.h>
@@ -52,18 +54,22 @@ static void batch1(struct loop_poll *lp, enum epoll_type type, int fd,
 }
 
 /**
- * armed_with() - Arm the poll with a window of @w microseconds
+ * armed_with() - Arm the poll with windows of @w microseconds, both sides
  * @lp:		State, initialised here
  * @w:		Window wanted, LOOP_POLL_START or a double of it
  */
 static void armed_with(struct loop_poll *lp, unsigned w)
 {
+	int i;
+
 	loop_poll_init(lp, MAX_US);
-	batch1(lp, EPOLL_TYPE_TAP_PASTA, 3, false);
-	batch1(lp, EPOLL_TYPE_TCP, 9, false);
-	while (loop_poll_window(lp) < w)
-		loop_poll_waited(lp, false, 1);
-	assert_int_equal(loop_poll_window(lp), w);
+	for (i = 0; i < 2; i++) {
+		batch1(lp, i ? EPOLL_TYPE_TAP_PASTA : EPOLL_TYPE_TCP,
+		       i ? 3 : 9, false);
+		while (loop_poll_window(lp) < w)
+			loop_poll_waited(lp, 1, false, 1);
+		assert_int_equal(loop_poll_window(lp), w);
+	}
 }
 
 /**
@@ -79,9 +85,9 @@ static void test_off(void **state)
 	loop_poll_init(&lp, 0);
 	for (i = 0; i < 10; i++) {
 		batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, true);
-		loop_poll_waited(&lp, false, 1);
+		loop_poll_waited(&lp, 1, false, 1);
 		batch1(&lp, EPOLL_TYPE_TCP, 9 + i, true);
-		loop_poll_waited(&lp, false, 1);
+		loop_poll_waited(&lp, 1, false, 1);
 		assert_int_equal(loop_poll_window(&lp), 0);
 	}
 }
@@ -110,7 +116,7 @@ static void test_turns(void **state)
 	assert_int_equal(loop_poll_window(&lp), 0);
 
 	/* ... and a wait while disarmed leaves the window as it was */
-	loop_poll_waited(&lp, false, 100000);
+	loop_poll_waited(&lp, 1, false, 100000);
 	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
 	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
 
@@ -181,32 +187,104 @@ static void test_window(void **state)
 	assert_int_equal(loop_poll_window(&lp), 0);
 
 	/* Short waits: polling would have caught them */
-	loop_poll_waited(&lp, false, 8);
+	loop_poll_waited(&lp, 1, false, 8);
 	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
-	loop_poll_waited(&lp, false, 30);
+	loop_poll_waited(&lp, 1, false, 30);
 	assert_int_equal(loop_poll_window(&lp), 2 * LOOP_POLL_START);
-	loop_poll_waited(&lp, false, MAX_US);
+	loop_poll_waited(&lp, 1, false, MAX_US);
 	assert_int_equal(loop_poll_window(&lp), 4 * LOOP_POLL_START);
-	loop_poll_waited(&lp, false, 45);
+	loop_poll_waited(&lp, 1, false, 45);
 	assert_int_equal(loop_poll_window(&lp), MAX_US);
-	loop_poll_waited(&lp, false, 45);
+	loop_poll_waited(&lp, 1, false, 45);
 	assert_int_equal(loop_poll_window(&lp), MAX_US);
 
 	/* Caught: stays */
-	loop_poll_waited(&lp, true, 12);
+	loop_poll_waited(&lp, 1, true, 12);
 	assert_int_equal(loop_poll_window(&lp), MAX_US);
 
 	/* Long waits, or a clock that went back: halves, then nothing */
-	loop_poll_waited(&lp, false, MAX_US + 1);
+	loop_poll_waited(&lp, 1, false, MAX_US + 1);
 	assert_int_equal(loop_poll_window(&lp), MAX_US / 2);
-	loop_poll_waited(&lp, false, -1);
+	loop_poll_waited(&lp, 1, false, -1);
 	assert_int_equal(loop_poll_window(&lp), MAX_US / 4);
-	loop_poll_waited(&lp, false, 1000000);
-	assert_int_equal(loop_poll_window(&lp), MAX_US / 8);
-	loop_poll_waited(&lp, false, 1000000);
+	loop_poll_waited(&lp, 1, false, 1000000);
+	assert_int_equal(loop_poll_window(&lp), 0);	/* below the start */
+	loop_poll_waited(&lp, 0, false, 1000000);
 	assert_int_equal(loop_poll_window(&lp), 0);
-	loop_poll_waited(&lp, false, 1000000);
+
+	/* Interrupted, or a short timeout (a deadline): nothing learnt */
+	loop_poll_waited(&lp, -1, false, 3);
 	assert_int_equal(loop_poll_window(&lp), 0);
+	loop_poll_waited(&lp, 0, false, 3);
+	assert_int_equal(loop_poll_window(&lp), 0);
+	loop_poll_waited(&lp, 1, false, 3);
+	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+}
+
+/**
+ * exchange() - Round trips where the host answers in @host_us and the
+ *		guest's next request comes @guest_us after the answer
+ * @lp:		State
+ * @rts:	Round trips
+ * @host_us:	Host's answer time, microseconds
+ * @guest_us:	Guest's time to its next request, microseconds
+ * @polls:	Set to the polls made, both sides
+ *
+ * Return: polls that found the answer or the request
+ */
+static int exchange(struct loop_poll *lp, int rts, unsigned host_us,
+		    unsigned guest_us, int *polls)
+{
+	int i, side, hits = 0;
+
+	*polls = 0;
+	for (i = 0; i < rts; i++) {
+		for (side = 0; side < 2; side++) {
+			unsigned t = side ? guest_us : host_us;
+			unsigned w;
+
+			batch1(lp, side ? EPOLL_TYPE_TCP : EPOLL_TYPE_TAP_PASTA,
+			       side ? 9 : 3, false);
+			w = loop_poll_window(lp);
+			if (w)
+				(*polls)++;
+			if (w && w >= t)
+				hits++;
+			loop_poll_waited(lp, 1, w && w >= t, t);
+		}
+	}
+	return hits;
+}
+
+/**
+ * test_sides() - A quick host and a slow guest: each side its own window
+ * @state:	Unused
+ */
+static void test_sides(void **state)
+{
+	struct loop_poll lp;
+	int hits, polls;
+
+	(void)state;
+	loop_poll_init(&lp, MAX_US);
+	exchange(&lp, 20, 30, 60, &polls);
+
+	/* The host's answers are caught, the guest is left to wake us */
+	hits = exchange(&lp, 100, 30, 60, &polls);
+	assert_int_equal(hits, 100);
+	assert_int_equal(polls, 100);
+
+	/* The guest becomes quick too: its window comes back */
+	exchange(&lp, 20, 30, 20, &polls);
+	hits = exchange(&lp, 100, 30, 20, &polls);
+	assert_int_equal(hits, 200);
+	assert_int_equal(polls, 200);
+
+	/* A person typing: the guest's window goes, the host's stays */
+	exchange(&lp, 20, 30, 200000, &polls);
+	hits = exchange(&lp, 100, 30, 200000, &polls);
+	assert_int_equal(hits, 100);
+	assert_int_equal(polls, 100);
 }
 
 /**
@@ -222,7 +300,7 @@ static void test_limit(void **state)
 	loop_poll_init(&lp, LOOP_POLL_MAX_LIMIT);
 	batch1(&lp, EPOLL_TYPE_VHOST_KICK, 4, true);
 	for (i = 0; i < 20; i++)
-		loop_poll_waited(&lp, false, LOOP_POLL_MAX_LIMIT);
+		loop_poll_waited(&lp, 1, false, LOOP_POLL_MAX_LIMIT);
 	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_MAX_LIMIT);
 }
 
@@ -233,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_turns),
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_sides),
 		cmocka_unit_test(test_limit),
 	};
 
