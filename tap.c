@@ -1129,6 +1129,17 @@ static size_t tap_stream_len_get(const struct ctx *c, const uint8_t *p)
 }
 
 /**
+ * tap_stream_len_bad() - Is a length field beyond what a frame can be
+ * @flen:	Value of the field
+ *
+ * Return: true if shorter than an Ethernet header or longer than we take
+ */
+static bool tap_stream_len_bad(size_t flen)
+{
+	return flen < ETH_HLEN_ || flen > TAP_STREAM_MAX;
+}
+
+/**
  * tap_stream_len_put() - Write the length field of a frame to the guest
  * @c:		Execution context
  * @p:		Where, tap_stream_hlen() bytes
@@ -1234,8 +1245,7 @@ static void tap_cut_piece(struct ctx *c, struct tap_cut *k, const uint8_t *p,
 			/* A whole length field is checked at once */
 			if (k->st == hlen) {
 				flen = tap_stream_len_get(c, stage + k->s0);
-				k->bad = flen < ETH_HLEN_ ||
-					 flen > TAP_STREAM_MAX;
+				k->bad = tap_stream_len_bad(flen);
 			}
 			continue;
 		}
@@ -1258,7 +1268,7 @@ static void tap_cut_piece(struct ctx *c, struct tap_cut *k, const uint8_t *p,
 		/* In place, while whole frames are there */
 		if (len >= hlen) {
 			flen = tap_stream_len_get(c, p);
-			if (flen < ETH_HLEN_ || flen > TAP_STREAM_MAX) {
+			if (tap_stream_len_bad(flen)) {
 				k->bad = true;
 				break;
 			}
@@ -1340,15 +1350,9 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 	const size_t hlen = tap_stream_hlen(c);
 	int err;
 
-	if (events & EPOLLERR && tap_zc_completions(c, &err) && !err) {
-		socklen_t sl = sizeof(int);
-
-		/* Completions wait there: only a real error is an error */
-		/* #syscalls:passt getsockopt */
-		if (!getsockopt(c->fd_tap, SOL_SOCKET, SO_ERROR, &err, &sl) &&
-		    !err)
-			events &= ~(uint32_t)EPOLLERR;
-	}
+	/* Completions wait there: only a real error is an error */
+	if (events & EPOLLERR && tap_zc_completions(c, &err) && !err)
+		events &= ~(uint32_t)EPOLLERR;
 	if (events & EPOLLOUT && tap_stream_flush_pending(c))
 		tap_out_ready(c, now);
 	if (events & EPOLLIN && tap_request_wait && !tap_stream_request(c)) {
@@ -1388,7 +1392,7 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 			while (n < TAP_BATCH_MAX && end - off >= hlen) {
 				size_t flen = tap_stream_len_get(c, buf + off);
 
-				if (flen < ETH_HLEN_ || flen > TAP_STREAM_MAX) {
+				if (tap_stream_len_bad(flen)) {
 					bad_len = flen;
 					bad = true;
 					break;

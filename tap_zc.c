@@ -182,7 +182,7 @@ void tap_zc_release(struct ctx *c, unsigned chunk)
 /**
  * tap_zc_completions() - EPOLLERR on the guest's socket: completions wait
  * @c:		Execution context
- * @err:	Set to the socket's error if fetching them took it, else 0
+ * @err:	Set to the socket's error, 0 if the event was completions alone
  *
  * Return: true if there were zero-copy sends to take completions for
  */
@@ -191,7 +191,7 @@ bool tap_zc_completions(struct ctx *c, int *err)
 	*err = 0;
 	if (tap_zc_slot == ZC_NONE || tap_zc_slot == ZC_NEVER)
 		return false;
-	*err = zc_completions(c, &tap_zc_slot);
+	*err = zc_sock_error(c, &tap_zc_slot, c->fd_tap);
 	return true;
 }
 

@@ -842,15 +842,8 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	}
 
 	if (events & EPOLLERR) {
-		int err = 0;
-		socklen_t sl = sizeof(err);
+		int err = zc_sock_error(c, &conn->zc, conn->sock);
 
-		/* Zero-copy completions raise it too; fetching them may
-		 * take the socket's error
-		 */
-		err = zc_completions(c, &conn->zc);
-		if (!err)
-			getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
 		if (err) {
 			errno = err;
 			debug_perror("TCP: host socket error");

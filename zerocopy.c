@@ -705,6 +705,29 @@ int zc_completions(struct ctx *c, uint16_t *slot)
 }
 
 /**
+ * zc_sock_error() - EPOLLERR on a socket: completions, or a real error?
+ * @c:		Execution context
+ * @slot:	Socket's slot index, as for zc_completions()
+ * @s:		Socket
+ *
+ * Completions raise EPOLLERR as an error does: they are taken first (the
+ * send that fetches them may take the error with it), then SO_ERROR says
+ * whether there is an error beside them.
+ *
+ * Return: the socket's error, 0 if none (the event was completions)
+ */
+int zc_sock_error(struct ctx *c, uint16_t *slot, int s)
+{
+	socklen_t sl = sizeof(int);
+	int err = zc_completions(c, slot);
+
+	/* #syscalls getsockopt */
+	if (!err && getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl))
+		err = errno;
+	return err;
+}
+
+/**
  * zc_sock_close() - A flow is done with its socket: may it be closed?
  * @c:		Execution context
  * @slot:	Flow's slot index, reset to ZC_NONE

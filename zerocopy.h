@@ -51,6 +51,7 @@ ssize_t zc_tx_sendmsg(struct ctx *c, uint16_t *slot, int s,
 		      bool *went);
 bool zc_tx_copies(uint16_t slot);
 int zc_completions(struct ctx *c, uint16_t *slot);
+int zc_sock_error(struct ctx *c, uint16_t *slot, int s);
 bool zc_sock_close(struct ctx *c, uint16_t *slot, int s, bool watched,
 		   bool rst);
 void zc_orphan_handler(struct ctx *c, union epoll_ref ref);

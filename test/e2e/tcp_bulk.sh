@@ -477,13 +477,21 @@ bulk_round() {
 # $1:	Check name
 # $2:	Statistics (stats_dump)
 # $3:	Counter
-# $4:	test(1) operator
+# $4:	Comparison: -eq or -ge
 # $5:	Bound
 zc_stat_check() {
-	local n
+	local n ok=false
 	n="$(stat_of "$2" "$3")"
-	[ "${n:-0}" "$4" "$5" ] && pass "$1" ||
+	case "$4" in
+	-eq)	[ "${n:-0}" -eq "$5" ] && ok=true ;;
+	-ge)	[ "${n:-0}" -ge "$5" ] && ok=true ;;
+	*)	fail "$1" "zc_stat_check: no comparison $4"; return ;;
+	esac
+	if ${ok}; then
+		pass "$1"
+	else
 		fail "$1" "$3 is ${n:-0}, expected $4 $5"
+	fi
 }
 
 # zc_round() - Uploads with --zerocopy on: MSG_ZEROCOPY until the first

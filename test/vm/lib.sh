@@ -38,6 +38,19 @@ PASST_PID=
 PASST_LOG=
 VM_SCRIPT_N=0
 
+# vm_kernel_of() - One of kernel.sh's other kernels, found in the cache (or
+#		   built): a failure, and the end of the script, if it can't
+# $1:	Variable to set to the image's path
+# $2:	Kernel, as kernel.sh names it: pasta, zc
+vm_kernel_of() {
+	local k
+	if ! k="$("${VM_DIR}/kernel.sh" "$2" 2>"${T_TMP}/kernel-$2.err")"; then
+		fail "$2_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-$2.err")"
+		lib_done
+	fi
+	printf -v "$1" '%s' "${k}"
+}
+
 # vm_init() - lib_init, the host namespace, the cached kernel and initramfs
 #
 # Skips the whole script if QEMU is missing; the images are built by

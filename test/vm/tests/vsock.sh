@@ -27,10 +27,7 @@ vm_init
 SIZE_MB="${VSOCK_MB:-50}"
 VM_MEM=384
 
-if ! PASTA_KERNEL="$("${VM_DIR}/kernel.sh" pasta 2>"${T_TMP}/kernel-pasta.err")"; then
-	fail "pasta_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-pasta.err")"
-	lib_done
-fi
+vm_kernel_of PASTA_KERNEL pasta
 for b in "${PASST}:/bin/passt" "${PASST%/*}/guest/vsock-tap:/bin/vsock-tap"; do
 	if ! vm_guest_bin "${b%%:*}" "${b#*:}"; then
 		fail "into_guest" "can't copy ${b%%:*} and its libraries"
@@ -66,17 +63,29 @@ listening() {
 	      [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 }
 
+# Both this script and the forwarder's ask passt for a new statistics dump
+cat > /tmp/dump.sh <<'DUMP'
+# dump_wait() - SIGUSR1 to passt, then wait, bounded, for its new dump
+# $1:	passt's PID
+# $2:	Its log
+dump_wait() {
+	dn="$(grep -c 'flows_active:' "$2")"
+	kill -USR1 "$1"
+	dj=0
+	while [ "$(grep -c 'flows_active:' "$2")" -le "${dn}" ] &&
+	      [ "${dj}" -lt 50 ]; do
+		sleep 0.1; dj=$((dj + 1))
+	done
+}
+DUMP
+. /tmp/dump.sh
+
 # stats() - passt's counters, as "PT stat RUN NAME VALUE" lines
 # $1:	Run
 # $2:	passt's PID
 # $3:	Its log
 stats() {
-	n="$(grep -c 'flows_active:' "$3")"
-	kill -USR1 "$2"
-	i=0
-	while [ "$(grep -c 'flows_active:' "$3")" -le "$n" ] && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
+	dump_wait "$2" "$3"
 	awk -v r="$1" '/statistics \(SIGUSR1\)/ { delete v }
 		/  counters:/ { for (i = 1; i <= NF; i++)
 			if (split($i, kv, "=") == 2) v[kv[1]] = kv[2] }
@@ -98,15 +107,11 @@ exec 3<>/tmp/hold
 # its statistics: the kernel's count, to the microsecond)
 cat > /tmp/fwd.sh <<'FWD'
 run=$1 port=$2 framing=$3
+. /tmp/dump.sh
 
 # cpu() - passt's CPU time so far, microseconds, from a new SIGUSR1 dump
 cpu() {
-	n="$(grep -c 'flows_active:' "$6")"
-	kill -USR1 "$5"
-	j=0
-	while [ "$(grep -c 'flows_active:' "$6")" -le "$n" ] && [ $j -lt 50 ]; do
-		sleep 0.1; j=$((j + 1))
-	done
+	dump_wait "$5" "$6"
 	grep -o 'cpu_us=[0-9]*' "$6" | tail -n 1 | cut -d= -f2
 }
 
@@ -281,10 +286,7 @@ vm_end g1 10 && pass "guest_done" || fail "guest_done" "$(vm_tail g1)"
 # from the guest through the kernel's mapping, parsed where they lie, the
 # same bytes as when read (--vsock-zerocopy-rx off); completions of the
 # zero-copy sends to the guest returned by sendmsg()
-if ! ZC_KERNEL="$("${VM_DIR}/kernel.sh" zc 2>"${T_TMP}/kernel-zc.err")"; then
-	fail "zc_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-zc.err")"
-	lib_done
-fi
+vm_kernel_of ZC_KERNEL zc
 guest_script zcrx:3072:gvproxy:on copyrx:4096:gvproxy:on:off
 VM_KERNEL="${ZC_KERNEL}"
 G=g2

@@ -52,14 +52,8 @@ vzc_transfer() {
 	esac && pass "$1_$2" || fail "$1_$2" "pages not $4: ${line}"
 }
 
-if ! ZC_KERNEL="$("${VM_DIR}/kernel.sh" zc 2>"${T_TMP}/kernel-zc.err")"; then
-	fail "zc_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-zc.err")"
-	lib_done
-fi
-if ! PASTA_KERNEL="$("${VM_DIR}/kernel.sh" pasta 2>"${T_TMP}/kernel-pasta.err")"; then
-	fail "pasta_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-pasta.err")"
-	lib_done
-fi
+vm_kernel_of ZC_KERNEL zc
+vm_kernel_of PASTA_KERNEL pasta
 STOCK_KERNEL="${VM_KERNEL}"
 
 {

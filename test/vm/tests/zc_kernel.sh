@@ -48,10 +48,7 @@ zc_check() {
 	fi
 }
 
-if ! ZC_KERNEL="$("${VM_DIR}/kernel.sh" zc 2>"${T_TMP}/kernel-zc.err")"; then
-	fail "zc_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-zc.err")"
-	lib_done
-fi
+vm_kernel_of ZC_KERNEL zc
 STOCK_KERNEL="${VM_KERNEL}"
 
 vm_script <<'EOF'

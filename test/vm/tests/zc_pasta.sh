@@ -40,14 +40,8 @@ SIZE_MB="${ZC_PASTA_MB:-200}"
 VM_MEM=512
 ROUNDS="${ZC_PASTA_ROUNDS:-1}"
 
-if ! ZC_KERNEL="$("${VM_DIR}/kernel.sh" zc 2>"${T_TMP}/kernel-zc.err")"; then
-	fail "zc_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-zc.err")"
-	lib_done
-fi
-if ! PASTA_KERNEL="$("${VM_DIR}/kernel.sh" pasta 2>"${T_TMP}/kernel-pasta.err")"; then
-	fail "pasta_kernel_image" "$(tail -n 3 "${T_TMP}/kernel-pasta.err")"
-	lib_done
-fi
+vm_kernel_of ZC_KERNEL zc
+vm_kernel_of PASTA_KERNEL pasta
 if ! vm_guest_bin "${PASTA}" /bin/pasta; then
 	fail "pasta_into_guest" "can't copy ${PASTA} and its libraries"
 	lib_done
