@@ -149,22 +149,25 @@ static bool loop_poll_is_guest(unsigned type)
  * @lp:		State
  * @ev:		Events returned by epoll_wait()
  * @n:		Their number, 0 if the wait timed out
- * @syn_ack:	Handling them answered a SYN from the guest at once
+ * @hints:	What handling them did: LOOP_POLL_SYN_ACK, LOOP_POLL_REQUEST
  * @bytes:	Bytes they moved, to and from the guest (or spliced)
  *
  * One turn of an exchange: traffic from two descriptors, or from another
- * one than the last batch's, or a SYN from the guest we answered: the
+ * one than the last batch's, or a SYN from the guest we answered (the
  * guest's ACK comes next, from the same descriptor, and counts as a turn
- * too (its request's answer comes from the host socket). A batch
- * without traffic (a timer's tick, a signal) changes nothing; a wait that
- * timed out ends the exchange. The next wait is for the host if the
- * batch's last traffic was the guest's, else for the guest (and after a
- * SYN-ACK, for the guest's ACK).
+ * too), or a request from the guest whose ACK waits for the host's answer
+ * (tcp_ack_hold(): it may come from the same descriptor as the batch
+ * before, the handshake's ACK). A batch without traffic (a timer's tick, a
+ * signal) changes nothing; a wait that timed out ends the exchange. The
+ * next wait is for the host after a request, or if the batch's last
+ * traffic was the guest's; else, and after a SYN-ACK, for the guest.
  */
 void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
-		     int n, bool syn_ack, uint64_t bytes)
+		     int n, unsigned hints, uint64_t bytes)
 {
-	bool turn = syn_ack, guest = false;
+	bool syn_ack = hints & LOOP_POLL_SYN_ACK;
+	bool request = hints & LOOP_POLL_REQUEST;
+	bool turn = syn_ack || request, guest = false;
 	int i, first = -1;
 
 	if (!lp->max_us)
@@ -193,7 +196,8 @@ void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
 	lp->avg_bytes = lp->avg_bytes - lp->avg_bytes / 4 + (unsigned)bytes / 4;
 	lp->armed = (turn || first != lp->prev_fd) &&
 		    lp->avg_bytes <= LOOP_POLL_BULK;
-	lp->side = guest && !syn_ack ? LOOP_POLL_FOR_HOST : LOOP_POLL_FOR_GUEST;
+	lp->side = !syn_ack && (request || guest) ? LOOP_POLL_FOR_HOST :
+						    LOOP_POLL_FOR_GUEST;
 	/* After a SYN-ACK, the guest's ACK (and request) is a turn of its own,
 	 * whose answer comes from the host socket
 	 */

@@ -13,6 +13,10 @@
 #define LOOP_POLL_START		10	/* first window, microseconds */
 #define LOOP_POLL_BULK		32768U	/* bytes a batch on average: bulk */
 
+/* What handling a batch did, beside the traffic its events show */
+#define LOOP_POLL_SYN_ACK	1U	/* answered a SYN from the guest */
+#define LOOP_POLL_REQUEST	2U	/* held an ACK for the host's answer */
+
 /**
  * enum loop_poll_for - Whose traffic the loop waits for after a batch
  * @LOOP_POLL_FOR_HOST:		A host socket's (the batch was the guest's)
@@ -48,6 +52,6 @@ unsigned loop_poll_window(const struct loop_poll *lp);
 void loop_poll_waited(struct loop_poll *lp, int n, bool caught,
 		      int64_t waited_us);
 void loop_poll_batch(struct loop_poll *lp, const struct epoll_event *ev,
-		     int n, bool syn_ack, uint64_t bytes);
+		     int n, unsigned hints, uint64_t bytes);
 
 #endif /* LOOP_POLL_H */

@@ -395,7 +395,7 @@ static int passt_timeout_left(int timeout, const struct timespec *start,
  *
  * Return: number of events, 0 on timeout, -1 on error (errno set)
  */
-static int passt_wait(const struct ctx *c, struct loop_poll *lp,
+static int passt_wait(struct ctx *c, struct loop_poll *lp,
 		      struct epoll_event *events, int timeout,
 		      struct timespec *now)
 {
@@ -411,6 +411,8 @@ static int passt_wait(const struct ctx *c, struct loop_poll *lp,
 			timeout = passt_timeout_left(timeout, &start, &end);
 	}
 	if (!n) {
+		/* Nothing came back for the ACKs held: they go now */
+		tcp_ack_flush(c, true);
 		/* #syscalls epoll_wait epoll_pwait */
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, timeout);
 	}
@@ -461,8 +463,11 @@ static void passt_loop(struct ctx *c)
 		bytes = passt_bytes_moved();
 		for (i = 0; i < n; i++)
 			passt_dispatch(c, &events[i], &now);
+		tcp_ack_flush(c, false);
 		loop_poll_batch(&lp, events, n,
-				stats[STAT_TCP_CONNECT_AT_ONCE] != syn_acks,
+				(stats[STAT_TCP_CONNECT_AT_ONCE] != syn_acks ?
+				 LOOP_POLL_SYN_ACK : 0) |
+				(tcp_acks_held() ? LOOP_POLL_REQUEST : 0),
 				passt_bytes_moved() - bytes);
 		flow_deadline_run(c, &now);
 

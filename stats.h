@@ -180,6 +180,10 @@ enum stats_col {
 	  TCP, ONE, "connects done within connect()")		\
 	X(TCP_FIN_WITH_DATA,	"tcp_fins_with_data_to_guest",		\
 	  TCP, ONE, "FINs on the last data frame")			\
+	X(TCP_ACKS_HELD,	"tcp_acks_held",			\
+	  TCP, ONE, "ACKs held back for the answer")		\
+	X(TCP_ACKS_HELD_ALONE,	"tcp_acks_held_sent_alone",		\
+	  TCP, ONE, "held ACKs no answer carried")			\
 	X(TCP_CONN_TAP_IN,	"tcp_connections_host_initiated",	\
 	  TCP, ONE, "connections to the guest")				\
 	X(TCP_CONN_SPLICE,	"tcp_connections_spliced",		\

@@ -29,7 +29,9 @@
  * Guest to host: the segments of one batch from the tap link, grouped per
  * connection by tap.c, are written with one sendmsg(). What the socket
  * took is acknowledged at once: the host's TCP delivers it from there, as
- * for any local writer. The window offered is what the socket's send
+ * for any local writer. Only the ACK of a small write (a request) waits,
+ * for the host's answer to carry it, until the end of the next batch of
+ * events or until the loop sleeps, whichever comes first (tcp_ack_hold()). The window offered is what the socket's send
  * buffer can still take (tcp_sock_wnd()), so the guest never sends what
  * the socket would refuse, and it keeps the buffer full while a slow
  * receiver drains it, as a blocking writer would. When that window is
@@ -348,17 +350,16 @@ uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap)
 }
 
 /**
- * tcp_update_ack() - Acknowledge what the socket took, advertise what it
- *		      can take, if that changed or if asked to
- * @c:		Execution context
+ * tcp_ack_state() - Take what the socket took as acknowledged, and the
+ *		     window it can take now, as what the guest is told next
  * @conn:	Connection, established
- * @force:	Send an ACK even if nothing changed
+ *
+ * Return: true if that changed enough to send an ACK for
  */
-void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
-			   bool force)
+static bool tcp_ack_state(struct tcp_tap_conn *conn)
 {
 	uint32_t ack = conn->seq_from_guest, cap, wnd, max;
-	bool send = force || ack != conn->seq_ack_to_guest ||
+	bool send = ack != conn->seq_ack_to_guest ||
 		    (conn->flags & TCP_ACK_UNSENT);
 
 	wnd = tcp_sock_wnd(conn, &cap);
@@ -384,7 +385,37 @@ void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 		conn->flags |= TCP_WND_WAIT;
 	else
 		conn->flags &= (uint16_t)~TCP_WND_WAIT;
+	return send;
+}
 
+/**
+ * tcp_ack_catch_up() - A segment to the guest is about to be written: have
+ *			it carry the acknowledgement held back, if one is
+ * @conn:	Connection
+ *
+ * The hold ends when the segment was sent (tcp_ack_sent()); if it isn't,
+ * tcp_ack_flush() sends the ACK on its own.
+ */
+void tcp_ack_catch_up(struct tcp_tap_conn *conn)
+{
+	if (conn->flags & TCP_ACK_HELD && conn->state == TCP_ST_ESTABLISHED)
+		tcp_ack_state(conn);
+}
+
+/**
+ * tcp_update_ack() - Acknowledge what the socket took, advertise what it
+ *		      can take, if that changed or if asked to
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @force:	Send an ACK even if nothing changed
+ */
+void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
+			   bool force)
+{
+	bool send = tcp_ack_state(conn) || force;
+
+	/* What is sent now stands for any ACK held back */
+	conn->flags &= (uint16_t)~TCP_ACK_HELD;
 	if (!send)
 		return;
 	if (tcp_send_flag(c, conn, TH_ACK)) {
@@ -393,6 +424,83 @@ void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 	} else {
 		conn->flags &= (uint16_t)~TCP_ACK_UNSENT;
 	}
+}
+
+/* ACKs held back for the host's answer to carry: connections, in the order
+ * they were held, the first tcp_ackq_old of them since before the batch of
+ * events being handled
+ */
+static uint32_t tcp_ackq[TCP_ACKQ_MAX];
+static unsigned tcp_ackq_n, tcp_ackq_old;
+
+/**
+ * tcp_ack_hold() - Hold back the ACK of a small write from the guest
+ * @conn:	Connection, established, that just wrote @bytes to its socket
+ * @bytes:	Bytes written
+ *
+ * A request from the guest is mostly answered within microseconds by its
+ * peer on the host, and the answer can carry the acknowledgement: one frame
+ * to the guest instead of two, one write to the tap device less, and one
+ * segment less for the namespace's TCP to take in. Only for a write below
+ * one segment, with the window far from used up and nothing refused or
+ * unsent: bulk data is acknowledged at once. The hold lasts until the end
+ * of the next batch of events at most, and never across a sleep
+ * (tcp_ack_flush()).
+ *
+ * Return: true if held, false to acknowledge now
+ */
+static bool tcp_ack_hold(struct tcp_tap_conn *conn, size_t bytes)
+{
+	if (conn->flags & TCP_ACK_HELD)
+		return true;
+	if (bytes >= conn->mss || tcp_ackq_n >= TCP_ACKQ_MAX ||
+	    (conn->flags & (TCP_WND_WAIT | TCP_ACK_UNSENT | TCP_DROPPED_DATA |
+			    TCP_TAP_FIN_RCVD)))
+		return false;
+	conn->flags |= TCP_ACK_HELD;
+	tcp_ackq[tcp_ackq_n++] = flow_idx(&conn->f);
+	stats_inc(STAT_TCP_ACKS_HELD);
+	return true;
+}
+
+/**
+ * tcp_ack_flush() - Send the ACKs held back that no answer carried
+ * @c:		Execution context
+ * @all:	All of them (the loop is about to sleep), not only those held
+ *		since before the batch of events just handled
+ */
+void tcp_ack_flush(struct ctx *c, bool all)
+{
+	unsigned i, end = all ? tcp_ackq_n : tcp_ackq_old;
+
+	for (i = 0; i < end; i++) {
+		struct flow_common *f = flow_at(tcp_ackq[i]);
+		struct tcp_tap_conn *conn = tcp_conn_of(f);
+
+		/* Closed since, or the slot taken by another flow */
+		if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP ||
+		    !(conn->flags & TCP_ACK_HELD))
+			continue;
+		conn->flags &= (uint16_t)~TCP_ACK_HELD;
+		if (conn->state == TCP_ST_ESTABLISHED) {
+			stats_inc(STAT_TCP_ACKS_HELD_ALONE);
+			tcp_update_ack(c, conn, true);
+		}
+	}
+	memmove(tcp_ackq, tcp_ackq + end,
+		(tcp_ackq_n - end) * sizeof(tcp_ackq[0]));
+	tcp_ackq_n -= end;
+	tcp_ackq_old = tcp_ackq_n;
+}
+
+/**
+ * tcp_acks_held() - Are ACKs held back, waiting for answers?
+ *
+ * Return: true if any is, after tcp_ack_flush(): held in the last batch
+ */
+bool tcp_acks_held(void)
+{
+	return tcp_ackq_n;
 }
 
 /**
@@ -726,7 +834,8 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		uint32_t acked = conn->seq_ack_to_guest;
 
 		/* Pure ACKs don't change what we acknowledge or offer */
-		if (n_wr || ack_now)
+		if (ack_now || (n_wr && (holes || !tcp_ack_hold(conn,
+								  wr_bytes))))
 			tcp_update_ack(c, conn, ack_now);
 		/* One duplicate for each segment after a hole: that ACK was
 		 * the first if it acknowledged nothing new

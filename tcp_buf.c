@@ -261,11 +261,13 @@ int tcp_send_flag(struct ctx *c, struct tcp_tap_conn *conn, uint8_t flags)
 		optlen = (size_t)(p - opts);
 	}
 
+	tcp_ack_catch_up(conn);
 	iov.iov_base = hdr;
 	iov.iov_len = tcp_conn_hdrs(c, conn, hdr, seq, flags, opts, optlen,
 				    NULL, 0);
 	if (!tap_send_frames(c, &iov, 1, 1))
 		return -EAGAIN;
+	tcp_ack_sent(conn);
 
 	if (flags & TH_FIN)
 		tcp_fin_sent(conn);
@@ -669,6 +671,20 @@ static int tcp_zcrx_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 }
 
 /**
+ * tcp_data_went() - Data went to the guest, or not: the ACK held with it
+ * @conn:	Connection
+ * @total:	Bytes sent, or a negative error
+ *
+ * Return: @total
+ */
+static int tcp_data_went(struct tcp_tap_conn *conn, int total)
+{
+	if (total > 0)
+		tcp_ack_sent(conn);
+	return total;
+}
+
+/**
  * tcp_data_to_guest() - Send what the socket has, as the guest's window
  *			 allows
  * @c:		Execution context
@@ -697,8 +713,10 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		tcp_tap_blocked(conn, now_ms);
 		return 0;
 	}
+	/* The data carries the ACK held back, if it goes */
+	tcp_ack_catch_up(conn);
 	if (conn->zcrx != TCP_ZCRX_NONE)
-		return tcp_zcrx_to_guest(c, conn, now_ms);
+		return tcp_data_went(conn, tcp_zcrx_to_guest(c, conn, now_ms));
 
 	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
 		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
@@ -778,5 +796,5 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			break;
 		}
 	}
-	return (int)total;
+	return tcp_data_went(conn, (int)total);
 }

@@ -102,6 +102,12 @@ enum tcp_state {
 #define TCP_RST_PENDING		BIT(14)	/* host side closed, the reset to
 					 * the guest waits for the backend
 					 */
+#define TCP_ACK_HELD		BIT(15)	/* ACK of a small write held back
+					 * for the answer to carry, queued
+					 * (tcp_ack_hold())
+					 */
+
+#define TCP_ACKQ_MAX		128	/* ACKs held back at once, at most */
 
 /**
  * struct tcp_tap_conn - A connection between the guest and a host socket
@@ -239,6 +245,16 @@ void tcp_timer_schedule(struct tcp_tap_conn *conn);
 void tcp_conn_end(struct ctx *c, struct tcp_tap_conn *conn, bool rst_host);
 uint32_t tcp_sock_wnd(const struct tcp_tap_conn *conn, uint32_t *cap);
 void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn, bool force);
+void tcp_ack_catch_up(struct tcp_tap_conn *conn);
+
+/**
+ * tcp_ack_sent() - A segment went to the guest: it carried any ACK held
+ * @conn:	Connection
+ */
+static inline void tcp_ack_sent(struct tcp_tap_conn *conn)
+{
+	conn->flags &= (uint16_t)~TCP_ACK_HELD;
+}
 uint16_t tcp_wnd_field(const struct tcp_tap_conn *conn);
 void tcp_conn_rst(struct ctx *c, struct tcp_tap_conn *conn,
 		  const char *why);

@@ -9,12 +9,20 @@
 # - a one-way UDP stream from the guest, paced so that the loop sleeps
 #   between datagrams: no polls, whatever its length
 # - idle: no polls at all
-# - --busy-poll 0: the same exchange works, and nothing is polled
+# - the ACK of each request is held for the answer to carry it
+#   (tcp_ack_hold() in tcp.c), and the answers carry nearly all of them
+# - small writes nobody answers (64 bytes every 50 ms to a sink on the
+#   host): each held ACK goes on its own before the loop sleeps, so the
+#   guest's TCP sees round trips of a few milliseconds at most, and
+#   retransmits nothing; the sink gets every byte
+# - --busy-poll 0: the same exchange works, nothing is polled, and each
+#   held ACK goes before the loop sleeps
 #
 # Topology: see test/lib/lib.sh; the guest namespace is our own (--netns).
 #
 #   host ns: socat echo 127.0.0.1:EPORT <- gateway mapping -- guest: rr.py
 #            socat UDP receiver 127.0.0.1:UPORT <- gateway -- guest: sender
+#            socat sink 127.0.0.1:DPORT <- gateway mapping -- guest: drip.py
 
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init
@@ -22,8 +30,10 @@ need_cmd "all" socat "${PYTHON:-python3}" || lib_done
 
 EPORT=20481
 UPORT=20482
+DPORT=20483
 RTS=400
 DGRAMS=3000
+DRIPS=40
 
 # Client: RTS round trips of 64 random bytes each, every answer compared
 cat > "${T_TMP}/rr.py" <<'EOF'
@@ -55,6 +65,26 @@ for i in range(n):
     if i % 10 == 9:
         time.sleep(0.001)
 print("sent %d" % n)
+EOF
+
+# Drip: n writes of 64 bytes, 50 ms apart, from a file; then the socket's
+# smoothed round-trip time and retransmissions as its TCP counts them
+# (struct tcp_info: tcpi_rtt at byte 68, tcpi_total_retrans at 100)
+cat > "${T_TMP}/drip.py" <<'EOF'
+import socket, struct, sys, time
+host, port, n, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+data = open(path, "rb").read()
+s = socket.create_connection((host, port), timeout=5)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+for i in range(n):
+    s.sendall(data[i * 64:(i + 1) * 64])
+    time.sleep(0.05)
+time.sleep(0.1)
+info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+rtt, = struct.unpack_from("I", info, 68)
+retrans, = struct.unpack_from("I", info, 100)
+s.close()
+print("rtt_us %d retrans %d" % (rtt, retrans))
 EOF
 
 # polls() - Busy polls so far, those that found events and those that
@@ -120,6 +150,16 @@ if start on --busy-poll 1000; then
 	else
 		fail "exchange_polls_find_answers" "${RTS} round trips: ${hits} polls found events, ${misses} none, ${us} us (polls before: ${p0})"
 	fi
+	held="$(stat_of "${s}" tcp_acks_held)"
+	alone="$(stat_of "${s}" tcp_acks_held_sent_alone)"
+	# One held per request; the poll catches most answers (a loaded
+	# machine misses some: those ACKs go alone, before the loop sleeps)
+	if [ "${held:-0}" -ge "${RTS}" ] &&
+	   [ "${alone:-0}" -le $((held / 2)) ]; then
+		pass "answers_carry_acks"
+	else
+		fail "answers_carry_acks" "${RTS} round trips: ${held} ACKs held, ${alone} of them sent alone"
+	fi
 
 	in_host timeout 20 socat -u UDP-RECV:"${UPORT}",bind=127.0.0.1 \
 		OPEN:"${T_TMP}/udp.got",creat,trunc >/dev/null 2>&1 &
@@ -150,6 +190,39 @@ if start on --busy-poll 1000; then
 	else
 		fail "idle_no_polls" "${p3} polls, then ${p4} after 1.5 s idle"
 	fi
+
+	s="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	alone="$(stat_of "${s}" tcp_acks_held_sent_alone)"
+	# Small writes, no answer
+	head -c $((DRIPS * 64)) /dev/urandom > "${T_TMP}/drip.in"
+	in_host timeout 20 socat -u TCP-LISTEN:"${DPORT}",bind=127.0.0.1,reuseaddr \
+		OPEN:"${T_TMP}/drip.got",creat,trunc >/dev/null 2>&1 &
+	track_pid $!
+	wait_for 3 in_host sh -c "ss -Htln | grep -q '127.0.0.1:${DPORT} '"
+	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/drip.py" "${HOST_GW4}" \
+		"${DPORT}" "${DRIPS}" "${T_TMP}/drip.in" 2>&1)"
+	wait_for 3 sh -c "[ \$(stat -c %s '${T_TMP}/drip.got' 2>/dev/null || echo 0) -ge $((DRIPS * 64)) ]"
+	if d="$(cmp_bytes "${T_TMP}/drip.in" "${T_TMP}/drip.got")"; then
+		pass "drip_bytes_arrive"
+	else
+		fail "drip_bytes_arrive" "${d}"
+	fi
+	rtt="$(echo "${out}" | sed -n 's/^rtt_us \([0-9]*\) .*/\1/p')"
+	retrans="$(echo "${out}" | sed -n 's/.* retrans \([0-9]*\)$/\1/p')"
+	# Held until the next write, it would be 50 ms
+	if [ -n "${rtt}" ] && [ "${rtt}" -lt 30000 ] && [ "${retrans}" = 0 ]; then
+		pass "unanswered_acks_go_at_once"
+	else
+		fail "unanswered_acks_go_at_once" "guest's TCP: ${out}"
+	fi
+	s2="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	alone2="$(stat_of "${s2}" tcp_acks_held_sent_alone)"
+	if [ $((alone2 - alone)) -ge $((DRIPS / 2)) ]; then
+		pass "unanswered_acks_sent_alone"
+	else
+		fail "unanswered_acks_sent_alone" "$((alone2 - alone)) ACKs sent alone for ${DRIPS} writes"
+	fi
+	daemon_answers "alive_on"
 	daemon_stop_check "stop_on"
 fi
 
@@ -164,6 +237,14 @@ if start off --busy-poll 0; then
 		pass "off_exchange_no_polls"
 	else
 		fail "off_exchange_no_polls" "${out}; ${p5} polls with --busy-poll 0"
+	fi
+	s="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	held="$(stat_of "${s}" tcp_acks_held)"
+	alone="$(stat_of "${s}" tcp_acks_held_sent_alone)"
+	if [ "${held:-0}" -ge "${RTS}" ] && [ "${alone:-0}" -ge 1 ]; then
+		pass "off_acks_go_before_sleep"
+	else
+		fail "off_acks_go_before_sleep" "${held} ACKs held, ${alone} sent alone"
 	fi
 	daemon_stop_check "stop_off"
 fi

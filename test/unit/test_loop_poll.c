@@ -50,7 +50,7 @@ static void batch1(struct loop_poll *lp, enum epoll_type type, int fd,
 {
 	struct epoll_event ev = ev_of(type, fd);
 
-	loop_poll_batch(lp, &ev, 1, syn_ack, 100);
+	loop_poll_batch(lp, &ev, 1, syn_ack ? LOOP_POLL_SYN_ACK : 0, 100);
 }
 
 /**
@@ -129,16 +129,29 @@ static void test_turns(void **state)
 	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
 	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
 
+	/* A request whose ACK waits for the answer, from the same link as
+	 * the batch before (the handshake's ACK): the host's window
+	 */
+	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
+	assert_int_equal(loop_poll_window(&lp), 0);
+	{
+		struct epoll_event req = ev_of(EPOLL_TYPE_TAP_PASTA, 3);
+
+		loop_poll_batch(&lp, &req, 1, LOOP_POLL_REQUEST, 64);
+		assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
+		assert_int_equal(lp.side, LOOP_POLL_FOR_HOST);
+	}
+
 	/* Two descriptors in one batch */
 	batch1(&lp, EPOLL_TYPE_TAP_PASTA, 3, false);
 	assert_int_equal(loop_poll_window(&lp), 0);
-	loop_poll_batch(&lp, two, 2, false, 200);
+	loop_poll_batch(&lp, two, 2, 0, 200);
 	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
 
 	/* A tick or a signal changes nothing, a timeout disarms */
-	loop_poll_batch(&lp, &tick, 1, false, 0);
+	loop_poll_batch(&lp, &tick, 1, 0, 0);
 	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
-	loop_poll_batch(&lp, NULL, 0, false, 0);
+	loop_poll_batch(&lp, NULL, 0, 0, 0);
 	assert_int_equal(loop_poll_window(&lp), 0);
 }
 
@@ -158,17 +171,17 @@ static void test_bulk(void **state)
 
 	/* Data from the socket, ACKs from the tap, one after the other */
 	for (i = 0; i < 4; i++) {
-		loop_poll_batch(&lp, &data, 1, false, 256 * 1024);
-		loop_poll_batch(&lp, &acks, 1, false, 300);
+		loop_poll_batch(&lp, &data, 1, 0, 256 * 1024);
+		loop_poll_batch(&lp, &acks, 1, 0, 300);
 	}
 	assert_int_equal(loop_poll_window(&lp), 0);
 
 	/* Over: small turns poll again after a few batches, not at once */
-	loop_poll_batch(&lp, &data, 1, false, 100);
+	loop_poll_batch(&lp, &data, 1, 0, 100);
 	assert_int_equal(loop_poll_window(&lp), 0);
 	for (i = 0; i < 10; i++) {
-		loop_poll_batch(&lp, &acks, 1, false, 100);
-		loop_poll_batch(&lp, &data, 1, false, 100);
+		loop_poll_batch(&lp, &acks, 1, 0, 100);
+		loop_poll_batch(&lp, &data, 1, 0, 100);
 	}
 	assert_int_equal(loop_poll_window(&lp), LOOP_POLL_START);
 }
