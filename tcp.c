@@ -437,23 +437,26 @@ static unsigned tcp_ackq_n, tcp_ackq_old;
  * tcp_ack_hold() - Hold back the ACK of a small write from the guest
  * @conn:	Connection, established, that just wrote @bytes to its socket
  * @bytes:	Bytes written
+ * @turn:	We sent data to the guest since its last write before this
  *
  * A request from the guest is mostly answered within microseconds by its
  * peer on the host, and the answer can carry the acknowledgement: one frame
  * to the guest instead of two, one write to the tap device less, and one
  * segment less for the namespace's TCP to take in. Only for a write below
- * one segment, with the window far from used up and nothing refused or
- * unsent: bulk data is acknowledged at once. The hold lasts until the end
+ * one segment that follows data of ours (or opens the connection), with
+ * the window far from used up and nothing refused or unsent: a guest
+ * that writes on and on (an upload, whose writes come in pieces of any
+ * size) is acknowledged at once. The hold lasts until the end
  * of the next batch of events at most, and never across a sleep
  * (tcp_ack_flush()).
  *
  * Return: true if held, false to acknowledge now
  */
-static bool tcp_ack_hold(struct tcp_tap_conn *conn, size_t bytes)
+static bool tcp_ack_hold(struct tcp_tap_conn *conn, size_t bytes, bool turn)
 {
 	if (conn->flags & TCP_ACK_HELD)
 		return true;
-	if (bytes >= conn->mss || tcp_ackq_n >= TCP_ACKQ_MAX ||
+	if (!turn || bytes >= conn->mss || tcp_ackq_n >= TCP_ACKQ_MAX ||
 	    (conn->flags & (TCP_WND_WAIT | TCP_ACK_UNSENT | TCP_DROPPED_DATA |
 			    TCP_TAP_FIN_RCVD)))
 		return false;
@@ -684,7 +687,7 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 	static uint16_t wr_buf[TCP_WR_IOV_MAX];
 	uint64_t ms = tcp_now_ms(now);
 	uint32_t wr_end = conn->seq_from_guest, fin_at = 0;
-	bool fin = false, ack_now = false;
+	bool fin = false, ack_now = false, turn = false;
 	size_t n_wr = 0, wr_bytes = 0;
 	unsigned i, holes = 0;
 
@@ -813,6 +816,8 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		}
 		conn->seq_from_guest += (uint32_t)n;
 		stats_add(STAT_TCP_BYTES_FROM_GUEST, (size_t)n);
+		turn = conn->seq_turn != conn->seq_to_guest;
+		conn->seq_turn = conn->seq_to_guest;
 		if ((size_t)n < wr_bytes) {
 			stats_inc(STAT_TCP_SENDMSG_PARTIAL);
 			conn->flags |= TCP_DROPPED_DATA | TCP_WANT_OUT;
@@ -834,8 +839,8 @@ static void tcp_segments_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		uint32_t acked = conn->seq_ack_to_guest;
 
 		/* Pure ACKs don't change what we acknowledge or offer */
-		if (ack_now || (n_wr && (holes || !tcp_ack_hold(conn,
-								  wr_bytes))))
+		if (ack_now || (n_wr && (holes || !tcp_ack_hold(conn, wr_bytes,
+								  turn))))
 			tcp_update_ack(c, conn, ack_now);
 		/* One duplicate for each segment after a hole: that ACK was
 		 * the first if it acknowledged nothing new

@@ -141,6 +141,9 @@ enum tcp_state {
  * @zc:		Zero-copy slot of the socket (zerocopy.h), ZC_NONE if none
  * @zcrx:		Receive zero-copy slot (tcp_zcrx.h), TCP_ZCRX_NONE if
  *			none: then data stays in the socket until acknowledged
+ * @seq_turn:		@seq_to_guest when the guest last wrote data: if it
+ *			moved since, the guest's next write follows data of
+ *			ours, as a request follows an answer
  */
 struct tcp_tap_conn {
 	struct flow_common f;
@@ -166,6 +169,7 @@ struct tcp_tap_conn {
 	uint32_t epoll_events;
 	uint16_t zc;
 	uint16_t zcrx;
+	uint32_t seq_turn;
 };
 static_assert(sizeof(struct tcp_tap_conn) <= FLOW_SLOT_SIZE,
 	      "tcp_tap_conn must fit a flow slot");

@@ -11,18 +11,21 @@
 # - idle: no polls at all
 # - the ACK of each request is held for the answer to carry it
 #   (tcp_ack_hold() in tcp.c), and the answers carry nearly all of them
-# - small writes nobody answers (64 bytes every 50 ms to a sink on the
-#   host): each held ACK goes on its own before the loop sleeps, so the
-#   guest's TCP sees round trips of a few milliseconds at most, and
-#   retransmits nothing; the sink gets every byte
+# - answers that come late (a server that waits 50 ms before each one):
+#   each held ACK goes on its own before the loop sleeps, so the guest's
+#   TCP sees round trips of a few milliseconds at most, not 50, and
+#   retransmits nothing; the answers match the requests
+# - a one-way stream of small writes (64 bytes every 10 ms to a sink):
+#   no ACK held after the first, and the sink gets every byte
 # - --busy-poll 0: the same exchange works, nothing is polled, and each
 #   held ACK goes before the loop sleeps
 #
 # Topology: see test/lib/lib.sh; the guest namespace is our own (--netns).
 #
-#   host ns: socat echo 127.0.0.1:EPORT <- gateway mapping -- guest: rr.py
+#   host ns: socat echo 127.0.0.1:EPORT <- gateway mapping -- guest: client.py
 #            socat UDP receiver 127.0.0.1:UPORT <- gateway -- guest: sender
-#            socat sink 127.0.0.1:DPORT <- gateway mapping -- guest: drip.py
+#            slow.py 127.0.0.1:DPORT <- gateway mapping -- guest: client.py
+#            socat sink 127.0.0.1:SPORT <- gateway mapping -- guest: client.py
 
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init
@@ -31,29 +34,11 @@ need_cmd "all" socat "${PYTHON:-python3}" || lib_done
 EPORT=20481
 UPORT=20482
 DPORT=20483
+SPORT=20484
 RTS=400
 DGRAMS=3000
 DRIPS=40
-
-# Client: RTS round trips of 64 random bytes each, every answer compared
-cat > "${T_TMP}/rr.py" <<'EOF'
-import os, socket, sys
-host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-s = socket.create_connection((host, port), timeout=5)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-for i in range(n):
-    req = os.urandom(64)
-    s.sendall(req)
-    got = b""
-    while len(got) < len(req):
-        b = s.recv(len(req) - len(got))
-        if not b:
-            sys.exit("round trip %d: connection closed" % i)
-        got += b
-    if got != req:
-        sys.exit("round trip %d: answer differs from the request" % i)
-print("ok %d" % n)
-EOF
+head -c $((RTS * 64)) /dev/urandom > "${T_TMP}/rr.in"
 
 # Sender: DGRAMS datagrams of 1000 bytes, a pause after every 10
 cat > "${T_TMP}/udp_send.py" <<'EOF'
@@ -67,24 +52,57 @@ for i in range(n):
 print("sent %d" % n)
 EOF
 
-# Drip: n writes of 64 bytes, 50 ms apart, from a file; then the socket's
-# smoothed round-trip time and retransmissions as its TCP counts them
-# (struct tcp_info: tcpi_rtt at byte 68, tcpi_total_retrans at 100)
-cat > "${T_TMP}/drip.py" <<'EOF'
+# Client: n writes of 64 bytes from a file, each followed by the answer
+# (compared with what was sent) if "answers", else by a 10 ms pause; then
+# the socket's smoothed round-trip time and retransmissions as its TCP
+# counts them (struct tcp_info: tcpi_rtt at byte 68, total_retrans at 100)
+cat > "${T_TMP}/client.py" <<'EOF'
 import socket, struct, sys, time
-host, port, n, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+host, port, n, path, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 data = open(path, "rb").read()
 s = socket.create_connection((host, port), timeout=5)
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 for i in range(n):
-    s.sendall(data[i * 64:(i + 1) * 64])
-    time.sleep(0.05)
+    req = data[i * 64:(i + 1) * 64]
+    s.sendall(req)
+    if mode != "answers":
+        time.sleep(0.01)
+        continue
+    got = b""
+    while len(got) < len(req):
+        b = s.recv(len(req) - len(got))
+        if not b:
+            sys.exit("write %d: connection closed" % i)
+        got += b
+    if got != req:
+        sys.exit("write %d: answer differs" % i)
 time.sleep(0.1)
 info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
 rtt, = struct.unpack_from("I", info, 68)
 retrans, = struct.unpack_from("I", info, 100)
 s.close()
-print("rtt_us %d retrans %d" % (rtt, retrans))
+print("ok %d rtt_us %d retrans %d" % (n, rtt, retrans))
+EOF
+
+# Slow echo server: one connection, each 64 bytes sent back 50 ms later
+cat > "${T_TMP}/slow.py" <<'EOF'
+import socket, sys, time
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", int(sys.argv[1])))
+l.listen(1)
+l.settimeout(20)
+c, _ = l.accept()
+c.settimeout(5)
+while True:
+    b = b""
+    while len(b) < 64:
+        d = c.recv(64 - len(b))
+        if not d:
+            sys.exit(0)
+        b += d
+    time.sleep(0.05)
+    c.sendall(b)
 EOF
 
 # polls() - Busy polls so far, those that found events and those that
@@ -130,13 +148,13 @@ start() {
 if start on --busy-poll 1000; then
 	echo_server
 	p0="$(polls)"
-	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/rr.py" "${HOST_GW4}" \
-		"${EPORT}" "${RTS}" 2>&1)"
+	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/client.py" "${HOST_GW4}" \
+		"${EPORT}" "${RTS}" "${T_TMP}/rr.in" answers 2>&1)"
 	s="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
 	hits="$(stat_of "${s}" busy_poll_hits)"
 	misses="$(stat_of "${s}" busy_poll_misses)"
 	us="$(stat_of "${s}" busy_poll_us)"
-	if [ "${out}" = "ok ${RTS}" ]; then
+	if [ "${out%% rtt_us*}" = "ok ${RTS}" ]; then
 		pass "exchange_answers_match"
 	else
 		fail "exchange_answers_match" "${out}"
@@ -193,34 +211,49 @@ if start on --busy-poll 1000; then
 
 	s="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
 	alone="$(stat_of "${s}" tcp_acks_held_sent_alone)"
-	# Small writes, no answer
+	# Late answers: every ACK held, none carried
 	head -c $((DRIPS * 64)) /dev/urandom > "${T_TMP}/drip.in"
-	in_host timeout 20 socat -u TCP-LISTEN:"${DPORT}",bind=127.0.0.1,reuseaddr \
-		OPEN:"${T_TMP}/drip.got",creat,trunc >/dev/null 2>&1 &
+	in_host timeout 30 "${PYTHON}" "${T_TMP}/slow.py" "${DPORT}" &
 	track_pid $!
 	wait_for 3 in_host sh -c "ss -Htln | grep -q '127.0.0.1:${DPORT} '"
-	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/drip.py" "${HOST_GW4}" \
-		"${DPORT}" "${DRIPS}" "${T_TMP}/drip.in" 2>&1)"
-	wait_for 3 sh -c "[ \$(stat -c %s '${T_TMP}/drip.got' 2>/dev/null || echo 0) -ge $((DRIPS * 64)) ]"
-	if d="$(cmp_bytes "${T_TMP}/drip.in" "${T_TMP}/drip.got")"; then
-		pass "drip_bytes_arrive"
-	else
-		fail "drip_bytes_arrive" "${d}"
-	fi
-	rtt="$(echo "${out}" | sed -n 's/^rtt_us \([0-9]*\) .*/\1/p')"
+	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/client.py" "${HOST_GW4}" \
+		"${DPORT}" "${DRIPS}" "${T_TMP}/drip.in" answers 2>&1)"
+	rtt="$(echo "${out}" | sed -n 's/^ok [0-9]* rtt_us \([0-9]*\) .*/\1/p')"
 	retrans="$(echo "${out}" | sed -n 's/.* retrans \([0-9]*\)$/\1/p')"
-	# Held until the next write, it would be 50 ms
+	# Held until the answer, it would be 50 ms
 	if [ -n "${rtt}" ] && [ "${rtt}" -lt 30000 ] && [ "${retrans}" = 0 ]; then
-		pass "unanswered_acks_go_at_once"
+		pass "late_answers_acks_at_once"
 	else
-		fail "unanswered_acks_go_at_once" "guest's TCP: ${out}"
+		fail "late_answers_acks_at_once" "guest's TCP: ${out}"
 	fi
 	s2="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
 	alone2="$(stat_of "${s2}" tcp_acks_held_sent_alone)"
 	if [ $((alone2 - alone)) -ge $((DRIPS / 2)) ]; then
-		pass "unanswered_acks_sent_alone"
+		pass "late_answers_acks_alone"
 	else
-		fail "unanswered_acks_sent_alone" "$((alone2 - alone)) ACKs sent alone for ${DRIPS} writes"
+		fail "late_answers_acks_alone" "$((alone2 - alone)) held ACKs sent alone for ${DRIPS} late answers"
+	fi
+
+	# A one-way stream of small writes: acknowledged as they come
+	held2="$(stat_of "${s2}" tcp_acks_held)"
+	in_host timeout 20 socat -u TCP-LISTEN:"${SPORT}",bind=127.0.0.1,reuseaddr \
+		OPEN:"${T_TMP}/drip.got",creat,trunc >/dev/null 2>&1 &
+	track_pid $!
+	wait_for 3 in_host sh -c "ss -Htln | grep -q '127.0.0.1:${SPORT} '"
+	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/client.py" "${HOST_GW4}" \
+		"${SPORT}" "${DRIPS}" "${T_TMP}/drip.in" oneway 2>&1)"
+	wait_for 3 sh -c "[ \$(stat -c %s '${T_TMP}/drip.got' 2>/dev/null || echo 0) -ge $((DRIPS * 64)) ]"
+	if d="$(cmp_bytes "${T_TMP}/drip.in" "${T_TMP}/drip.got")"; then
+		pass "oneway_bytes_arrive"
+	else
+		fail "oneway_bytes_arrive" "${d}"
+	fi
+	s3="$(stats_dump "${PASTA_PID}" "${PASTA_LOG}")"
+	held3="$(stat_of "${s3}" tcp_acks_held)"
+	if [ $((held3 - held2)) -le 2 ] && [ "${out%% rtt_us*}" = "ok ${DRIPS}" ]; then
+		pass "oneway_acks_not_held"
+	else
+		fail "oneway_acks_not_held" "$((held3 - held2)) ACKs held for ${DRIPS} one-way writes; ${out}"
 	fi
 	daemon_answers "alive_on"
 	daemon_stop_check "stop_on"
@@ -230,10 +263,10 @@ fi
 
 if start off --busy-poll 0; then
 	echo_server
-	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/rr.py" "${HOST_GW4}" \
-		"${EPORT}" "${RTS}" 2>&1)"
+	out="$(in_ns timeout 30 "${PYTHON}" "${T_TMP}/client.py" "${HOST_GW4}" \
+		"${EPORT}" "${RTS}" "${T_TMP}/rr.in" answers 2>&1)"
 	p5="$(polls)"
-	if [ "${out}" = "ok ${RTS}" ] && [ "${p5}" = 0 ]; then
+	if [ "${out%% rtt_us*}" = "ok ${RTS}" ] && [ "${p5}" = 0 ]; then
 		pass "off_exchange_no_polls"
 	else
 		fail "off_exchange_no_polls" "${out}; ${p5} polls with --busy-poll 0"
