@@ -411,8 +411,15 @@ static int passt_wait(struct ctx *c, struct loop_poll *lp,
 			timeout = passt_timeout_left(timeout, &start, &end);
 	}
 	if (!n) {
-		/* Nothing came back for the ACKs held: they go now */
-		tcp_ack_flush(c, true);
+		const struct timespec *t = window ? &end : &start;
+
+		/* Nothing came back for the ACKs held: they go now, and a
+		 * deadline they set (a refused frame) bounds the sleep
+		 */
+		if (tcp_acks_held()) {
+			tcp_ack_flush(c, true, t);
+			timeout = flow_deadline_timeout(t, timeout);
+		}
 		/* #syscalls epoll_wait epoll_pwait */
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, timeout);
 	}
@@ -463,7 +470,7 @@ static void passt_loop(struct ctx *c)
 		bytes = passt_bytes_moved();
 		for (i = 0; i < n; i++)
 			passt_dispatch(c, &events[i], &now);
-		tcp_ack_flush(c, false);
+		tcp_ack_flush(c, false, &now);
 		loop_poll_batch(&lp, events, n,
 				(stats[STAT_TCP_CONNECT_AT_ONCE] != syn_acks ?
 				 LOOP_POLL_SYN_ACK : 0) |

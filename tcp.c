@@ -398,7 +398,8 @@ static bool tcp_ack_state(struct tcp_tap_conn *conn)
  */
 void tcp_ack_catch_up(struct tcp_tap_conn *conn)
 {
-	if (conn->flags & TCP_ACK_HELD && conn->state == TCP_ST_ESTABLISHED)
+	if (conn->flags & TCP_ACK_HELD && conn->state == TCP_ST_ESTABLISHED &&
+	    !tcp_conn_gone(conn))
 		tcp_ack_state(conn);
 }
 
@@ -412,7 +413,8 @@ void tcp_ack_catch_up(struct tcp_tap_conn *conn)
 void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 			   bool force)
 {
-	bool send = tcp_ack_state(conn) || force;
+	bool send = tcp_ack_state(conn) || force ||
+		    (conn->flags & TCP_ACK_HELD);
 
 	/* What is sent now stands for any ACK held back */
 	conn->flags &= (uint16_t)~TCP_ACK_HELD;
@@ -424,86 +426,6 @@ void tcp_update_ack(struct ctx *c, struct tcp_tap_conn *conn,
 	} else {
 		conn->flags &= (uint16_t)~TCP_ACK_UNSENT;
 	}
-}
-
-/* ACKs held back for the host's answer to carry: connections, in the order
- * they were held, the first tcp_ackq_old of them since before the batch of
- * events being handled
- */
-static uint32_t tcp_ackq[TCP_ACKQ_MAX];
-static unsigned tcp_ackq_n, tcp_ackq_old;
-
-/**
- * tcp_ack_hold() - Hold back the ACK of a small write from the guest
- * @conn:	Connection, established, that just wrote @bytes to its socket
- * @bytes:	Bytes written
- * @turn:	We sent data to the guest since its last write before this
- *
- * A request from the guest is mostly answered within microseconds by its
- * peer on the host, and the answer can carry the acknowledgement: one frame
- * to the guest instead of two, one write to the tap device less, and one
- * segment less for the namespace's TCP to take in. Only for a write below
- * one segment that follows data of ours (or opens the connection), with
- * the window far from used up and nothing refused or unsent: a guest
- * that writes on and on (an upload, whose writes come in pieces of any
- * size) is acknowledged at once. The hold lasts until the end
- * of the next batch of events at most, and never across a sleep
- * (tcp_ack_flush()).
- *
- * Return: true if held, false to acknowledge now
- */
-static bool tcp_ack_hold(struct tcp_tap_conn *conn, size_t bytes, bool turn)
-{
-	if (conn->flags & TCP_ACK_HELD)
-		return true;
-	if (!turn || bytes >= conn->mss || tcp_ackq_n >= TCP_ACKQ_MAX ||
-	    (conn->flags & (TCP_WND_WAIT | TCP_ACK_UNSENT | TCP_DROPPED_DATA |
-			    TCP_TAP_FIN_RCVD)))
-		return false;
-	conn->flags |= TCP_ACK_HELD;
-	tcp_ackq[tcp_ackq_n++] = flow_idx(&conn->f);
-	stats_inc(STAT_TCP_ACKS_HELD);
-	return true;
-}
-
-/**
- * tcp_ack_flush() - Send the ACKs held back that no answer carried
- * @c:		Execution context
- * @all:	All of them (the loop is about to sleep), not only those held
- *		since before the batch of events just handled
- */
-void tcp_ack_flush(struct ctx *c, bool all)
-{
-	unsigned i, end = all ? tcp_ackq_n : tcp_ackq_old;
-
-	for (i = 0; i < end; i++) {
-		struct flow_common *f = flow_at(tcp_ackq[i]);
-		struct tcp_tap_conn *conn = tcp_conn_of(f);
-
-		/* Closed since, or the slot taken by another flow */
-		if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP ||
-		    !(conn->flags & TCP_ACK_HELD))
-			continue;
-		conn->flags &= (uint16_t)~TCP_ACK_HELD;
-		if (conn->state == TCP_ST_ESTABLISHED) {
-			stats_inc(STAT_TCP_ACKS_HELD_ALONE);
-			tcp_update_ack(c, conn, true);
-		}
-	}
-	memmove(tcp_ackq, tcp_ackq + end,
-		(tcp_ackq_n - end) * sizeof(tcp_ackq[0]));
-	tcp_ackq_n -= end;
-	tcp_ackq_old = tcp_ackq_n;
-}
-
-/**
- * tcp_acks_held() - Are ACKs held back, waiting for answers?
- *
- * Return: true if any is, after tcp_ack_flush(): held in the last batch
- */
-bool tcp_acks_held(void)
-{
-	return tcp_ackq_n;
 }
 
 /**
@@ -664,6 +586,106 @@ static void tcp_conn_settle(struct ctx *c, struct tcp_tap_conn *conn,
 		return;
 	tcp_epoll_set(c, conn);
 	tcp_timer_schedule(conn);
+}
+
+/* ACKs held back for the host's answer to carry: connections, in the order
+ * they were held, the first tcp_ackq_old of them since before the batch of
+ * events being handled
+ */
+static uint32_t tcp_ackq[TCP_ACKQ_MAX];
+static unsigned tcp_ackq_n, tcp_ackq_old;
+
+/**
+ * tcp_ack_hold() - Hold back the ACK of a small write from the guest
+ * @conn:	Connection, established, that just wrote @bytes to its socket
+ * @bytes:	Bytes written
+ * @turn:	We sent data to the guest since its last write before this
+ *
+ * A request from the guest is mostly answered within microseconds by its
+ * peer on the host, and the answer can carry the acknowledgement: one frame
+ * to the guest instead of two, one write to the tap device less, and one
+ * segment less for the namespace's TCP to take in. Only for a write below
+ * one segment that follows data of ours (or opens the connection), with
+ * the window far from used up and nothing refused or unsent: a guest
+ * that writes on and on (an upload, whose writes come in pieces of any
+ * size) is acknowledged at once. The hold lasts until the end
+ * of the next batch of events at most, and never across a sleep
+ * (tcp_ack_flush()).
+ *
+ * Return: true if held, false to acknowledge now
+ */
+static bool tcp_ack_hold(struct tcp_tap_conn *conn, size_t bytes, bool turn)
+{
+	uint32_t unacked = conn->seq_from_guest - conn->seq_ack_to_guest;
+
+	/* Half the window offered still free, whatever the socket says now:
+	 * the window update can wait as long as the ACK
+	 */
+	if (!turn || bytes >= conn->mss || unacked > conn->wnd_to_guest / 2 ||
+	    (conn->flags & (TCP_WND_WAIT | TCP_ACK_UNSENT | TCP_DROPPED_DATA |
+			    TCP_TAP_FIN_RCVD | TCP_RST_PENDING)))
+		return false;
+	if (conn->flags & TCP_ACK_HELD)
+		return true;
+	if (tcp_ackq_n >= TCP_ACKQ_MAX)
+		return false;
+	conn->flags |= TCP_ACK_HELD;
+	tcp_ackq[tcp_ackq_n++] = flow_idx(&conn->f);
+	stats_inc(STAT_TCP_ACKS_HELD);
+	return true;
+}
+
+/**
+ * tcp_ack_flush() - Send the ACKs held back that no answer carried
+ * @c:		Execution context
+ * @all:	All of them (the loop is about to sleep), not only those held
+ *		since before the batch of events just handled
+ * @now:	Current time
+ */
+void tcp_ack_flush(struct ctx *c, bool all, const struct timespec *now)
+{
+	unsigned i, end = all ? tcp_ackq_n : tcp_ackq_old;
+
+	for (i = 0; i < end; i++) {
+		struct flow_common *f = flow_at(tcp_ackq[i]);
+		struct tcp_tap_conn *conn = tcp_conn_of(f);
+
+		/* Closed since, or the slot taken by another flow */
+		if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP ||
+		    !(conn->flags & TCP_ACK_HELD))
+			continue;
+		conn->flags &= (uint16_t)~TCP_ACK_HELD;
+		if (conn->state == TCP_ST_ESTABLISHED && !tcp_conn_gone(conn)) {
+			stats_inc(STAT_TCP_ACKS_HELD_ALONE);
+			tcp_update_ack(c, conn, true);
+			/* The window it gave may ask for EPOLLOUT */
+			tcp_conn_settle(c, conn, tcp_now_ms(now), false);
+		}
+	}
+	memmove(tcp_ackq, tcp_ackq + end,
+		(tcp_ackq_n - end) * sizeof(tcp_ackq[0]));
+	tcp_ackq_n -= end;
+	tcp_ackq_old = tcp_ackq_n;
+}
+
+/**
+ * tcp_acks_held() - Are ACKs held back, waiting for answers?
+ *
+ * Return: true if any still is, after tcp_ack_flush(): held in the last
+ *	   batch, and not carried yet
+ */
+bool tcp_acks_held(void)
+{
+	unsigned i;
+
+	for (i = 0; i < tcp_ackq_n; i++) {
+		struct flow_common *f = flow_at(tcp_ackq[i]);
+
+		if (f->state == FLOW_STATE_ACTIVE && f->type == FLOW_TCP &&
+		    tcp_conn_of(f)->flags & TCP_ACK_HELD)
+			return true;
+	}
+	return false;
 }
 
 /* Pieces of one write to a socket: sendmsg() takes this many (UIO_MAXIOV),

@@ -519,12 +519,15 @@ static ssize_t tcp_peek(struct tcp_tap_conn *conn, size_t inflight,
  *
  * Return: payload bytes sent
  */
-static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
+static size_t tcp_frames_send(struct ctx *c, struct tcp_tap_conn *conn,
 			      size_t fsize, size_t n, size_t nrooms, bool lent,
 			      size_t pieces, bool fin)
 {
 	size_t hlen = tcp_hdr_len(conn), bpf = 1 + pieces;
 	size_t i, j, sent, off = 0, bytes = 0;
+
+	/* The frames carry the ACK held back, if any */
+	tcp_ack_catch_up(conn);
 
 	for (i = 0; i < nrooms && off < n; i++) {
 		const struct pkt_room *r = &tcp_rooms[i];
@@ -569,6 +572,8 @@ static size_t tcp_frames_send(struct ctx *c, const struct tcp_tap_conn *conn,
 		bytes += MIN(n - off, tcp_rooms[i].len);
 		off += tcp_rooms[i].len;
 	}
+	if (sent)
+		tcp_ack_sent(conn);
 	return bytes;
 }
 
@@ -671,20 +676,6 @@ static int tcp_zcrx_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 }
 
 /**
- * tcp_data_went() - Data went to the guest, or not: the ACK held with it
- * @conn:	Connection
- * @total:	Bytes sent, or a negative error
- *
- * Return: @total
- */
-static int tcp_data_went(struct tcp_tap_conn *conn, int total)
-{
-	if (total > 0)
-		tcp_ack_sent(conn);
-	return total;
-}
-
-/**
  * tcp_data_to_guest() - Send what the socket has, as the guest's window
  *			 allows
  * @c:		Execution context
@@ -713,10 +704,8 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 		tcp_tap_blocked(conn, now_ms);
 		return 0;
 	}
-	/* The data carries the ACK held back, if it goes */
-	tcp_ack_catch_up(conn);
 	if (conn->zcrx != TCP_ZCRX_NONE)
-		return tcp_data_went(conn, tcp_zcrx_to_guest(c, conn, now_ms));
+		return tcp_zcrx_to_guest(c, conn, now_ms);
 
 	for (round = 0; round < TCP_PEEK_ROUNDS; round++) {
 		size_t inflight = conn->seq_to_guest - conn->seq_ack_from_guest;
@@ -796,5 +785,5 @@ int tcp_data_to_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			break;
 		}
 	}
-	return tcp_data_went(conn, (int)total);
+	return (int)total;
 }

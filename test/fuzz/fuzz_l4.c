@@ -532,6 +532,8 @@ static void fuzz_events(unsigned rounds, const struct timespec *now)
 		int n, i;
 
 		fuzz_serve();
+		/* Before the main loop would sleep */
+		tcp_ack_flush(&fuzz_c, true, now);
 		n = epoll_wait(fuzz_epollfd, ev, ARRAY_SIZE(ev), 0);
 		for (i = 0; i < n; i++) {
 			union epoll_ref ref = { .u64 = ev[i].data.u64 };
@@ -556,6 +558,7 @@ static void fuzz_events(unsigned rounds, const struct timespec *now)
 				FUZZ_CHECK(!"event nobody here should cause");
 			}
 		}
+		tcp_ack_flush(&fuzz_c, false, now);
 		flow_deadline_run(&fuzz_c, now);
 		flow_defer_handler();
 		fuzz_drain();
@@ -657,6 +660,7 @@ static void fuzz_finish(const struct timespec *now)
 	unsigned i, b;
 
 	fuzz_events(FUZZ_ROUNDS, now);
+	tcp_ack_flush(&fuzz_c, true, now);
 	flow_timer_handler(&fuzz_c, &far);
 	flow_tap_reset(&fuzz_c);
 	flow_defer_handler();
