@@ -450,7 +450,7 @@ static void passt_loop(struct ctx *c)
 	loop_poll_init(&lp, c->busy_poll_us);
 	clock_now(&last_timer);
 	for (;;) {
-		uint64_t syn_acks, bytes;
+		uint64_t bytes;
 		int64_t since;
 		int n, i, timeout;
 
@@ -466,13 +466,12 @@ static void passt_loop(struct ctx *c)
 		if (n < 0 && errno != EINTR)
 			die_perror("epoll_wait");
 
-		syn_acks = stats[STAT_TCP_CONNECT_AT_ONCE];
 		bytes = passt_bytes_moved();
 		for (i = 0; i < n; i++)
 			passt_dispatch(c, &events[i], &now);
 		tcp_ack_flush(c, false, &now);
 		loop_poll_batch(&lp, events, n,
-				(stats[STAT_TCP_CONNECT_AT_ONCE] != syn_acks ?
+				(tcp_syn_acked_at_once() ?
 				 LOOP_POLL_SYN_ACK : 0) |
 				(tcp_acks_held() ? LOOP_POLL_REQUEST : 0),
 				passt_bytes_moved() - bytes);

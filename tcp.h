@@ -21,5 +21,6 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 void tcp_port_timer(struct ctx *c, const struct timespec *now);
 void tcp_ack_flush(struct ctx *c, bool all, const struct timespec *now);
 bool tcp_acks_held(void);
+bool tcp_syn_acked_at_once(void);
 
 #endif /* TCP_H */

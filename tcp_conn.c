@@ -27,6 +27,7 @@
 #include "tap.h"
 #include "flow.h"
 #include "fwd.h"
+#include "tcp.h"
 #include "tcp_internal.h"
 #include "tcp_zcrx.h"
 
@@ -143,6 +144,25 @@ static void tcp_mss_set(const struct ctx *c, struct tcp_tap_conn *conn,
 	if (!mss)
 		mss = v4 ? TCP_MSS_DEFAULT4 : TCP_MSS_DEFAULT6;
 	conn->mss = (uint16_t)MAX(MIN((unsigned)mss, max), TCP_MSS_MIN);
+}
+
+/* A SYN from the guest was answered within connect(), since asked last */
+static bool tcp_syn_acked;
+
+/**
+ * tcp_syn_acked_at_once() - Was a SYN answered at once since the last call?
+ *
+ * The event loop asks after each batch: the guest's ACK and its request
+ * come next, then the host's answer (loop_poll.c).
+ *
+ * Return: true if one was, and start again
+ */
+bool tcp_syn_acked_at_once(void)
+{
+	bool r = tcp_syn_acked;
+
+	tcp_syn_acked = false;
+	return r;
 }
 
 /**
@@ -289,6 +309,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 	if (!rc || tcp_sock_established(s)) {
 		/* The SYN-ACK now, not after an EPOLLOUT round */
 		stats_inc(STAT_TCP_CONNECT_AT_ONCE);
+		tcp_syn_acked = true;
 		if (tcp_connect_finish(c, conn, conn->progress_at))
 			tcp_timer_schedule(conn);
 	}
