@@ -416,10 +416,8 @@ static int passt_wait(struct ctx *c, struct loop_poll *lp,
 		/* Nothing came back for the ACKs held: they go now, and a
 		 * deadline they set (a refused frame) bounds the sleep
 		 */
-		if (tcp_acks_held()) {
-			tcp_ack_flush(c, true, t);
+		if (tcp_ack_flush(c, true, t))
 			timeout = flow_deadline_timeout(t, timeout);
-		}
 		/* #syscalls epoll_wait epoll_pwait */
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, timeout);
 	}

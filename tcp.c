@@ -31,8 +31,8 @@
  * took is acknowledged at once: the host's TCP delivers it from there, as
  * for any local writer. Only the ACK of a small write (a request) waits,
  * for the host's answer to carry it, until the end of the next batch of
- * events or until the loop sleeps, whichever comes first (tcp_ack_hold()). The window offered is what the socket's send
- * buffer can still take (tcp_sock_wnd()), so the guest never sends what
+ * events or until the loop sleeps, whichever comes first (tcp_ack_hold()).
+ * The window offered is what the socket's send buffer can still take (tcp_sock_wnd()), so the guest never sends what
  * the socket would refuse, and it keeps the buffer full while a slow
  * receiver drains it, as a blocking writer would. When that window is
  * nearly used up, EPOLLOUT on the socket says when the buffer drained, and
@@ -596,6 +596,23 @@ static uint32_t tcp_ackq[TCP_ACKQ_MAX];
 static unsigned tcp_ackq_n, tcp_ackq_old;
 
 /**
+ * tcp_ackq_conn() - Connection of a queue entry, if its ACK is still held
+ * @i:		Entry
+ *
+ * Return: the connection, NULL if it closed since, or its slot went to
+ *	   another flow, or an answer carried its ACK
+ */
+static struct tcp_tap_conn *tcp_ackq_conn(unsigned i)
+{
+	struct flow_common *f = flow_at(tcp_ackq[i]);
+
+	if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP ||
+	    !(tcp_conn_of(f)->flags & TCP_ACK_HELD))
+		return NULL;
+	return tcp_conn_of(f);
+}
+
+/**
  * tcp_ack_hold() - Hold back the ACK of a small write from the guest
  * @conn:	Connection, established, that just wrote @bytes to its socket
  * @bytes:	Bytes written
@@ -641,18 +658,18 @@ static bool tcp_ack_hold(struct tcp_tap_conn *conn, size_t bytes, bool turn)
  * @all:	All of them (the loop is about to sleep), not only those held
  *		since before the batch of events just handled
  * @now:	Current time
+ *
+ * Return: true if any went
  */
-void tcp_ack_flush(struct ctx *c, bool all, const struct timespec *now)
+bool tcp_ack_flush(struct ctx *c, bool all, const struct timespec *now)
 {
 	unsigned i, end = all ? tcp_ackq_n : tcp_ackq_old;
+	bool sent = false;
 
 	for (i = 0; i < end; i++) {
-		struct flow_common *f = flow_at(tcp_ackq[i]);
-		struct tcp_tap_conn *conn = tcp_conn_of(f);
+		struct tcp_tap_conn *conn = tcp_ackq_conn(i);
 
-		/* Closed since, or the slot taken by another flow */
-		if (f->state != FLOW_STATE_ACTIVE || f->type != FLOW_TCP ||
-		    !(conn->flags & TCP_ACK_HELD))
+		if (!conn)
 			continue;
 		conn->flags &= (uint16_t)~TCP_ACK_HELD;
 		if (conn->state == TCP_ST_ESTABLISHED && !tcp_conn_gone(conn)) {
@@ -660,12 +677,14 @@ void tcp_ack_flush(struct ctx *c, bool all, const struct timespec *now)
 			tcp_update_ack(c, conn, true);
 			/* The window it gave may ask for EPOLLOUT */
 			tcp_conn_settle(c, conn, tcp_now_ms(now), false);
+			sent = true;
 		}
 	}
 	memmove(tcp_ackq, tcp_ackq + end,
 		(tcp_ackq_n - end) * sizeof(tcp_ackq[0]));
 	tcp_ackq_n -= end;
 	tcp_ackq_old = tcp_ackq_n;
+	return sent;
 }
 
 /**
@@ -679,10 +698,7 @@ bool tcp_acks_held(void)
 	unsigned i;
 
 	for (i = 0; i < tcp_ackq_n; i++) {
-		struct flow_common *f = flow_at(tcp_ackq[i]);
-
-		if (f->state == FLOW_STATE_ACTIVE && f->type == FLOW_TCP &&
-		    tcp_conn_of(f)->flags & TCP_ACK_HELD)
+		if (tcp_ackq_conn(i))
 			return true;
 	}
 	return false;

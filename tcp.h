@@ -19,7 +19,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 			     uint32_t events);
 void tcp_port_timer(struct ctx *c, const struct timespec *now);
-void tcp_ack_flush(struct ctx *c, bool all, const struct timespec *now);
+bool tcp_ack_flush(struct ctx *c, bool all, const struct timespec *now);
 bool tcp_acks_held(void);
 bool tcp_syn_acked_at_once(void);
 
