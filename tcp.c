@@ -213,7 +213,8 @@ static void tcp_sock_close(struct ctx *c, struct tcp_tap_conn *conn,
 
 		setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	}
-	epoll_del(c->epollfd, conn->sock);
+	if (conn->epoll_events != TCP_EPOLL_DELETED)
+		epoll_del(c->epollfd, conn->sock);
 	/* #syscalls close */
 	close(conn->sock);
 done:
@@ -988,7 +989,7 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	if (conn->state == TCP_ST_CONNECTING) {
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) ||
-		    tcp_connect_finish(c, conn, ms))
+		    tcp_connect_finish(c, conn, ms, false))
 			tcp_timer_schedule(conn);
 		return;
 	}

@@ -205,7 +205,9 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 	enum fwd_map map;
 	union epoll_ref ref;
 	const char *ifname;
+	bool at_once;
 	socklen_t sl;
+	uint32_t ev;
 	int s, rc;
 
 	if (inany_is_multicast(&seq->dst) || inany_is_unspec(&seq->dst) ||
@@ -286,14 +288,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 	flow_activate(f, FLOW_TCP);
 	flow_hash_insert(f, INISIDE);
 	conn->state = TCP_ST_CONNECTING;
-
-	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
-							  TGTSIDE));
-	conn->epoll_events = EPOLLOUT | EPOLLRDHUP;
-	if (epoll_add(c->epollfd, conn->epoll_events, ref)) {
-		tcp_conn_end(c, conn, false);
-		return;
-	}
+	conn->epoll_events = TCP_EPOLL_DELETED;	/* not watched yet */
 
 	sl = inany_to_sockaddr(&host_dst, seq->dport, c->ip6.ifi, &sa);
 	rc = connect(s, &sa.sa, sl);
@@ -303,14 +298,28 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 		tcp_conn_end(c, conn, false);
 		return;
 	}
+	at_once = !rc || tcp_sock_established(s);
+
+	/* Watched from now on, as tcp_epoll_set() would ask: for the end of
+	 * the handshake, or, if connect() completed it, for the host peer's
+	 * close while the guest's own completes (one epoll_ctl() less)
+	 */
+	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
+							  TGTSIDE));
+	ev = EPOLLRDHUP | (at_once ? 0 : EPOLLOUT);
+	if (epoll_add(c->epollfd, ev, ref)) {
+		tcp_conn_end(c, conn, true);
+		return;
+	}
+	conn->epoll_events = ev;
 
 	stats_inc(STAT_TCP_CONN_TAP_OUT);
 	flow_log(f, LOG_DEBUG, "new connection from guest");
-	if (!rc || tcp_sock_established(s)) {
+	if (at_once) {
 		/* The SYN-ACK now, not after an EPOLLOUT round */
 		stats_inc(STAT_TCP_CONNECT_AT_ONCE);
 		tcp_syn_acked = true;
-		if (tcp_connect_finish(c, conn, conn->progress_at))
+		if (tcp_connect_finish(c, conn, conn->progress_at, true))
 			tcp_timer_schedule(conn);
 	}
 	return;
@@ -327,18 +336,21 @@ refuse:
  * @c:		Execution context
  * @conn:	Connection in TCP_ST_CONNECTING
  * @now:	Current time, ms
+ * @done:	connect() or TCP_INFO said the handshake completed: no
+ *		error to fetch
  *
  * Return: false if the connection was released
  */
 bool tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
-			       uint64_t now)
+			uint64_t now, bool done)
 {
 	union sockaddr_inany sa;
 	socklen_t sl = sizeof(int);
 	uint32_t cap;
 	int err = 0;
 
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl))
+	if (!done &&
+	    getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl))
 		err = errno;
 	if (err) {
 		errno = err;

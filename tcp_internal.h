@@ -270,7 +270,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 		       const struct pkt *l4, const struct tcphdr *th,
 		       const struct timespec *now);
 bool tcp_connect_finish(struct ctx *c, struct tcp_tap_conn *conn,
-			uint64_t now);
+			uint64_t now, bool done);
 bool tcp_handshake_from_guest(struct ctx *c, struct tcp_tap_conn *conn,
 			      const struct pkt *l4, const struct tcphdr *th,
 			      uint64_t now);
