@@ -460,11 +460,12 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 
 	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
 							  INISIDE));
-	conn->epoll_events = EPOLLRDHUP;
-	if (epoll_add(c->epollfd, conn->epoll_events, ref)) {
+	conn->epoll_events = TCP_EPOLL_DELETED;
+	if (epoll_add(c->epollfd, EPOLLRDHUP, ref)) {
 		tcp_conn_end(c, conn, true);
 		return;
 	}
+	conn->epoll_events = EPOLLRDHUP;
 	/* Not sent (the tap backend is full): the timer sends it again */
 	tcp_send_flag(c, conn, TH_SYN);
 	conn->seq_to_guest = conn->isn_to_guest + 1;

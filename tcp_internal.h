@@ -52,7 +52,9 @@ bool tcp_splice_conn_from_sock(struct ctx *c, int s,
 #define TCP_DUP_ACK_RETRANS	2	/* the tap link doesn't reorder */
 #define TCP_DUP_ACKS_MAX	128	/* per batch, for segments after a hole */
 #define TCP_WND_WAIT_FRAC	8	/* EPOLLOUT below 1/8 of the buffer */
-#define TCP_EPOLL_DELETED	UINT32_MAX	/* socket no longer watched */
+#define TCP_EPOLL_DELETED	UINT32_MAX	/* socket not watched: not yet,
+						 * or no longer
+						 */
 
 
 /**
