@@ -115,6 +115,36 @@ uint16_t tcp_wnd_field(const struct tcp_tap_conn *conn)
 }
 
 /**
+ * tcp_epoll_ref() - Epoll reference of a connection's host socket
+ * @conn:	Connection
+ *
+ * Return: reference, to the flow's host side
+ */
+static union epoll_ref tcp_epoll_ref(const struct tcp_tap_conn *conn)
+{
+	return epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
+			      flow_sidx(flow_idx(&conn->f), !conn->tapside));
+}
+
+/**
+ * tcp_epoll_add() - Start watching a connection's new host socket
+ * @c:		Execution context
+ * @conn:	Connection, its socket not watched yet
+ * @ev:		Events to watch for, as tcp_epoll_set() would ask now
+ *
+ * Return: 0 on success, -1 if epoll refused it: then the socket counts
+ *	   as not watched (TCP_EPOLL_DELETED)
+ */
+int tcp_epoll_add(const struct ctx *c, struct tcp_tap_conn *conn,
+		  uint32_t ev)
+{
+	int rc = epoll_add(c->epollfd, ev, tcp_epoll_ref(conn));
+
+	conn->epoll_events = rc ? TCP_EPOLL_DELETED : ev;
+	return rc ? -1 : 0;
+}
+
+/**
  * tcp_epoll_set() - Watch the socket for what the connection needs now
  * @c:		Execution context
  * @conn:	Connection
@@ -122,7 +152,6 @@ uint16_t tcp_wnd_field(const struct tcp_tap_conn *conn)
 void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
 {
 	uint32_t ev = 0;
-	union epoll_ref ref;
 
 	/* Level-triggered: what already happened must not be asked again */
 	if (!(conn->flags & TCP_SOCK_RDHUP))
@@ -155,9 +184,7 @@ void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn)
 		return;
 	}
 
-	ref = epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
-			     flow_sidx(flow_idx(&conn->f), !conn->tapside));
-	if (epoll_mod(c->epollfd, ev, ref))
+	if (epoll_mod(c->epollfd, ev, tcp_epoll_ref(conn)))
 		debug_perror("TCP: epoll_ctl on socket %d", conn->sock);
 	conn->epoll_events = ev;
 }

@@ -203,11 +203,9 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 	struct tcp_tap_conn *conn;
 	struct flow_common *f;
 	enum fwd_map map;
-	union epoll_ref ref;
 	const char *ifname;
 	bool at_once;
 	socklen_t sl;
-	uint32_t ev;
 	int s, rc;
 
 	if (inany_is_multicast(&seq->dst) || inany_is_unspec(&seq->dst) ||
@@ -304,14 +302,10 @@ void tcp_conn_from_tap(struct ctx *c, const struct tap_l4_seq *seq,
 	 * the handshake, or, if connect() completed it, for the host peer's
 	 * close while the guest's own completes (one epoll_ctl() less)
 	 */
-	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
-							  TGTSIDE));
-	ev = EPOLLRDHUP | (at_once ? 0 : EPOLLOUT);
-	if (epoll_add(c->epollfd, ev, ref)) {
+	if (tcp_epoll_add(c, conn, EPOLLRDHUP | (at_once ? 0 : EPOLLOUT))) {
 		tcp_conn_end(c, conn, true);
 		return;
 	}
-	conn->epoll_events = ev;
 
 	stats_inc(STAT_TCP_CONN_TAP_OUT);
 	flow_log(f, LOG_DEBUG, "new connection from guest");
@@ -400,7 +394,6 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 	struct tcp_tap_conn *conn;
 	struct flowside *ts;
 	struct flow_common *f;
-	union epoll_ref ref;
 	socklen_t sl = sizeof(local);
 	int af;
 
@@ -458,14 +451,10 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s,
 	flow_activate(f, FLOW_TCP);
 	flow_hash_insert(f, TGTSIDE);
 
-	ref = epoll_ref_make(EPOLL_TYPE_TCP, s, flow_sidx(flow_idx(f),
-							  INISIDE));
-	conn->epoll_events = TCP_EPOLL_DELETED;
-	if (epoll_add(c->epollfd, EPOLLRDHUP, ref)) {
+	if (tcp_epoll_add(c, conn, EPOLLRDHUP)) {
 		tcp_conn_end(c, conn, true);
 		return;
 	}
-	conn->epoll_events = EPOLLRDHUP;
 	/* Not sent (the tap backend is full): the timer sends it again */
 	tcp_send_flag(c, conn, TH_SYN);
 	conn->seq_to_guest = conn->isn_to_guest + 1;

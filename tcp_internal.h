@@ -246,6 +246,8 @@ static inline uint64_t tcp_now_ms(const struct timespec *now)
 }
 
 /* From tcp.c, for tcp_conn.c and tcp_buf.c */
+int tcp_epoll_add(const struct ctx *c, struct tcp_tap_conn *conn,
+		  uint32_t ev);
 void tcp_epoll_set(const struct ctx *c, struct tcp_tap_conn *conn);
 void tcp_timer_schedule(struct tcp_tap_conn *conn);
 void tcp_conn_end(struct ctx *c, struct tcp_tap_conn *conn, bool rst_host);
